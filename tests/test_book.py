@@ -1,0 +1,107 @@
+"""Build the book with Jupyter Book (warnings are errors), then open every page in
+headless Chromium and check what a reader sees."""
+import functools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import tomllib
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+PAGES = [c["file"] for part in TOC["parts"] for c in part["chapters"]]
+REPO = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"].split("github.com/")[1]
+
+
+def chromium() -> str:
+    exe = os.environ.get("CHROMIUM") or next(
+        (shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
+    if not exe:
+        pytest.fail("no Chromium found: run `bash tools/ensure_chromium.sh` or set CHROMIUM")
+    return exe
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("book")
+    r = subprocess.run([str(BIN / "jupyter-book"), "build", "-W", "-n", "--keep-going", "--path-output", str(out), str(ROOT)],
+                       capture_output=True, text=True, timeout=1200)
+    assert r.returncode == 0, f"jupyter-book build failed:\n{r.stdout[-4000:]}\n{r.stderr[-4000:]}"
+    assert "warning" not in r.stderr.lower(), r.stderr[-4000:]
+    html = out / "_build" / "html"
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(html)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", html
+    httpd.shutdown()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium(), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield b
+        b.close()
+
+
+def open_page(browser, url):
+    page = browser.new_page()
+    page.route("**/*", lambda route: route.abort() if not route.request.url.startswith("http://127.0.0.1")
+               else route.continue_())  # offline: no CDN requests
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url, wait_until="load")
+    return page, errors
+
+
+def test_intro_page(site, browser):
+    base, _ = site
+    page, _ = open_page(browser, f"{base}/intro.html")
+    assert page.locator("h1").first.inner_text().strip().startswith("The LSTM Book")
+    nav = page.locator("nav.bd-links").inner_text()
+    for f in PAGES:
+        title = json.loads((ROOT / f"{f}.ipynb").read_text())["cells"][1]["source"][0].lstrip("# ").strip()
+        assert title in nav, f"the navigation lacks {title!r}"
+    page.close()
+
+
+@pytest.mark.parametrize("doc", PAGES)
+def test_chapter_page(site, browser, doc):
+    base, html = site
+    nb = json.loads((ROOT / f"{doc}.ipynb").read_text())
+    title = "".join(nb["cells"][1]["source"]).splitlines()[0].lstrip("# ").strip()
+    n_images = sum(1 for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {}))
+    page, errors = open_page(browser, f"{base}/{doc}.html")
+    assert page.locator("h1").first.inner_text().strip().rstrip("#").strip() == title
+    code = page.locator("div.cell_input pre")
+    assert code.count() > 5, "code cells are missing"
+    all_code = "\n".join(code.all_inner_texts())
+    assert "#|" not in all_code, "an nbdev directive line is shown"
+    assert "google.colab" not in all_code, "the Colab install cell is shown"
+    imgs = page.locator("div.cell_output img")
+    assert imgs.count() == n_images, f"{imgs.count()} images rendered, the notebook has {n_images}"
+    for i in range(imgs.count()):
+        ok = imgs.nth(i).evaluate("img => img.complete && img.naturalWidth > 100")
+        assert ok, f"figure {i} did not load"
+    colab = page.locator('a[href*="colab.research.google.com"]')
+    assert colab.count() >= 1, "no Colab launch link"
+    href = colab.first.get_attribute("href")
+    assert href.endswith(f"/blob/main/{doc}.ipynb") and f"/github/{REPO}/" in href, href
+    assert not errors, f"JavaScript errors: {errors}"
+    page.close()

@@ -1,0 +1,76 @@
+"""The notebooks are the source: the committed module must be their export, the
+committed notebooks must be clean, and every chapter follows the book's conventions."""
+import json
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+REPO_URL = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+
+
+def copy_project(dst: Path) -> Path:
+    for name in ("pyproject.toml", "chapters", "lstm_book"):
+        src = ROOT / name
+        (shutil.copytree(src, dst / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+         if src.is_dir() else shutil.copy2(src, dst / name))
+    return dst
+
+
+def tree(d: Path) -> dict:
+    return {p.relative_to(d).as_posix(): p.read_bytes() for p in sorted(d.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts}
+
+
+def test_export_is_in_sync(tmp_path):
+    work = copy_project(tmp_path)
+    r = subprocess.run([str(BIN / "nbdev-export")], cwd=work, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    before, after = tree(ROOT / "lstm_book"), tree(work / "lstm_book")
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"nbdev-export changes {changed}: run nbdev-export and commit lstm_book/"
+
+
+def test_notebooks_are_clean(tmp_path):
+    work = copy_project(tmp_path)
+    r = subprocess.run([str(BIN / "nbdev-clean")], cwd=work, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    dirty = [p.name for p in CHAPTERS if (work / "chapters" / p.name).read_bytes() != p.read_bytes()]
+    assert not dirty, f"nbdev-clean changes {dirty}: run nbdev-clean and commit"
+
+
+def test_toc_lists_every_chapter():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    assert sorted(files) == sorted(f"chapters/{p.stem}" for p in CHAPTERS)
+
+
+@pytest.mark.parametrize("nb_path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_conventions(nb_path):
+    nb = json.loads(nb_path.read_text())
+    cells = nb["cells"]
+    src = ["".join(c["source"]) for c in cells]
+    stem = nb_path.stem.split("_", 1)[1]
+    module = {"language_model": "lm", "music": "music", "beam_search": "decoding", "memory_networks": "memnet"}.get(stem, stem)
+    assert src[0].strip() == f"#| default_exp {module}", "cell 0 must be '#| default_exp <module>'"
+    assert cells[1]["cell_type"] == "markdown" and src[1].startswith("# "), "cell 1 must be the title"
+    colab = src[2]
+    assert cells[2]["cell_type"] == "code" and '"google.colab" in sys.modules' in colab, "cell 2 must be the Colab cell"
+    assert f"git+{REPO_URL}" in colab, "the Colab cell must install from pyproject's Repository URL"
+    headings = [s.splitlines()[0] for c, s in zip(cells, src) if c["cell_type"] == "markdown" and s]
+    assert "## Summary" in headings and "## Exercises" in headings
+    code = [(c, s) for c, s in zip(cells, src) if c["cell_type"] == "code"]
+    assert all(c.get("outputs") for c, s in code if "print(" in s and "#| export" not in s), \
+        "cells that print must have stored outputs: run `make chapter NB=...`"
+    for i, (c, s) in enumerate(zip(cells, src)):
+        if s.startswith("#| export"):
+            assert len(s.splitlines()) <= 40, f"exported cell {i} is longer than 40 lines"
+            nxt = next((t for d, t in zip(cells[i + 1:], src[i + 1:]) if d["cell_type"] == "code"), "")
+            assert not nxt.startswith("#| export") or "def " not in s, f"exported cell {i} is not followed by a test"

@@ -1,0 +1,59 @@
+"""Local Sphinx extension of The LSTM Book (loaded from _config.yml).
+
+* Takes the repository address from pyproject.toml ([project.urls] Repository), the
+  one place it is configured, for the repository, issues and Colab launch buttons.
+* Hides nbdev's `#|` directive lines in code cells and drops `#| hide` cells, so the
+  rendered book shows the code a reader would type.
+"""
+from __future__ import annotations
+import tomllib
+from pathlib import Path
+from docutils import nodes
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def repository_url(root: Path = ROOT) -> str:
+    "The repository address from pyproject.toml."
+    meta = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    return meta["project"]["urls"]["Repository"].rstrip("/")
+
+
+def _config_inited(app, config) -> None:
+    opts = dict(config.html_theme_options or {})
+    opts.update(repository_url=repository_url(), use_repository_button=True, use_issues_button=True)
+    config.html_theme_options = opts
+
+
+def _directives(source: str) -> tuple[list[str], str]:
+    "Split a cell's source into its leading `#|` directive lines and the rest."
+    lines = source.splitlines()
+    n = 0
+    while n < len(lines) and lines[n].lstrip().startswith("#|"):
+        n += 1
+    return [l.lstrip()[2:].strip() for l in lines[:n]], "\n".join(lines[n:]).strip("\n")
+
+
+def _strip_directives(app, doctree) -> None:
+    for block in list(doctree.findall(nodes.literal_block)):
+        box = block.parent
+        if not (isinstance(box, nodes.container) and "cell_input" in box.get("classes", [])):
+            continue
+        dirs, code = _directives(block.astext())
+        if not dirs:
+            continue
+        cell = box.parent
+        has_output = any("cell_output" in c.get("classes", []) for c in cell.children if isinstance(c, nodes.Element))
+        if any(d.split()[0] == "hide" for d in dirs if d) or (not code and not has_output):
+            cell.parent.remove(cell)
+        elif not code:
+            cell.remove(box)
+        else:
+            block.children = [nodes.Text(code)]
+            block.rawsource = code
+
+
+def setup(app):
+    app.connect("config-inited", _config_inited)
+    app.connect("doctree-read", _strip_directives)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,46 @@
+"""Regenerate the stored outputs of chapters: execute each notebook top to bottom
+in place (full size unless LSTM_BOOK_QUICK=1 is set), then clean it with nbdev.
+
+    python tools/run_chapter.py chapters/00_core.ipynb [more notebooks...]
+"""
+from __future__ import annotations
+import os, subprocess, sys, time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(path: Path, timeout: int = 7200) -> float:
+    "Execute one notebook in place; returns the seconds it took."
+    nb = nbformat.read(path, as_version=4)
+    t0 = time.perf_counter()
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    seconds = time.perf_counter() - t0
+    nbformat.write(nb, path)
+    return seconds
+
+
+def main(args: list[str]) -> int:
+    if not args:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    paths = [Path(a).resolve() for a in args]
+    missing = [str(p) for p in paths if not p.is_file() or p.suffix != ".ipynb"]
+    if missing:
+        print(f"run_chapter: not notebooks: {missing}", file=sys.stderr)
+        return 2
+    mode = "quick" if os.environ.get("LSTM_BOOK_QUICK") == "1" else "full"
+    for p in paths:
+        print(f"running {p.relative_to(ROOT)} ({mode} size) ...", flush=True)
+        print(f"  done in {run(p):.0f} s", flush=True)
+    for p in paths:
+        subprocess.run([Path(sys.executable).parent / "nbdev-clean", "--fname", str(p)], check=True, cwd=ROOT)
+    subprocess.run([Path(sys.executable).parent / "nbdev-export"], check=True, cwd=ROOT)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
