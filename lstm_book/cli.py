@@ -73,7 +73,7 @@ def _add_commands(parser: argparse.ArgumentParser, commands: dict, depth: int = 
             add_function_arguments(p, fn)
             p.set_defaults(_target=target)
 
-# %% ../chapters/12_cli.ipynb #c013
+# %% ../chapters/12_cli.ipynb #c014
 def _show(result: Any) -> None:
     "Print a command's result for a person to read."
     if result is None: return

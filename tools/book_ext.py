@@ -2,6 +2,9 @@
 
 * Takes the repository address from pyproject.toml ([project.urls] Repository), the
   one place it is configured, for the repository, issues and Colab launch buttons.
+* Removes duplicate <script> entries: sphinx-thebe registers its inline configuration
+  script twice under Jupyter Book 1.0.4, which declares `const THEBE_JS_URL` twice and
+  makes the browser report a SyntaxError on every page.
 * Hides nbdev's `#|` directive lines in code cells and drops `#| hide` cells, so the
   rendered book shows the code a reader would type.
 """
@@ -53,7 +56,19 @@ def _strip_directives(app, doctree) -> None:
             block.rawsource = code
 
 
+def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        attrs = getattr(script, "attributes", {})
+        key = (str(getattr(script, "filename", script) or ""), attrs.get("body"))  # None and "" both mean inline
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
 def setup(app):
     app.connect("config-inited", _config_inited)
+    app.connect("html-page-context", _dedupe_scripts, priority=1000)
     app.connect("doctree-read", _strip_directives)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
