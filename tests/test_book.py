@@ -3,6 +3,7 @@ headless Chromium and check what a reader sees."""
 import functools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -78,6 +79,8 @@ def test_intro_page(site, browser):
     for f in PAGES:
         title = json.loads((ROOT / f"{f}.ipynb").read_text())["cells"][1]["source"][0].lstrip("# ").strip()
         assert title in nav, f"the navigation lacks {title!r}"
+    for key in set(re.findall(r"\{footcite\}`([^`]+)`", (ROOT / "intro.md").read_text())):
+        assert page.locator(f"aside.footnote#footcite-{key.lower()}").count() == 1, f"reference {key} is not rendered"
     page.close()
 
 
@@ -103,5 +106,9 @@ def test_chapter_page(site, browser, doc):
     assert colab.count() >= 1, "no Colab launch link"
     href = colab.first.get_attribute("href")
     assert href.endswith(f"/blob/main/{doc}.ipynb") and f"/github/{REPO}/" in href, href
+    cited = set(re.findall(r"\{footcite\}`([^`]+)`", "".join("".join(c["source"]) for c in nb["cells"])))
+    for key in cited:
+        note = page.locator(f"aside.footnote#footcite-{key.lower()}")
+        assert note.count() == 1 and len(note.inner_text()) > 20, f"reference {key} is not rendered"
     assert not errors, f"JavaScript errors: {errors}"
     page.close()
