@@ -82,14 +82,14 @@ class Elman(nn.Module):
             for name, p in cell.named_parameters(): self.register_parameter(f"{name}_l{l}", p)
 
     def forward(self, x: torch.Tensor, # (T, B, I), (B, T, I) with batch_first, or unbatched (T, I)
-                h0: torch.Tensor | None = None, # (num_layers, B, H) or (num_layers, H)
+                state: torch.Tensor | None = None, # initial states h_0: (num_layers, B, H) or (num_layers, H)
                ) -> tuple[torch.Tensor, torch.Tensor]:
         "Returns the last layer's outputs (T, B, H) and the final states h_n (num_layers, B, H)."
         x, unbatched = time_major(x, self.input_size, self.batch_first)
-        if h0 is None: h0 = x.new_zeros(self.num_layers, x.size(1), self.hidden_size)
-        elif unbatched: h0 = h0.unsqueeze(1)
+        h0 = x.new_zeros(self.num_layers, x.size(1), self.hidden_size) if state is None else state
+        if unbatched and state is not None: h0 = h0.unsqueeze(1)
         if h0.shape != (self.num_layers, x.size(1), self.hidden_size):
-            raise ValueError(f"expected h0 of shape {(self.num_layers, x.size(1), self.hidden_size)}, got {tuple(h0.shape)}")
+            raise ValueError(f"expected a state of shape {(self.num_layers, x.size(1), self.hidden_size)}, got {tuple(h0.shape)}")
         finals = []
         for l in range(self.num_layers):
             w = [getattr(self, f"{n}_l{l}", None) for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
@@ -116,13 +116,15 @@ class Jordan(nn.Module):
         return self.hy(torch.tanh(self.ih(x_t) + self.yh(self.feedback(y_prev))))
 
     def forward(self, x: torch.Tensor, # (T, B, I), (B, T, I) with batch_first, or (T, I)
-                y0: torch.Tensor | None = None, # (B, O) previous output; zeros when None
+                state: torch.Tensor | None = None, # (B, O) the previous output y_0; zeros when None
                ) -> tuple[torch.Tensor, torch.Tensor]:
         "Returns the outputs (T, B, O) and the last output (B, O), which is the state."
         x, unbatched = time_major(x, self.input_size, self.batch_first)
-        if y0 is None: y0 = x.new_zeros(x.size(1), self.output_size)
-        elif unbatched: y0 = y0.unsqueeze(0)
-        y, y_last = unroll(self.step, x, y0)
+        if state is None: state = x.new_zeros(x.size(1), self.output_size)
+        elif unbatched: state = state.unsqueeze(0)
+        if state.shape != (x.size(1), self.output_size):
+            raise ValueError(f"expected a state of shape {(x.size(1), self.output_size)}, got {tuple(state.shape)}")
+        y, y_last = unroll(self.step, x, state)
         if unbatched: return y.squeeze(1), y_last.squeeze(0)
         return (y.transpose(0, 1) if self.batch_first else y), y_last
 
