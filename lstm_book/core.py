@@ -12,12 +12,14 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
+import torch.nn.functional as F
 from tqdm import tqdm
 
 # %% auto #0
 __all__ = ['default_device', 'to_device', 'seed_everything', 'quick_mode', 'sized', 'environment_info', 'atomic_write',
            'detach_state', 'graph_size', 'FitConfig', 'model_device', 'run_epoch', 'get_rng_state', 'set_rng_state',
-           'save_checkpoint', 'load_checkpoint', 'fit', 'plot_history', 'plot_heatmap']
+           'save_checkpoint', 'load_checkpoint', 'fit', 'plot_history', 'plot_heatmap', 'NextTokenModel',
+           'next_token_step']
 
 # %% ../chapters/00_core.ipynb #c007
 def default_device() -> torch.device:
@@ -319,3 +321,27 @@ def plot_heatmap(matrix: Any, # a 2-D array or tensor
     if colorbar: ax.figure.colorbar(im, ax=ax)
     ax.set_title(title)
     return ax
+
+# %% ../chapters/00_core.ipynb #c068
+class NextTokenModel(nn.Module):
+    "Embedding -> any recurrent layer -> linear read-out: logits for the next token at every position."
+    def __init__(self, rnn: nn.Module, # a batch_first recurrent layer: rnn(x, state) -> (output, state)
+                 vocab_size: int, emb: int = 32, # embedding size (the rnn's input size)
+                 hidden: int | None = None, # the rnn's output size; None if its outputs already are logits
+                ):
+        super().__init__()
+        self.emb, self.rnn = nn.Embedding(vocab_size, emb), rnn
+        self.out = nn.Linear(hidden, vocab_size) if hidden else nn.Identity()
+
+    def forward(self, x: torch.Tensor, # (B, T) token ids
+                state: Any = None) -> tuple[torch.Tensor, Any]:
+        h, state = self.rnn(self.emb(x), state)   # (B, T, H)
+        return self.out(h), state                 # (B, T, V)
+
+def next_token_step(model: nn.Module, batch: torch.Tensor, # (B, T+1) token ids
+                    state: Any = None) -> tuple[torch.Tensor, int, Any]:
+    "`fit` step for next-token models: mean cross-entropy of predicting batch[:, 1:] from batch[:, :-1]."
+    if batch.dim() != 2 or batch.size(1) < 2: raise ValueError(f"expected token windows of shape (B, T+1) with T >= 1, got {tuple(batch.shape)}")
+    x, y = batch[:, :-1], batch[:, 1:]           # (B, T) each
+    logits, state = model(x, state)              # (B, T, V)
+    return F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1)), y.numel(), state

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 import pandas as pd
+import torch
 from tqdm import tqdm
 from .core import atomic_write
 
@@ -17,7 +18,7 @@ from .core import atomic_write
 __all__ = ['TRANSFORMS', 'DATA_FILES', 'SPECIALS', 'cache_dir', 'sha256sum', 'DownloadError', 'download', 'DataFile',
            'play_to_text', 'manifest_entry', 'build_data_file', 'DataIntegrityError', 'repository_url', 'data_url',
            'checkout_data_dir', 'data_path', 'verify_data_files', 'manifest_markdown', 'load_text', 'CharTokenizer',
-           'WordTokenizer', 'Vocab']
+           'WordTokenizer', 'Vocab', 'token_windows']
 
 # %% ../chapters/01_data.ipynb #c007
 def cache_dir() -> Path:
@@ -311,3 +312,13 @@ def _load(cls, path: str | Path) -> Vocab:
     return cls(d["itos"])
 
 Vocab.save, Vocab.load = _save, classmethod(_load)
+
+# %% ../chapters/01_data.ipynb #c061
+def token_windows(ids: torch.Tensor, # (N,) a stream of token indices
+                  length: int, # inputs per window (T); each window holds T+1 tokens
+                 ) -> torch.Tensor:
+    "Non-overlapping training windows (N_windows, length + 1) of a token stream; the tail that does not fill a window is dropped."
+    if ids.dim() != 1: raise ValueError(f"expected a 1-D stream of token indices, got shape {tuple(ids.shape)}")
+    if length < 1 or len(ids) < length + 1: raise ValueError(f"need length >= 1 and at least length+1 = {length + 1} tokens, got length={length}, {len(ids)} tokens")
+    n = (len(ids) - 1) // length
+    return ids[: n * length + 1].unfold(0, length + 1, length)
