@@ -1,0 +1,25 @@
+"""The benchmark script runs, prints its table and writes well-formed JSON (a tiny shape: this is not a timing test)."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "lstm_speed.py"
+
+
+def test_lstm_speed_script(tmp_path):
+    out = tmp_path / "speed.json"
+    r = subprocess.run([sys.executable, str(SCRIPT), "--repeats", "1", "--shapes", "2,5,3,4", "--out", str(out)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "fast / nn.LSTM (fwd+bwd)" in r.stdout and f"wrote {out}" in r.stdout
+    data = json.loads(out.read_text())
+    rows = data["runs"]["cpu"]["rows"]
+    assert len(rows) == 1 and rows[0]["B"] == 2 and rows[0]["nn.LSTM fwd+bwd ms"] > 0
+    assert abs(rows[0]["fast / nn.LSTM (fwd+bwd)"] - rows[0]["fast fwd+bwd ms"] / rows[0]["nn.LSTM fwd+bwd ms"]) < 1e-9
+
+
+def test_bad_shapes_are_rejected(tmp_path):
+    r = subprocess.run([sys.executable, str(SCRIPT), "--shapes", "2,5,3", "--out", str(tmp_path / "x.json")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "four positive integers" in r.stderr and not (tmp_path / "x.json").exists()
