@@ -9,10 +9,12 @@ from typing import Any, Callable, Iterator
 import torch
 from torch import nn
 import torch.nn.functional as F
+from .core import FitConfig, fit, seed_everything
 
 # %% auto #0
 __all__ = ['elman_step', 'time_major', 'ElmanCell', 'unroll', 'Elman', 'Jordan', 'grad_norm_by_distance', 'set_spectral_radius',
-           'adding_problem', 'AddingBatches', 'Recurrent', 'LayerNormRNNCell', 'SkipRNN']
+           'adding_problem', 'AddingBatches', 'Recurrent', 'LayerNormRNNCell', 'SkipRNN', 'LastStepRegressor',
+           'train_adding']
 
 # %% ../chapters/02_rnn.ipynb #c018
 _ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
@@ -233,3 +235,25 @@ class SkipRNN(nn.Module):
             outs.append(h)
         out = torch.stack(outs)
         return (out.transpose(0, 1) if self.batch_first else out), torch.stack(hist)
+
+# %% ../chapters/02_rnn.ipynb #c066
+class LastStepRegressor(nn.Module):
+    "A sequence regressor: a batch_first recurrent layer, then a linear map from its last output."
+    def __init__(self, rnn: nn.Module, hidden: int, out_features: int = 1):
+        super().__init__()
+        self.rnn, self.out = rnn, nn.Linear(hidden, out_features)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:   # x: (B, T, I) -> (B, out_features)
+        return self.out(self.rnn(x)[0][:, -1])
+
+def train_adding(make_rnn: Callable[[], nn.Module], # builds a fresh batch_first layer with input size 2
+                 length: int, hidden: int = 64, epochs: int = 10, batches: int = 100, # batches of 64 per epoch
+                 clip_norm: float | None = 1.0, lr: float = 3e-3, seed: int = 0) -> float:
+    "Train `LastStepRegressor(make_rnn())` on the adding problem; returns the best validation MSE (1,000 fixed sequences)."
+    seed_everything(seed)
+    model = LastStepRegressor(make_rnn(), hidden)
+    valid = [adding_problem(1000, length, torch.Generator().manual_seed(123))]
+    step = lambda m, b, s: (F.mse_loss(m(b[0]), b[1]), len(b[0]), None)
+    h = fit(model, AddingBatches(length, 64, batches, seed=seed + 1), valid, step, torch.optim.Adam(model.parameters(), lr=lr),
+            cfg=FitConfig(epochs=epochs, clip_norm=clip_norm, progress=False, log=False))
+    return float(h.valid_loss.min())
