@@ -14,8 +14,8 @@ import torch.nn.functional as F
 from .rnn import time_major, unroll
 
 # %% auto #0
-__all__ = ['lstm_step', 'lstm_param_count', 'lstm_activation_floats', 'GatedRecurrent', 'LSTM', 'gru_step', 'GRU', 'LSTMCell',
-           'lstm_trace', 'FusedLSTMFunction', 'fused_lstm', 'benchmark_lstms']
+__all__ = ['lstm_step', 'lstm_gates', 'lstm_param_count', 'lstm_activation_floats', 'GatedRecurrent', 'LSTM', 'gru_step', 'GRU',
+           'LSTMCell', 'lstm_trace', 'FusedLSTMFunction', 'fused_lstm', 'benchmark_lstms']
 
 # %% ../chapters/03_lstm.ipynb #c007
 def lstm_step(x_t: torch.Tensor, # (B, I) inputs at one time step
@@ -25,10 +25,16 @@ def lstm_step(x_t: torch.Tensor, # (B, I) inputs at one time step
              ) -> tuple[torch.Tensor, torch.Tensor]:
     "One LSTM step with PyTorch's gate order (i, f, g, o); returns the new (h, c)."
     h, c = state
-    i, f, g, o = (F.linear(x_t, w_ih, b_ih) + F.linear(h, w_hh, b_hh)).chunk(4, -1)
-    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)   # the additive memory path
-    h = torch.sigmoid(o) * torch.tanh(c)
+    i, f, g, o = lstm_gates(x_t, h, w_ih, w_hh, b_ih, b_hh)
+    c = f * c + i * g                                              # the additive memory path
+    h = o * torch.tanh(c)
     return (h if w_hr is None else F.linear(h, w_hr)), c
+
+def lstm_gates(x_t: torch.Tensor, h: torch.Tensor, w_ih: torch.Tensor, w_hh: torch.Tensor,
+               b_ih: torch.Tensor | None = None, b_hh: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
+    "The activated gates (i, f, g, o) of one LSTM step: sigmoid, sigmoid, tanh, sigmoid."
+    zi, zf, zg, zo = (F.linear(x_t, w_ih, b_ih) + F.linear(h, w_hh, b_hh)).chunk(4, -1)
+    return torch.sigmoid(zi), torch.sigmoid(zf), torch.tanh(zg), torch.sigmoid(zo)
 
 # %% ../chapters/03_lstm.ipynb #c013
 def lstm_param_count(input_size: int, hidden_size: int, num_layers: int = 1, bidirectional: bool = False,
@@ -177,17 +183,14 @@ def lstm_trace(lstm: nn.Module, # torch.nn.LSTM or our LSTM (layer 0, forward di
                x: torch.Tensor, # (T, I) one unbatched sequence of inputs
               ) -> dict[str, torch.Tensor]:
     "Per-step gate activations and states of an LSTM's first layer: i, f, g, o, c, h, each (T, H)."
-    w_ih, w_hh = lstm.weight_ih_l0, lstm.weight_hh_l0
-    b = (lstm.bias_ih_l0 + lstm.bias_hh_l0) if getattr(lstm, "bias_ih_l0", None) is not None else 0
     if getattr(lstm, "proj_size", 0): raise ValueError("lstm_trace does not support projections (proj_size > 0)")
-    H = w_hh.size(1)
+    w = [getattr(lstm, n, None) for n in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")]
+    H = w[1].size(1)
     h, c, rec = x.new_zeros(H), x.new_zeros(H), {k: [] for k in "ifgoch"}
     with torch.no_grad():
         for x_t in x:
-            zi, zf, zg, zo = (w_ih @ x_t + w_hh @ h + b).chunk(4)
-            i, f, g, o = torch.sigmoid(zi), torch.sigmoid(zf), torch.tanh(zg), torch.sigmoid(zo)
-            c = f * c + i * g
-            h = o * torch.tanh(c)
+            i, f, g, o = lstm_gates(x_t, h, *w)
+            h, c = lstm_step(x_t, (h, c), *w)
             for k, v in zip("ifgoch", (i, f, g, o, c, h)): rec[k].append(v)
     return {k: torch.stack(v) for k, v in rec.items()}
 

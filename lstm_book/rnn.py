@@ -12,9 +12,9 @@ import torch.nn.functional as F
 from .core import FitConfig, fit, seed_everything
 
 # %% auto #0
-__all__ = ['elman_step', 'time_major', 'ElmanCell', 'unroll', 'Elman', 'Jordan', 'grad_norm_by_distance', 'set_spectral_radius',
-           'adding_problem', 'AddingBatches', 'Recurrent', 'LayerNormRNNCell', 'SkipRNN', 'LastStepRegressor',
-           'train_adding']
+__all__ = ['elman_step', 'time_major', 'ElmanCell', 'unroll', 'compare_modules', 'Elman', 'Jordan', 'grad_norm_by_distance',
+           'set_spectral_radius', 'adding_problem', 'AddingBatches', 'Recurrent', 'LayerNormRNNCell', 'SkipRNN',
+           'LastStepRegressor', 'train_adding']
 
 # %% ../chapters/02_rnn.ipynb #c018
 _ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
@@ -69,7 +69,25 @@ def unroll(step: Callable, # step(x_t, state) -> new state; the output at t is t
         outputs.append(state[0] if isinstance(state, tuple) else state)
     return torch.stack(outputs), state
 
-# %% ../chapters/02_rnn.ipynb #c025
+# %% ../chapters/02_rnn.ipynb #c026
+def compare_modules(ours: nn.Module, theirs: nn.Module, # two recurrent modules with the same parameter names
+                    x: torch.Tensor, # the input both receive
+                    state: torch.Tensor | tuple | None = None, # the initial state both receive (a tensor or a tuple of tensors)
+                   ) -> dict[str, float]:
+    "Max |ours - theirs| of outputs, final states and the gradients of input, initial state and every weight."
+    parts = []
+    for m in (ours, theirs):
+        xi = x.clone().requires_grad_()
+        si = None if state is None else tuple(s.clone().requires_grad_() for s in (state if isinstance(state, tuple) else (state,)))
+        out, st = m(xi, None if si is None else (si if isinstance(state, tuple) else si[0]))
+        st = st if isinstance(st, tuple) else (st,)
+        (out.pow(2).mean() + sum(s.sin().mean() for s in st)).backward()
+        parts.append({"output": [out], "final state": list(st), "grad input": [xi.grad], "grad state": [s.grad for s in si or ()],
+                      "grad weights": [p.grad for _, p in sorted(m.named_parameters())]})
+    diff = lambda a, b: max(((u - v).abs().max().item() for u, v in zip(a, b)), default=0.0)
+    return {k: diff(parts[0][k], parts[1][k]) for k in parts[0]}
+
+# %% ../chapters/02_rnn.ipynb #c028
 class Elman(nn.Module):
     "A multi-layer Elman RNN from scratch, a drop-in for `torch.nn.RNN` (same arguments and state_dict)."
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
@@ -101,7 +119,7 @@ class Elman(nn.Module):
         if unbatched: return x.squeeze(1), h_n.squeeze(1)
         return (x.transpose(0, 1) if self.batch_first else x), h_n
 
-# %% ../chapters/02_rnn.ipynb #c036
+# %% ../chapters/02_rnn.ipynb #c039
 class Jordan(nn.Module):
     "A Jordan network: the hidden layer reads the input and the previous output (through `feedback`)."
     def __init__(self, input_size: int, hidden_size: int, output_size: int, batch_first: bool = False,
@@ -130,7 +148,7 @@ class Jordan(nn.Module):
         if unbatched: return y.squeeze(1), y_last.squeeze(0)
         return (y.transpose(0, 1) if self.batch_first else y), y_last
 
-# %% ../chapters/02_rnn.ipynb #c046
+# %% ../chapters/02_rnn.ipynb #c049
 def grad_norm_by_distance(cell: Callable, # cell(x_t, state) -> state, e.g. ElmanCell or nn.GRUCell
                           x: torch.Tensor, # (T, B, I) inputs
                           state: Any = None, # initial state (None: the cell's default)
@@ -155,7 +173,7 @@ def set_spectral_radius(weight: torch.Tensor, rho: float) -> torch.Tensor:
     with torch.no_grad(): weight.mul_(rho / torch.linalg.eigvals(weight).abs().max())
     return weight
 
-# %% ../chapters/02_rnn.ipynb #c056
+# %% ../chapters/02_rnn.ipynb #c059
 def adding_problem(n: int, # number of sequences
                    length: int, # time steps T (at least 2)
                    generator: torch.Generator | None = None,
@@ -179,7 +197,7 @@ class AddingBatches:
         for _ in range(self.batches): yield adding_problem(self.batch_size, self.length, self.generator)
     def __len__(self) -> int: return self.batches
 
-# %% ../chapters/02_rnn.ipynb #c059
+# %% ../chapters/02_rnn.ipynb #c062
 class Recurrent(nn.Module):
     "Run a cell `cell(x_t, state) -> state` over a sequence: forward(x, state=None) -> (outputs, state)."
     def __init__(self, cell: nn.Module, batch_first: bool = False):
@@ -193,7 +211,7 @@ class Recurrent(nn.Module):
         if unbatched: return out.squeeze(1), state
         return (out.transpose(0, 1) if self.batch_first else out), state
 
-# %% ../chapters/02_rnn.ipynb #c061
+# %% ../chapters/02_rnn.ipynb #c064
 class LayerNormRNNCell(nn.Module):
     "An Elman cell with layer normalization of the summed inputs (Ba et al. 2016): h' = tanh(LN(W_ih x + W_hh h))."
     def __init__(self, input_size: int, hidden_size: int):
@@ -211,7 +229,7 @@ class LayerNormRNNCell(nn.Module):
         if h is None: h = x.new_zeros(x.size(0), self.hidden_size)
         return torch.tanh(self.norm(self.ih(x) + self.hh(h)))
 
-# %% ../chapters/02_rnn.ipynb #c063
+# %% ../chapters/02_rnn.ipynb #c066
 class SkipRNN(nn.Module):
     "A tanh RNN whose state also receives the state from `skip` steps back: h_t = tanh(W x_t + U h_{t-1} + V h_{t-skip} + b)."
     def __init__(self, input_size: int, hidden_size: int, skip: int = 10, batch_first: bool = False):
@@ -236,7 +254,7 @@ class SkipRNN(nn.Module):
         out = torch.stack(outs)
         return (out.transpose(0, 1) if self.batch_first else out), torch.stack(hist)
 
-# %% ../chapters/02_rnn.ipynb #c066
+# %% ../chapters/02_rnn.ipynb #c069
 class LastStepRegressor(nn.Module):
     "A sequence regressor: a batch_first recurrent layer, then a linear map from its last output."
     def __init__(self, rnn: nn.Module, hidden: int, out_features: int = 1):
