@@ -17,6 +17,10 @@ COMMANDS: dict[str, Any] = {
         "build": "lstm_book.data:build_data_file",
         "download": "lstm_book.data:download",
     },
+    "lm": {
+        "train": "lstm_book.lm:train_command",
+        "generate": "lstm_book.lm:generate_command",
+    },
 }
 
 # %% auto #0
@@ -37,13 +41,15 @@ def _arg_type(hint: Any) -> type:
 
 # %% ../chapters/12_cli.ipynb #c009
 def add_function_arguments(parser: argparse.ArgumentParser, fn: Callable) -> None:
-    "Add one argument per parameter of `fn`, with types from its hints and help from its comments."
+    "One argument per parameter of `fn` (keyword-only ones without a default become required options), typed by its hints, helped by its comments."
     from fastcore.docments import docments
     docs, hints = docments(fn), typing.get_type_hints(fn)
     for name, p in inspect.signature(fn).parameters.items():
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD): continue
         typ, help_ = _arg_type(hints.get(name, str)), docs.get(name) or ""
-        if p.default is p.empty:
+        if p.default is p.empty and p.kind is p.KEYWORD_ONLY:
+            parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=typ, required=True, metavar=name.upper(), help=help_)
+        elif p.default is p.empty:
             parser.add_argument(name, type=typ, help=help_)
         elif typ is bool:
             parser.add_argument(f"--{name.replace('_', '-')}", dest=name, action=argparse.BooleanOptionalAction,

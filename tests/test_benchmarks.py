@@ -23,3 +23,24 @@ def test_bad_shapes_are_rejected(tmp_path):
     r = subprocess.run([sys.executable, str(SCRIPT), "--shapes", "2,5,3", "--out", str(tmp_path / "x.json")],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "four positive integers" in r.stderr and not (tmp_path / "x.json").exists()
+
+
+LM_SCRIPT = SCRIPT.with_name("lm_throughput.py")
+
+
+def test_lm_throughput_script(tmp_path):
+    out = tmp_path / "lm.json"
+    r = subprocess.run([sys.executable, str(LM_SCRIPT), "--repeats", "1", "--hidden", "8", "--emb", "4", "--vocab", "20",
+                        "--batch-size", "2", "--bptt", "5", "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "speed vs torch" in r.stdout and f"wrote {out}" in r.stdout
+    rows = json.loads(out.read_text())["runs"]["cpu"]["rows"]
+    assert [row["backend"] for row in rows] == ["torch", "fast"]
+    assert rows[0]["speed vs torch"] == 1.0 and all(row["tokens/s"] > 0 for row in rows)
+    assert abs(rows[1]["tokens/s"] - 10 / (rows[1]["ms per step"] / 1e3)) < 1e-6 * rows[1]["tokens/s"]
+
+
+def test_lm_throughput_rejects_bad_sizes(tmp_path):
+    r = subprocess.run([sys.executable, str(LM_SCRIPT), "--hidden", "0", "--out", str(tmp_path / "x.json")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "--hidden" in r.stderr and not (tmp_path / "x.json").exists()

@@ -1,0 +1,130 @@
+"""`lstm-book lm train` / `lstm-book lm generate` end to end, and their errors for bad input."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lstm_book.cli import main
+from lstm_book.data import load_text
+from lstm_book.lm import load_lm
+
+TINY = ["--hidden", "16", "--layers", "1", "--emb", "8", "--epochs", "1", "--rounds", "1", "--batch-size", "4",
+        "--bptt", "16", "--no-progress"]
+
+
+@pytest.fixture(scope="module")
+def texts(tmp_path_factory):
+    d = tmp_path_factory.mktemp("texts")
+    macbeth = load_text("macbeth")
+    for name, part in {"train": macbeth[:12_000], "valid": macbeth[12_000:14_000], "test": macbeth[14_000:16_000]}.items():
+        (d / f"{name}.txt").write_text(part, encoding="utf-8")
+    return d
+
+
+@pytest.fixture(scope="module")
+def char_ckpt(texts, tmp_path_factory):
+    ckpt = tmp_path_factory.mktemp("ckpt") / "char.pt"
+    assert main(["lm", "train", "--train", str(texts / "train.txt"), "--valid", str(texts / "valid.txt"),
+                 "--test", str(texts / "test.txt"), "--save", str(ckpt), *TINY]) == 0
+    return ckpt
+
+
+def run(args, capsys):
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_train_prints_scores_and_saves(char_ckpt, texts, capsys):
+    model, vocab, level = load_lm(char_ckpt, device="cpu")
+    assert level == "char" and model.cfg.hidden == 16 and "M" in vocab
+    code, out, err = run(["lm", "train", "--train", str(texts / "train.txt"), "--valid", str(texts / "valid.txt"),
+                          "--test", str(texts / "test.txt"), "--save", str(texts.parent / "again.pt"), *TINY], capsys)
+    assert code == 0, err
+    for key in ("vocabulary:", "training tokens/s:", "valid bpc:", "test bpc:", "saved:"):
+        assert key in out
+    assert "epoch   1/1" in out                        # the per-round validation line
+
+
+def test_generate_continues_the_prime(char_ckpt, capsys):
+    code, out, err = run(["lm", "generate", "--checkpoint", str(char_ckpt), "--prime", "MACBETH:\n", "--length", "40",
+                          "--temperature", "0.7", "--seed", "1"], capsys)
+    assert code == 0, err
+    assert out.startswith("MACBETH:\n") and len(out) == len("MACBETH:\n") + 40 + 1    # + print's newline
+    again = run(["lm", "generate", "--checkpoint", str(char_ckpt), "--prime", "MACBETH:\n", "--length", "40",
+                 "--temperature", "0.7", "--seed", "1"], capsys)[1]
+    assert again == out
+
+
+def test_word_level(texts, tmp_path, capsys):
+    ckpt = tmp_path / "word.pt"
+    code, out, err = run(["lm", "train", "--train", str(texts / "train.txt"), "--valid", str(texts / "valid.txt"),
+                          "--level", "word", "--save", str(ckpt), "--tie-weights", "--emb", "16", *TINY[:4], *TINY[6:]], capsys)
+    assert code == 0, err
+    assert "valid ppl:" in out
+    code, out, err = run(["lm", "generate", "--checkpoint", str(ckpt), "--prime", "the thane of zyzzyva", "--length", "12",
+                          "--top-p", "0.9", "--seed", "0"], capsys)
+    assert code == 0, err                              # an unknown word is <unk>, not an error
+    assert out.startswith("the thane of zyzzyva ") or out.startswith("the thane of zyzzyva\n")
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "no such file"),
+    ("Café".encode("latin-1"), "not UTF-8 text: byte b'\\xe9' at offset 3"),
+    (b"  \n\n", "is empty"),
+    (b"Ay me", "too few for 4 parallel rows"),
+])
+def test_bad_training_file(content, message, texts, tmp_path, capsys):
+    bad = tmp_path / "bad.txt"
+    if content is not None: bad.write_bytes(content)
+    ckpt = tmp_path / "lm.pt"
+    code, out, err = run(["lm", "train", "--train", str(bad), "--valid", str(texts / "valid.txt"), "--save", str(ckpt), *TINY], capsys)
+    assert code == 1 and message in err and err.startswith("lstm-book: error:")
+    assert not ckpt.exists() and list(tmp_path.iterdir()) == ([bad] if content is not None else [])
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--level", "byte"], "level must be 'char' or 'word'"),
+    (["--tie-weights"], "tie_weights needs emb == hidden"),
+    (["--backend", "cudnn"], "backend must be"),
+])
+def test_bad_options(extra, message, texts, tmp_path, capsys):
+    code, out, err = run(["lm", "train", "--train", str(texts / "train.txt"), "--valid", str(texts / "valid.txt"),
+                          "--save", str(tmp_path / "lm.pt"), *TINY, *extra], capsys)
+    assert code == 1 and message in err and not (tmp_path / "lm.pt").exists()
+
+
+def test_missing_required_option(capsys):
+    code, out, err = run(["lm", "train", "--valid", "v.txt"], capsys)
+    assert code == 2 and "the following arguments are required: --train" in err
+
+
+def test_prime_with_unseen_characters(char_ckpt, capsys):
+    code, out, err = run(["lm", "generate", "--checkpoint", str(char_ckpt), "--prime", "MACBETH: «hail»"], capsys)
+    assert code == 1 and "never saw in training: ['«', '»']" in err
+
+
+def test_bad_checkpoints(tmp_path, capsys):
+    code, out, err = run(["lm", "generate", "--checkpoint", str(tmp_path / "none.pt")], capsys)
+    assert code == 1 and "no checkpoint at" in err
+    (tmp_path / "junk.pt").write_bytes(b"junk")
+    code, out, err = run(["lm", "generate", "--checkpoint", str(tmp_path / "junk.pt")], capsys)
+    assert code == 1 and "not a readable checkpoint" in err
+    import torch
+    from lstm_book.core import save_checkpoint
+    save_checkpoint(tmp_path / "linear.pt", torch.nn.Linear(2, 2))
+    code, out, err = run(["lm", "generate", "--checkpoint", str(tmp_path / "linear.pt")], capsys)
+    assert code == 1 and "not of a language model" in err
+
+
+def test_bad_sampling_options(char_ckpt, capsys):
+    for opts, message in ((["--temperature", "0"], "temperature must be > 0"), (["--top-p", "1.5"], "top_p must be in (0, 1]"),
+                          (["--top-k", "0"], "top_k must be at least 1"), (["--length", "-1"], "length must be >= 0")):
+        code, out, err = run(["lm", "generate", "--checkpoint", str(char_ckpt), "--prime", "A", *opts], capsys)
+        assert code == 1 and message in err, (opts, err)
+
+
+def test_installed_command_help():
+    r = subprocess.run([str(Path(sys.executable).parent / "lstm-book"), "lm", "train", "--help"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "--train TRAIN" in r.stdout and "--level LEVEL" in r.stdout and "char or word" in r.stdout
