@@ -97,6 +97,7 @@ class LMConfig:
     dropout_out: float = 0.1      # dropout on the top layer's outputs, before the decoder
     tie_weights: bool = False     # the decoder reuses the embedding matrix (needs emb == hidden)
     backend: str = "torch"        # "torch": torch.nn.LSTM; "fast": the book's fused LSTM; "plain": its step-by-step LSTM
+    forget_bias: float | None = None  # set every layer's forget-gate bias (b_ih + b_hh) to this; None: PyTorch's init
 
     def __post_init__(self):
         if min(self.vocab_size, self.emb, self.hidden, self.layers) < 1:
@@ -122,13 +123,13 @@ class LanguageModel(nn.Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        "Embedding U(-0.1, 0.1), zero decoder bias, forget-gate bias 1 (b_ih + b_hh), the rest as PyTorch."
-        nn.init.uniform_(self.emb.weight, -0.1, 0.1)
+        "Tied embedding U(-0.1, 0.1) (untied: PyTorch's N(0, 1)), zero decoder bias, optional forget-gate bias, the rest as PyTorch."
+        if self.cfg.tie_weights: nn.init.uniform_(self.emb.weight, -0.1, 0.1)
         nn.init.zeros_(self.decoder.bias)
-        H = self.cfg.hidden
+        H, fb = self.cfg.hidden, self.cfg.forget_bias
         with torch.no_grad():
-            for l in range(self.cfg.layers):
-                getattr(self.rnn, f"bias_ih_l{l}")[H:2 * H].fill_(1.0)
+            for l in range(self.cfg.layers if fb is not None else 0):
+                getattr(self.rnn, f"bias_ih_l{l}")[H:2 * H].fill_(fb)
                 getattr(self.rnn, f"bias_hh_l{l}")[H:2 * H].zero_()
 
     def forward(self, x: torch.Tensor, # (B, T) token ids
@@ -353,7 +354,7 @@ def train_command(*, train: Path, # UTF-8 text to train on
     save_lm(save, model, vocab, level, history=hist.to_dict(orient="list"))
     return result | {"saved": str(save)}
 
-# %% ../chapters/04_language_model.ipynb #c077
+# %% ../chapters/04_language_model.ipynb #c078
 def generate_command(*, checkpoint: Path, # written by `lstm-book lm train` or `save_lm`
                      prime: str = "", # text to continue
                      length: int = 500, # tokens to generate
