@@ -254,6 +254,17 @@ def load_checkpoint(path: str | Path, model: nn.Module,
     if restore_rng: set_rng_state(ckpt["rng"])
     return ckpt["extra"]
 
+# %% ../chapters/00_core.ipynb #c081
+def _metric_columns(metrics: Callable, tr: dict, va: dict | None) -> dict:
+    "History columns train_<name>, valid_<name> for each metric computed from the mean losses."
+    return {f"{split}_{k}": v for split, r in (("train", tr), ("valid", va)) if r for k, v in metrics(r["loss"]).items()}
+
+def _epoch_line(r: dict, epochs: int, improved: bool) -> str:
+    "One printed line of training progress."
+    return (f"epoch {r['epoch']:>3}/{epochs}  train {r['train_loss']:.4f}  valid {r['valid_loss']:.4f}"
+            + "".join(f"  {k.replace('_', ' ')} {v:.3f}" for k, v in r.items() if k.startswith("valid_") and k != "valid_loss")
+            + f"  |g| {r['grad_norm']:.2f}  {r['seconds']:.1f}s{'  *' if improved else ''}")
+
 # %% ../chapters/00_core.ipynb #c055
 def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
         step: Callable, # step(model, batch, state) -> (mean loss, item count, new state or None)
@@ -290,15 +301,6 @@ def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
     base = ["epoch", "train_loss", "valid_loss", "grad_norm", "lr", "seconds", "items_per_s"]
     return pd.DataFrame(rows, columns=base + [k for k in (rows[0] if rows else {}) if k not in base])
 
-def _metric_columns(metrics: Callable, tr: dict, va: dict | None) -> dict:
-    "History columns train_<name>, valid_<name> for each metric computed from the mean losses."
-    return {f"{split}_{k}": v for split, r in (("train", tr), ("valid", va)) if r for k, v in metrics(r["loss"]).items()}
-
-def _epoch_line(r: dict, epochs: int, improved: bool) -> str:
-    "One printed line of training progress."
-    return (f"epoch {r['epoch']:>3}/{epochs}  train {r['train_loss']:.4f}  valid {r['valid_loss']:.4f}"
-            + "".join(f"  {k.replace('_', ' ')} {v:.3f}" for k, v in r.items() if k.startswith("valid_") and k != "valid_loss")
-            + f"  |g| {r['grad_norm']:.2f}  {r['seconds']:.1f}s{'  *' if improved else ''}")
 
 # %% ../chapters/00_core.ipynb #c059
 def plot_history(history: pd.DataFrame, # as returned by `fit`
