@@ -11,13 +11,9 @@ batch 64 x 128 steps); prints a table and writes JSON.
 Runs on the CPU, and also on CUDA when a GPU is present.
 """
 import argparse
-import datetime
-import json
-import platform
 from pathlib import Path
 
-import torch
-
+from common import devices, run_metadata, write_json
 from lstm_book.lm import LMConfig, lm_throughput
 
 
@@ -38,23 +34,14 @@ def main() -> None:
     if bad := [k for k, v in sizes.items() if v < 1]:
         parser.error(f"these must be positive integers: {', '.join('--' + k.replace('_', '-') for k in bad)}")
     cfg = LMConfig(args.vocab, emb=args.emb, hidden=args.hidden, layers=args.layers)
-    devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-    result = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-              "torch": torch.__version__, "python": platform.python_version(), "machine": platform.machine(),
-              "threads": torch.get_num_threads(), "repeats": args.repeats, "model": vars(cfg) | {"batch_size": args.batch_size, "bptt": args.bptt},
-              "runs": {}}
-    for device in devices:
+    result = run_metadata(repeats=args.repeats, model=vars(cfg) | {"batch_size": args.batch_size, "bptt": args.bptt})
+    for device, name in devices():
         table = lm_throughput(cfg, args.batch_size, args.bptt, tuple(args.backends), args.repeats, device)
-        name = torch.cuda.get_device_name() if device == "cuda" else f"CPU ({torch.get_num_threads()} threads)"
         print(f"\n{name}: median of {args.repeats} training steps of a {args.layers} x {args.hidden} LSTM language model, "
               f"batch {args.batch_size} x {args.bptt}")
         print(table.round(2).to_string(index=False))
         result["runs"][device] = {"name": name, "rows": table.to_dict(orient="records")}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(result, indent=2))
-    tmp.replace(args.out)
-    print(f"\nwrote {args.out}")
+    write_json(args.out, result)
 
 
 if __name__ == "__main__":

@@ -10,13 +10,9 @@ reports medians and ratios to nn.LSTM, prints a table and writes JSON.
 Runs on the CPU, and also on CUDA when a GPU is present.
 """
 import argparse
-import datetime
-import json
-import platform
 from pathlib import Path
 
-import torch
-
+from common import devices, run_metadata, write_json
 from lstm_book.lstm import benchmark_lstms
 
 
@@ -35,23 +31,15 @@ def main() -> None:
         parser.error(f"--shapes takes B,T,I,H integers, got {args.shapes}")
     if any(len(s) != 4 or min(s) < 1 for s in shapes):
         parser.error(f"--shapes takes four positive integers B,T,I,H each, got {args.shapes}")
-    devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-    result = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-              "torch": torch.__version__, "python": platform.python_version(), "machine": platform.machine(),
-              "threads": torch.get_num_threads(), "repeats": args.repeats, "runs": {}}
+    result = run_metadata(repeats=args.repeats)
     cols = ["nn.LSTM fwd ms", "fast fwd ms", "nn.LSTM fwd+bwd ms", "plain fwd+bwd ms", "fast fwd+bwd ms", "GEMM floor ms",
             "plain / nn.LSTM (fwd+bwd)", "fast / nn.LSTM (fwd+bwd)", "GEMM floor / nn.LSTM"]
-    for device in devices:
+    for device, name in devices():
         table = benchmark_lstms(shapes=shapes, repeats=args.repeats, device=device)
-        name = torch.cuda.get_device_name() if device == "cuda" else f"CPU ({torch.get_num_threads()} threads)"
         print(f"\n{name}: median of {args.repeats} runs, milliseconds and ratios to nn.LSTM forward+backward")
         print(table.set_index(["B", "T", "I", "H"])[cols].round(2).to_string())
         result["runs"][device] = {"name": name, "rows": table.to_dict(orient="records")}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(result, indent=2))
-    tmp.replace(args.out)
-    print(f"\nwrote {args.out}")
+    write_json(args.out, result)
 
 
 if __name__ == "__main__":
