@@ -19,7 +19,7 @@ from tqdm import tqdm
 __all__ = ['default_device', 'to_device', 'seed_everything', 'quick_mode', 'sized', 'environment_info', 'atomic_write',
            'detach_state', 'graph_size', 'FitConfig', 'model_device', 'run_epoch', 'get_rng_state', 'set_rng_state',
            'save_checkpoint', 'read_checkpoint', 'load_checkpoint', 'fit', 'plot_history', 'plot_heatmap',
-           'NextTokenModel', 'next_token_step']
+           'NextTokenModel', 'next_token_step', 'median_seconds']
 
 # %% ../chapters/00_core.ipynb #c007
 def default_device() -> torch.device:
@@ -366,3 +366,17 @@ def next_token_step(model: nn.Module, batch: torch.Tensor, # (B, T+1) token ids
     x, y = batch[:, :-1], batch[:, 1:]           # (B, T) each
     logits, state = model(x, state)              # (B, T, V)
     return F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1)), y.numel(), state
+
+# %% ../chapters/00_core.ipynb #c084
+def median_seconds(jobs: dict[str, Callable[[], Any]], # name -> the work to time
+                   repeats: int = 5, # timed rounds (after one warm-up round)
+                   device: str | torch.device = "cpu") -> dict[str, float]:
+    "Median wall-clock seconds of each job; the jobs take turns, and CUDA work is synchronised before and after each."
+    if repeats < 1: raise ValueError(f"repeats must be at least 1, got {repeats}")
+    sync = torch.cuda.synchronize if torch.device(device).type == "cuda" else (lambda: None)
+    times: dict[str, list[float]] = {k: [] for k in jobs}
+    for r in range(repeats + 1):
+        for k, fn in jobs.items():
+            sync(); t0 = time.perf_counter(); fn(); sync()
+            if r: times[k].append(time.perf_counter() - t0)
+    return {k: float(np.median(v)) for k, v in times.items()}

@@ -17,8 +17,8 @@ from .core import atomic_write
 # %% auto #0
 __all__ = ['TRANSFORMS', 'PLAYS', 'DATA_FILES', 'SPECIALS', 'cache_dir', 'sha256sum', 'DownloadError', 'download', 'DataFile',
            'play_to_text', 'manifest_entry', 'build_data_file', 'DataIntegrityError', 'repository_url', 'data_url',
-           'checkout_data_dir', 'data_path', 'verify_data_files', 'manifest_markdown', 'load_text', 'load_plays',
-           'CharTokenizer', 'WordTokenizer', 'Vocab', 'token_windows']
+           'checkout_data_dir', 'data_path', 'verify_data_files', 'manifest_markdown', 'load_text', 'read_text_file',
+           'load_plays', 'CharTokenizer', 'WordTokenizer', 'Vocab', 'token_windows']
 
 # %% ../chapters/01_data.ipynb #c007
 def cache_dir() -> Path:
@@ -268,6 +268,18 @@ def manifest_markdown() -> str:
 def load_text(name: str, **kw) -> str:
     "The verified contents of the text data file `name` (see `data_path` for the keyword arguments)."
     return data_path(name, **kw).read_text(encoding="utf-8")
+
+# %% ../chapters/01_data.ipynb #c073
+def read_text_file(path: str | Path) -> str:
+    "The contents of a UTF-8 text file; clear errors for a missing, non-UTF-8 or empty file."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"{path}: no such file")
+    try: text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path} is not UTF-8 text: byte {e.object[e.start:e.start + 1]!r} at offset {e.start}; "
+                         "convert it first, e.g. iconv -f latin1 -t utf-8") from None
+    if not text.strip(): raise ValueError(f"{path} is empty")
+    return text
 
 # %% ../chapters/01_data.ipynb #c068
 def load_plays(name: str = "shakespeare", **kw) -> dict[str, str]:

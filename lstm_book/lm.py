@@ -4,22 +4,22 @@
 
 # %% ../chapters/04_language_model.ipynb #c004
 from __future__ import annotations
-import math, tempfile, time
+import math, tempfile
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 import pandas as pd
 import torch
 from torch import nn
-from .core import (FitConfig, default_device, fit, load_checkpoint, model_device, next_token_step, read_checkpoint,
-                   run_epoch, save_checkpoint, seed_everything)
-from .data import Vocab, WordTokenizer, load_plays
+from .core import (FitConfig, default_device, fit, load_checkpoint, median_seconds, model_device, next_token_step,
+                   read_checkpoint, run_epoch, save_checkpoint, seed_everything)
+from .data import Vocab, WordTokenizer, load_plays, read_text_file
 from .lstm import LSTM
 
 # %% auto #0
-__all__ = ['SPLIT_PLAYS', 'shakespeare_splits', 'tokenize', 'detokenize', 'build_vocab', 'encode', 'StreamBatches', 'LMConfig',
-           'LanguageModel', 'TrainConfig', 'lm_metrics', 'evaluate_lm', 'train_lm', 'unigram_nll', 'BigramLM',
-           'filter_logits', 'prime_ids', 'sample', 'lm_throughput', 'save_lm', 'load_lm', 'read_text_file',
-           'train_command', 'generate_command']
+__all__ = ['SPLIT_PLAYS', 'shakespeare_splits', 'check_level', 'tokenize', 'detokenize', 'build_vocab', 'encode', 'StreamBatches',
+           'LMConfig', 'LanguageModel', 'TrainConfig', 'lm_metrics', 'evaluate_lm', 'train_lm', 'unigram_nll',
+           'BigramLM', 'filter_logits', 'prime_ids', 'sample', 'lm_throughput', 'save_lm', 'load_lm', 'train_command',
+           'generate_command']
 
 # %% ../chapters/04_language_model.ipynb #c007
 SPLIT_PLAYS: dict[str, tuple[str, ...]] = {   # held-out plays; every other play is training text
@@ -36,13 +36,16 @@ def shakespeare_splits(plays: dict[str, str] | None = None, # {'genre/title': te
     return {s: "\n".join(t for p, t in plays.items() if held.get(p, "train") == s) for s in ("train", "valid", "test")}
 
 # %% ../chapters/04_language_model.ipynb #c012
+def check_level(level: str) -> str:
+    "`level` itself, if it is one of the two token levels of this chapter."
+    if level not in ("char", "word"): raise ValueError(f"level must be 'char' or 'word', got {level!r}")
+    return level
+
 def tokenize(text: str, level: str) -> list[str]:
     "Characters (level 'char'), or lower-cased words and punctuation with `<eos>` closing every non-empty line ('word')."
-    if level == "char": return list(text)
-    if level == "word":
-        tok = WordTokenizer(lower=True)
-        return [t for line in text.splitlines() if line.strip() for t in tok.tokenize(line) + ["<eos>"]]
-    raise ValueError(f"level must be 'char' or 'word', got {level!r}")
+    if check_level(level) == "char": return list(text)
+    tok = WordTokenizer(lower=True)
+    return [t for line in text.splitlines() if line.strip() for t in tok.tokenize(line) + ["<eos>"]]
 
 def detokenize(tokens: list[str], level: str) -> str:
     "Text from tokens: characters joined, or words joined into lines at `<eos>`."
@@ -156,9 +159,8 @@ class TrainConfig:
 
 def lm_metrics(level: str):
     "The history metric of a level: bits per character ('char') or perplexity ('word')."
-    if level == "char": return lambda loss: {"bpc": loss / math.log(2)}
-    if level == "word": return lambda loss: {"ppl": math.exp(min(loss, 50.0))}
-    raise ValueError(f"level must be 'char' or 'word', got {level!r}")
+    if check_level(level) == "char": return lambda loss: {"bpc": loss / math.log(2)}
+    return lambda loss: {"ppl": math.exp(min(loss, 50.0))}
 
 # %% ../chapters/04_language_model.ipynb #c030
 def evaluate_lm(model: nn.Module, ids: torch.Tensor, # (N,) token stream
@@ -166,15 +168,19 @@ def evaluate_lm(model: nn.Module, ids: torch.Tensor, # (N,) token stream
                 bptt: int = 256, carry_state: bool = True, # False: every window starts from a zero state
                ) -> float:
     "Mean negative log-likelihood of the stream, in nats per token (every token but the first of each row is scored)."
-    batches = StreamBatches(ids, max(1, min(batch_size, len(ids) // 2)), bptt)
+    batches = _eval_batches(ids, batch_size, bptt)
     return run_epoch(model, batches, next_token_step, cfg=FitConfig(carry_state=carry_state, progress=False))["loss"]
+
+def _eval_batches(ids: torch.Tensor, batch_size: int = 16, bptt: int = 256, what: str = "the text") -> StreamBatches:
+    "Windows for scoring a stream: at most `batch_size` rows, fewer for a short text."
+    return StreamBatches(ids, max(1, min(batch_size, len(ids) // 2)), bptt, what=what)
 
 def train_lm(model: LanguageModel, train_ids: torch.Tensor, valid_ids: torch.Tensor,
              cfg: TrainConfig = TrainConfig(), level: str = "char") -> pd.DataFrame:
     "Train with truncated BPTT and a one-cycle schedule; returns the history and leaves the best weights loaded."
-    per_round = math.ceil(max(1, round(cfg.epochs * len(StreamBatches(train_ids, cfg.batch_size, cfg.bptt, what="the training text")))) / cfg.rounds)
-    train = StreamBatches(train_ids, cfg.batch_size, cfg.bptt, chunk=per_round, what="the training text")
-    valid = StreamBatches(valid_ids, max(1, min(16, len(valid_ids) // 2)), 256, what="the validation text")
+    train = StreamBatches(train_ids, cfg.batch_size, cfg.bptt, what="the training text")
+    train.chunk = per_round = math.ceil(max(1, round(cfg.epochs * len(train))) / cfg.rounds)   # windows per round
+    valid = _eval_batches(valid_ids, what="the validation text")
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=per_round * cfg.rounds, pct_start=0.05)
     fcfg = FitConfig(epochs=cfg.rounds, clip_norm=cfg.clip_norm, carry_state=True, schedule_per_batch=True,
@@ -274,27 +280,22 @@ def lm_throughput(cfg: LMConfig, batch_size: int = 64, bptt: int = 128,
                   repeats: int = 5, device: str | torch.device | None = None) -> pd.DataFrame:
     "Median training tokens/s of the same language model with each LSTM backend (same weights, same batch)."
     device = torch.device(device or default_device())
-    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     torch.manual_seed(0)
     models = {b: LanguageModel(replace(cfg, backend=b)).to(device) for b in backends}
     for m in models.values(): m.load_state_dict(models[backends[0]].state_dict())
     opts = {b: torch.optim.AdamW(m.parameters(), lr=1e-4) for b, m in models.items()}
     batch = torch.randint(4, cfg.vocab_size, (batch_size, bptt + 1), device=device)
-    secs = {b: [] for b in backends}
-    for r in range(repeats + 1):                                      # take turns; round 0 is a warm-up
-        for b, m in models.items():
-            sync(); t0 = time.perf_counter()
-            loss = next_token_step(m, batch)[0]
-            opts[b].zero_grad(); loss.backward(); opts[b].step(); sync()
-            if r: secs[b].append(time.perf_counter() - t0)
-    med = {b: float(pd.Series(s).median()) for b, s in secs.items()}
+    def train_step(b: str) -> None:
+        loss = next_token_step(models[b], batch)[0]
+        opts[b].zero_grad(); loss.backward(); opts[b].step()
+    med = median_seconds({b: (lambda b=b: train_step(b)) for b in backends}, repeats, device)
     return pd.DataFrame([{"backend": b, "ms per step": 1e3 * med[b], "tokens/s": batch_size * bptt / med[b],
                           f"speed vs {backends[0]}": med[backends[0]] / med[b]} for b in backends])
 
 # %% ../chapters/04_language_model.ipynb #c071
 def save_lm(path: str | Path, model: LanguageModel, vocab: Vocab, level: str, **extra) -> Path:
     "Write model, architecture, vocabulary and level to one checkpoint file."
-    if level not in ("char", "word"): raise ValueError(f"level must be 'char' or 'word', got {level!r}")
+    check_level(level)
     if len(vocab) != model.cfg.vocab_size: raise ValueError(f"the vocabulary has {len(vocab)} tokens, the model {model.cfg.vocab_size}")
     return save_checkpoint(path, model, lm_config=asdict(model.cfg), itos=vocab.itos, level=level, **extra)
 
@@ -306,18 +307,6 @@ def load_lm(path: str | Path, device: str | torch.device | None = None) -> tuple
     model = LanguageModel(LMConfig(**extra["lm_config"]))
     model.load_state_dict(ckpt["model"])
     return model.to(device or default_device()).eval(), Vocab(extra["itos"]), extra["level"]
-
-# %% ../chapters/04_language_model.ipynb #c074
-def read_text_file(path: str | Path) -> str:
-    "The contents of a UTF-8 text file; clear errors for a missing, non-UTF-8 or empty file."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"{path}: no such file")
-    try: text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ValueError(f"{path} is not UTF-8 text: byte {e.object[e.start:e.start + 1]!r} at offset {e.start}; "
-                         "convert it first, e.g. iconv -f latin1 -t utf-8") from None
-    if not text.strip(): raise ValueError(f"{path} is empty")
-    return text
 
 # %% ../chapters/04_language_model.ipynb #c076
 def train_command(*, train: Path, # UTF-8 text to train on

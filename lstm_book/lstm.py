@@ -4,13 +4,12 @@
 
 # %% ../chapters/03_lstm.ipynb #c004
 from __future__ import annotations
-import math, time
 from typing import Any
-import numpy as np
 import pandas as pd
 import torch
 from torch import nn
 import torch.nn.functional as F
+from .core import median_seconds
 from .rnn import time_major, unroll
 
 # %% auto #0
@@ -260,11 +259,6 @@ def fused_lstm(x: torch.Tensor, h0: torch.Tensor, c0: torch.Tensor, w_ih: torch.
 def benchmark_lstms(shapes: tuple = ((32, 64, 128, 256), (1, 1000, 32, 64), (64, 128, 512, 512)), # (B, T, I, H) triples
                     repeats: int = 7, device: str | torch.device = "cpu") -> pd.DataFrame:
     "Median forward and forward+backward milliseconds of nn.LSTM, our plain LSTM and our fast path, with ratios."
-    def ms(fn):
-        if torch.device(device).type == "cuda": torch.cuda.synchronize()
-        t0 = time.perf_counter(); fn()
-        if torch.device(device).type == "cuda": torch.cuda.synchronize()
-        return (time.perf_counter() - t0) * 1e3
     rows = []
     for B, T, I, H in shapes:
         torch.manual_seed(0)
@@ -274,10 +268,7 @@ def benchmark_lstms(shapes: tuple = ((32, 64, 128, 256), (1, 1000, 32, 64), (64,
         x, h, w = torch.randn(T, B, I, device=device, requires_grad=True), torch.randn(B, H, device=device), torch.randn(H, 4 * H, device=device)
         jobs = {f"{n} {k}": (lambda m=m, k=k: m(x) if k == "fwd" else m(x)[0].sum().backward()) for n, m in models.items() for k in ("fwd", "fwd+bwd")}
         jobs["GEMM floor"] = lambda: [h @ w for _ in range(2 * T)]
-        times = {k: [] for k in jobs}
-        for _ in range(repeats + 1):                                  # take turns; the first round is a warm-up
-            for k, fn in jobs.items(): times[k].append(ms(fn))
-        row = {"B": B, "T": T, "I": I, "H": H, **{f"{k} ms": float(np.median(v[1:])) for k, v in times.items()}}
+        row = {"B": B, "T": T, "I": I, "H": H, **{f"{k} ms": 1e3 * s for k, s in median_seconds(jobs, repeats, device).items()}}
         for n in ("plain", "fast"): row[f"{n} / nn.LSTM (fwd+bwd)"] = row[f"{n} fwd+bwd ms"] / row["nn.LSTM fwd+bwd ms"]
         row["GEMM floor / nn.LSTM"] = row["GEMM floor ms"] / row["nn.LSTM fwd+bwd ms"]
         rows.append(row)
