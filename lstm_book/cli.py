@@ -21,6 +21,10 @@ COMMANDS: dict[str, Any] = {
         "train": "lstm_book.lm:train_command",
         "generate": "lstm_book.lm:generate_command",
     },
+    "sentiment": {
+        "train": "lstm_book.sentiment:train_command",
+        "predict": "lstm_book.sentiment:predict_command",
+    },
 }
 
 # %% auto #0
@@ -41,7 +45,7 @@ def _arg_type(hint: Any) -> type:
 
 # %% ../chapters/12_cli.ipynb #c009
 def add_function_arguments(parser: argparse.ArgumentParser, fn: Callable) -> None:
-    "One argument per parameter of `fn` (keyword-only ones without a default become required options), typed by its hints, helped by its comments."
+    "One argument per parameter of `fn` (keyword-only ones without a default become required options, a positional list[...] takes any number of values), typed by its hints, helped by its comments."
     from fastcore.docments import docments
     docs, hints = docments(fn), typing.get_type_hints(fn)
     for name, p in inspect.signature(fn).parameters.items():
@@ -49,8 +53,9 @@ def add_function_arguments(parser: argparse.ArgumentParser, fn: Callable) -> Non
         typ, help_ = _arg_type(hints.get(name, str)), docs.get(name) or ""
         if p.default is p.empty and p.kind is p.KEYWORD_ONLY:
             parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=typ, required=True, metavar=name.upper(), help=help_)
-        elif p.default is p.empty:
-            parser.add_argument(name, type=typ, help=help_)
+        elif p.default is p.empty:   # a positional argument; a list[...] hint takes any number of values
+            many = typing.get_origin(hints.get(name)) is list
+            parser.add_argument(name, type=typ, help=help_, **({"nargs": "*"} if many else {}))
         elif typ is bool:
             parser.add_argument(f"--{name.replace('_', '-')}", dest=name, action=argparse.BooleanOptionalAction,
                                 default=p.default, help=help_)
