@@ -4,7 +4,7 @@
 
 # %% ../chapters/05_sentiment.ipynb #c004
 from __future__ import annotations
-import csv, re, tarfile, tempfile, warnings
+import csv, math, re, tarfile, tempfile, warnings
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -19,9 +19,9 @@ from .data import Vocab, cache_dir, data_path, download
 # %% auto #0
 __all__ = ['IMDB_URL', 'IMDB_SHA256', 'load_movie_reviews', 'stratified_split', 'load_imdb', 'tokenize', 'build_vocab',
            'encode_texts', 'pad_batch', 'BucketBatches', 'ClassifierConfig', 'SentimentLSTM', 'classify_step',
-           'ClassifierTrainConfig', 'train_classifier', 'predict_proba', 'scores', 'tfidf_logreg', 'dialog_texts',
-           'text_stream', 'init_from_lm', 'token_saliency', 'SentimentClassifier', 'default_model_path', 'train_model',
-           'train_command', 'predict_command']
+           'soft_targets', 'ClassifierTrainConfig', 'train_classifier', 'predict_proba', 'scores', 'tfidf_logreg',
+           'dialog_texts', 'text_stream', 'init_from_lm', 'token_saliency', 'SentimentClassifier', 'default_model_path',
+           'train_model', 'train_command', 'predict_command']
 
 # %% ../chapters/05_sentiment.ipynb #c007
 def load_movie_reviews(drop_neutral: bool = True, # leave out sentences whose mean rating is exactly 0
@@ -98,13 +98,16 @@ def pad_batch(seqs: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]
 # %% ../chapters/05_sentiment.ipynb #c028
 class BucketBatches:
     "Batches (ids (B, T), lengths (B,), labels (B,)) of similar-length sequences, reshuffled every pass."
-    def __init__(self, seqs: Sequence[torch.Tensor], labels: Sequence[int], batch_size: int = 32,
+    def __init__(self, seqs: Sequence[torch.Tensor],
+                 labels: Sequence, # class ids (ints), or soft targets P(positive) (floats)
+                 batch_size: int = 32,
                  shuffle: bool = True, # False: fixed order, for evaluation
                  pool: int = 50, # sort this many batches' worth of sequences by length (1: no bucketing)
                  seed: int = 0):
         if len(seqs) != len(labels): raise ValueError(f"{len(seqs)} sequences but {len(labels)} labels")
         if batch_size < 1 or pool < 1: raise ValueError(f"batch_size and pool must be positive, got {batch_size}, {pool}")
-        self.seqs, self.labels = list(seqs), torch.as_tensor(np.asarray(labels), dtype=torch.long)
+        y = np.array(labels)
+        self.seqs, self.labels = list(seqs), torch.tensor(y, dtype=torch.float32 if y.dtype.kind == "f" else torch.long)
         self.lengths = np.array([len(s) for s in self.seqs])
         self.batch_size, self.shuffle, self.pool, self.rng = batch_size, shuffle, pool, np.random.default_rng(seed)
 
@@ -176,9 +179,16 @@ class SentimentLSTM(nn.Module):
 
 # %% ../chapters/05_sentiment.ipynb #c038
 def classify_step(model: nn.Module, batch, state=None):
-    "One batch for `fit`: mean cross-entropy, the number of sentences, and no recurrent state to carry."
+    "One batch for `fit`: the mean loss, the number of sentences, and no recurrent state to carry."
     x, lengths, y = batch
-    return F.cross_entropy(model(x, lengths), y), len(y), None
+    logits = model(x, lengths)
+    if y.is_floating_point():   # soft targets P(positive): binary cross-entropy on logit(P) = l+ - l-
+        return F.binary_cross_entropy_with_logits(logits[:, 1] - logits[:, 0], y), len(y), None
+    return F.cross_entropy(logits, y), len(y), None
+
+def soft_targets(ratings: Sequence[float], k: float = 2.0) -> np.ndarray:
+    "Soft targets P(positive) = sigmoid(k * rating): near-certain for strong ratings, hedged near 0."
+    return 1 / (1 + np.exp(-k * np.asarray(ratings, dtype=float)))
 
 @dataclass
 class ClassifierTrainConfig:
@@ -196,7 +206,7 @@ class ClassifierTrainConfig:
 def train_classifier(model: nn.Module, train: tuple[Sequence[torch.Tensor], Sequence[int]],
                      valid: tuple[Sequence[torch.Tensor], Sequence[int]],
                      cfg: ClassifierTrainConfig = ClassifierTrainConfig()) -> pd.DataFrame:
-    "Train on (sequences, labels) pairs; keeps the weights of the epoch with the lowest validation loss. Returns the history."
+    "Train on (sequences, labels or soft targets) pairs; keeps the weights of the epoch with the lowest validation loss. Returns the history."
     train_b = BucketBatches(*train, batch_size=cfg.batch_size, seed=cfg.seed)
     valid_b = BucketBatches(*valid, batch_size=256, shuffle=False)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -227,16 +237,21 @@ def scores(labels: Sequence[int], probs: Sequence[float], threshold: float = 0.5
 # %% ../chapters/05_sentiment.ipynb #c044
 def tfidf_logreg(train_texts: Sequence[str], train_labels: Sequence[int], valid_texts: Sequence[str], valid_labels: Sequence[int],
                  Cs: Sequence[float] = (1, 3, 10, 30, 100), # inverse regularisation strengths to try
-                 ngrams: tuple[int, int] = (1, 2)):
+                 ngrams: tuple[int, int] = (1, 2),
+                 train_targets: Sequence[float] | None = None, # soft targets P(positive) to fit instead of the labels
+                ):
     "A scikit-learn pipeline (TF-IDF n-grams -> logistic regression) with C picked by validation accuracy; `.valid_scores` lists them."
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
+    X, y, w = list(train_texts), list(train_labels), None
+    if train_targets is not None:   # each text twice: as positive with weight p, as negative with weight 1 - p
+        p = np.asarray(train_targets, dtype=float); X, y, w = X + X, [1] * len(p) + [0] * len(p), np.r_[p, 1 - p]
     best, results = None, {}
     for C in Cs:
         pipe = make_pipeline(TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, ngram_range=ngrams, sublinear_tf=True),
                              LogisticRegression(C=C, max_iter=5000))
-        results[C] = pipe.fit(list(train_texts), list(train_labels)).score(list(valid_texts), list(valid_labels))
+        results[C] = pipe.fit(X, y, logisticregression__sample_weight=w).score(list(valid_texts), list(valid_labels))
         if best is None or results[C] > results[best[0]]: best = (C, pipe)
     best[1].valid_scores = results
     return best[1]
@@ -265,7 +280,7 @@ def init_from_lm(model: SentimentLSTM, lm: nn.Module) -> SentimentLSTM:
         model.rnn.load_state_dict(lm.rnn.state_dict())
     return model
 
-# %% ../chapters/05_sentiment.ipynb #c066
+# %% ../chapters/05_sentiment.ipynb #c069
 def token_saliency(model: SentimentLSTM, vocab: Vocab, text: str) -> tuple[list[str], np.ndarray, np.ndarray | None]:
     "Tokens of `text`, their gradient x input saliency for (positive - negative) logit, and the attention weights (or None)."
     tokens = tokenize(text)
@@ -279,7 +294,7 @@ def token_saliency(model: SentimentLSTM, vocab: Vocab, text: str) -> tuple[list[
         (logits[0, 1] - logits[0, 0]).backward()
     return tokens, (e.grad * e).sum(-1)[0].detach().cpu().numpy(), None if w is None else w[0].detach().cpu().numpy()
 
-# %% ../chapters/05_sentiment.ipynb #c070
+# %% ../chapters/05_sentiment.ipynb #c073
 class SentimentClassifier:
     "Tokenizer + vocabulary + one or more `SentimentLSTM`s (probabilities averaged): `predict(texts)` -> P(positive)."
     def __init__(self, models: Sequence[SentimentLSTM], vocab: Vocab, max_tokens: int = 400):
@@ -298,7 +313,7 @@ class SentimentClassifier:
             elif len(s) > self.max_tokens: long.append(i); ids[i] = torch.cat([s[:half], s[-(self.max_tokens - half):]])
         return ids, empty, long
 
-# %% ../chapters/05_sentiment.ipynb #c071
+# %% ../chapters/05_sentiment.ipynb #c074
 def _predict(self: SentimentClassifier, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
     "P(positive) per text: 0.5 (with a warning) for texts without a known word; long texts keep their first and last max_tokens/2 tokens."
     if isinstance(texts, str): raise TypeError("predict expects a list of texts; for one text use predict([text])")
@@ -315,7 +330,7 @@ def _predict(self: SentimentClassifier, texts: Sequence[str], batch_size: int = 
 
 SentimentClassifier.predict = _predict
 
-# %% ../chapters/05_sentiment.ipynb #c074
+# %% ../chapters/05_sentiment.ipynb #c077
 def _save(self: SentimentClassifier, path: str | Path) -> Path:
     "Write the classifier to `path` (atomically)."
     from lstm_book.core import atomic_write
@@ -338,13 +353,14 @@ def _load(cls, path: str | Path, device: str | torch.device | None = None) -> Se
 
 SentimentClassifier.save, SentimentClassifier.load = _save, classmethod(_load)
 
-# %% ../chapters/05_sentiment.ipynb #c077
+# %% ../chapters/05_sentiment.ipynb #c080
 def default_model_path() -> Path:
     "Where `lstm-book sentiment train` saves, and `predict` looks, by default."
     return cache_dir() / "models" / "sentiment.pt"
 
 def train_model(members: int = 3, epochs: int = 8, seed: int = 0, progress: bool = True, log: bool = False,
-                limit: int | None = None, # train on only this many sentences (quick checks)
+                limit: int | None = None, # train on a random subset of this many sentences (quick checks)
+                soft_k: float | None = 2.0, # train on soft targets sigmoid(soft_k * rating); None: on the 0/1 labels
                ) -> tuple[SentimentClassifier, dict]:
     "Train an ensemble of BiLSTMs (alternating max and attention pooling) on the movie-review split; returns it and its test scores."
     if members < 1 or epochs < 1: raise ValueError(f"members and epochs must be positive, got {members}, {epochs}")
@@ -353,22 +369,25 @@ def train_model(members: int = 3, epochs: int = 8, seed: int = 0, progress: bool
     tr, va, te = (df.iloc[pick(parts[k])] for k in ("train", "valid", "test"))
     vocab = build_vocab(tr.text)
     ids = {k: encode_texts(d.text, vocab) for k, d in (("train", tr), ("valid", va), ("test", te))}
+    target = (lambda d: soft_targets(d.rating, soft_k)) if soft_k else (lambda d: d.label.values)
     models = []
     for i in range(members):
         torch.manual_seed(seed + i)
         m = SentimentLSTM(ClassifierConfig(len(vocab), pool=("max", "attention")[i % 2])).to(default_device())
-        train_classifier(m, (ids["train"], tr.label.values), (ids["valid"], va.label.values),
+        train_classifier(m, (ids["train"], target(tr)), (ids["valid"], target(va)),
                          ClassifierTrainConfig(epochs=epochs, seed=seed + i, progress=progress, log=log))
         models.append(m)
     clf = SentimentClassifier(models, vocab)
     return clf, scores(te.label, clf.predict(list(te.text)))
 
-# %% ../chapters/05_sentiment.ipynb #c079
+# %% ../chapters/05_sentiment.ipynb #c082
 def train_command(*, out: Path | None = None, # where to save (default: the book's cache, where `predict` looks)
                   members: int = 3, # BiLSTMs in the ensemble
-                  epochs: int = 8, seed: int = 0, progress: bool = True) -> str:
+                  epochs: int = 8, seed: int = 0, progress: bool = True,
+                  limit: int | None = None, # train on a random subset of this many sentences (quick checks)
+                 ) -> str:
     "Train the sentiment model on the movie-review sentences and save it."
-    clf, s = train_model(members, epochs, seed, progress)
+    clf, s = train_model(members, epochs, seed, progress, limit=limit)
     path = clf.save(out or default_model_path())
     return f"saved {path}; test accuracy {s['accuracy']:.4f}, F1 {s['f1']:.4f} on {int(s['confusion'].sum())} held-out sentences"
 
