@@ -44,3 +44,25 @@ def test_lm_throughput_rejects_bad_sizes(tmp_path):
     r = subprocess.run([sys.executable, str(LM_SCRIPT), "--hidden", "0", "--out", str(tmp_path / "x.json")],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "--hidden" in r.stderr and not (tmp_path / "x.json").exists()
+
+
+SENT_SCRIPT = SCRIPT.with_name("sentiment_batching.py")
+
+
+def test_sentiment_batching_script(tmp_path):
+    out = tmp_path / "sent.json"
+    r = subprocess.run([sys.executable, str(SENT_SCRIPT), "--repeats", "1", "--sentences", "96", "--pools", "1", "3",
+                        "--emb", "4", "--hidden", "4", "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "speed vs first" in r.stdout and f"wrote {out}" in r.stdout
+    data = json.loads(out.read_text())
+    rows = data["runs"]["cpu"]["rows"]
+    assert data["sentences"] == 96 and [row["pool"] for row in rows] == [1, 3]
+    assert rows[0]["speed vs first"] == 1.0 and all(0 <= row["padding share"] < 1 and row["sentences/s"] > 0 for row in rows)
+    assert rows[1]["padding share"] < rows[0]["padding share"]
+
+
+def test_sentiment_batching_rejects_bad_sizes(tmp_path):
+    r = subprocess.run([sys.executable, str(SENT_SCRIPT), "--pools", "0", "--out", str(tmp_path / "x.json")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "must be positive integers" in r.stderr and not (tmp_path / "x.json").exists()
