@@ -24,6 +24,13 @@ def run_metadata(**extra) -> dict:
             "threads": torch.get_num_threads(), **extra, "runs": {}}
 
 
+def add_run(result: dict, device: str, name: str, table, heading: str, digits: int = 2) -> None:
+    "Print one device's table under a heading and store its rows in `result['runs']`."
+    print(f"\n{name}: {heading}")
+    print(table.round(digits).to_string(index=False))
+    result["runs"][device] = {"name": name, "rows": table.to_dict(orient="records")}
+
+
 def write_json(path: Path, result: dict) -> None:
     "Write the result atomically (a failed run leaves no half-written file) and say where."
     data = json.dumps(result, indent=2).encode()

@@ -13,7 +13,7 @@ Runs on the CPU, and also on CUDA when a GPU is present.
 import argparse
 from pathlib import Path
 
-from common import devices, run_metadata, write_json
+from common import add_run, devices, run_metadata, write_json
 from lstm_book.lm import LMConfig, lm_throughput
 
 
@@ -37,10 +37,8 @@ def main() -> None:
     result = run_metadata(repeats=args.repeats, model=vars(cfg) | {"batch_size": args.batch_size, "bptt": args.bptt})
     for device, name in devices():
         table = lm_throughput(cfg, args.batch_size, args.bptt, tuple(args.backends), args.repeats, device)
-        print(f"\n{name}: median of {args.repeats} training steps of a {args.layers} x {args.hidden} LSTM language model, "
-              f"batch {args.batch_size} x {args.bptt}")
-        print(table.round(2).to_string(index=False))
-        result["runs"][device] = {"name": name, "rows": table.to_dict(orient="records")}
+        add_run(result, device, name, table, f"median of {args.repeats} training steps of a {args.layers} x {args.hidden} "
+                f"LSTM language model, batch {args.batch_size} x {args.bptt}")
     write_json(args.out, result)
 
 

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from common import devices, run_metadata, write_json
+from common import add_run, devices, run_metadata, write_json
 from lstm_book.core import median_seconds
 from lstm_book.sentiment import (BucketBatches, ClassifierConfig, SentimentLSTM, build_vocab, classify_step, encode_texts,
-                                 load_movie_reviews, stratified_split)
+                                 load_movie_reviews, padding_share, stratified_split)
 
 
 def epoch_job(model, batches, opt, device):
@@ -30,14 +30,6 @@ def epoch_job(model, batches, opt, device):
             loss, _, _ = classify_step(model, (x.to(device), lengths, y.to(device)))
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
     return run
-
-
-def padding_share(batches) -> float:
-    "Share of the padded batch positions that are padding, over one pass."
-    pads = total = 0
-    for x, lengths, _ in batches:
-        pads, total = pads + x.numel() - int(lengths.sum()), total + x.numel()
-    return pads / total
 
 
 def main() -> None:
@@ -70,10 +62,8 @@ def main() -> None:
         ref = secs[args.pools[0]]
         table = pd.DataFrame([{"pool": p, "padding share": padding_share(batches[p]), "seconds per epoch": secs[p],
                                "sentences/s": len(seqs) / secs[p], "speed vs first": ref / secs[p]} for p in args.pools])
-        print(f"\n{name}: median of {args.repeats} training epochs over {len(seqs):,} sentences, "
-              f"BiLSTM {args.emb}/{args.hidden} with max pooling, batches of {args.batch_size}")
-        print(table.round(3).to_string(index=False))
-        result["runs"][device] = {"name": name, "rows": table.to_dict(orient="records")}
+        add_run(result, device, name, table, f"median of {args.repeats} training epochs over {len(seqs):,} sentences, "
+                f"BiLSTM {args.emb}/{args.hidden} with max pooling, batches of {args.batch_size}", digits=3)
     write_json(args.out, result)
 
 

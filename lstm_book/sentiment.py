@@ -14,14 +14,14 @@ from torch import nn
 import torch.nn.functional as F
 
 from .core import FitConfig, fit, load_checkpoint, model_device, default_device, read_checkpoint, save_checkpoint
-from .data import Vocab, cache_dir, data_path, download
+from .data import Vocab, cache_dir, data_path, download, read_text_file
 
 # %% auto #0
 __all__ = ['IMDB_URL', 'IMDB_SHA256', 'load_movie_reviews', 'stratified_split', 'load_imdb', 'tokenize', 'build_vocab',
-           'encode_texts', 'pad_batch', 'BucketBatches', 'ClassifierConfig', 'SentimentLSTM', 'classify_step',
-           'soft_targets', 'ClassifierTrainConfig', 'train_classifier', 'predict_proba', 'scores', 'tfidf_logreg',
-           'dialog_texts', 'text_stream', 'init_from_lm', 'token_saliency', 'SentimentClassifier', 'default_model_path',
-           'train_model', 'train_command', 'predict_command']
+           'encode_texts', 'pad_batch', 'BucketBatches', 'padding_share', 'ClassifierConfig', 'SentimentLSTM',
+           'classify_step', 'soft_targets', 'ClassifierTrainConfig', 'train_classifier', 'predict_proba', 'scores',
+           'tfidf_logreg', 'dialog_texts', 'text_stream', 'init_from_lm', 'token_saliency', 'SentimentClassifier',
+           'default_model_path', 'train_model', 'train_command', 'predict_command']
 
 # %% ../chapters/05_sentiment.ipynb #c007
 def load_movie_reviews(drop_neutral: bool = True, # leave out sentences whose mean rating is exactly 0
@@ -126,6 +126,12 @@ class BucketBatches:
         for b in self.order():
             x, lengths = pad_batch([self.seqs[i] for i in b])
             yield x, lengths, self.labels[b]
+
+def padding_share(batches: Iterable) -> float:
+    "Share of the positions of the padded (ids, lengths, ...) batches of one pass that are padding."
+    pads = total = 0
+    for x, lengths, *_ in batches: pads, total = pads + x.numel() - int(lengths.sum()), total + x.numel()
+    return pads / total
 
 # %% ../chapters/05_sentiment.ipynb #c033
 @dataclass
@@ -332,24 +338,20 @@ SentimentClassifier.predict = _predict
 
 # %% ../chapters/05_sentiment.ipynb #c077
 def _save(self: SentimentClassifier, path: str | Path) -> Path:
-    "Write the classifier to `path` (atomically)."
-    from lstm_book.core import atomic_write
-    ckpt = {"format": "lstm-book-sentiment-1", "itos": self.vocab.itos, "max_tokens": self.max_tokens,
-            "configs": [asdict(m.cfg) for m in self.models], "weights": [m.state_dict() for m in self.models]}
-    return atomic_write(path, lambda f: torch.save(ckpt, f))
+    "Write the classifier to `path` (atomically, in the core checkpoint format)."
+    return save_checkpoint(path, nn.ModuleList(self.models), itos=self.vocab.itos, max_tokens=self.max_tokens,
+                           configs=[asdict(m.cfg) for m in self.models])
 
 def _load(cls, path: str | Path, device: str | torch.device | None = None) -> SentimentClassifier:
     "Read a classifier written by `save`."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"no sentiment model at {path}")
-    try: ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e: raise ValueError(f"{path} is not a readable checkpoint ({type(e).__name__}: {e})") from e
-    if not isinstance(ckpt, dict) or ckpt.get("format") != "lstm-book-sentiment-1":
-        raise ValueError(f"{path} is not an lstm-book sentiment model (expected format 'lstm-book-sentiment-1')")
-    models = []
-    for cfg, weights in zip(ckpt["configs"], ckpt["weights"]):
-        m = SentimentLSTM(ClassifierConfig(**cfg)); m.load_state_dict(weights); models.append(m.to(device or default_device()))
-    return cls(models, Vocab(ckpt["itos"]), ckpt["max_tokens"])
+    if not Path(path).is_file(): raise FileNotFoundError(f"no sentiment model at {path}")
+    ckpt = read_checkpoint(path)
+    extra = ckpt["extra"]
+    if not {"itos", "max_tokens", "configs"} <= set(extra):
+        raise ValueError(f"{path} is a checkpoint, but not of a sentiment model (no itos/max_tokens/configs)")
+    models = nn.ModuleList(SentimentLSTM(ClassifierConfig(**cfg)) for cfg in extra["configs"])
+    models.load_state_dict(ckpt["model"])
+    return cls([m.to(device or default_device()) for m in models], Vocab(extra["itos"]), extra["max_tokens"])
 
 SentimentClassifier.save, SentimentClassifier.load = _save, classmethod(_load)
 
@@ -396,7 +398,6 @@ def predict_command(texts: list[str], # texts to classify
                     checkpoint: Path | None = None, # a model saved by `sentiment train` (default: the cache)
                    ) -> pd.DataFrame:
     "P(positive) and a label for each text."
-    from lstm_book.data import read_text_file
     texts = list(texts) + ([l for l in read_text_file(file).splitlines() if l.strip()] if file else [])
     if not texts: raise ValueError("nothing to classify: give texts as arguments or --file")
     path = checkpoint or default_model_path()
