@@ -127,6 +127,7 @@ class FitConfig:
     patience: int | None = None        # early stopping: stop after this many epochs without a better validation loss
     carry_state: bool = False          # pass the (detached) recurrent state from batch to batch: truncated BPTT
     checkpoint_dir: str | Path | None = None  # write last.pt after every epoch and best.pt on improvement
+    restore_best: bool = False         # end with the weights of the best epoch (kept in memory; after a resume, of the epochs run since)
     resume: bool = False               # continue from checkpoint_dir/last.pt when it exists
     schedule_per_batch: bool = False   # step the scheduler after every batch (OneCycleLR, cosine) instead of every epoch
     metrics: Callable[[float], dict] | None = None  # extra history columns from a mean loss, e.g. lambda l: {"ppl": math.exp(l)}
@@ -274,7 +275,7 @@ def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
     ckdir = Path(cfg.checkpoint_dir) if cfg.checkpoint_dir else None
     device = model_device(model)
     scaler = torch.amp.GradScaler("cuda") if _amp_dtype(device, cfg.amp) == torch.float16 else None
-    rows, best, bad, start = [], math.inf, 0, 1
+    rows, best, bad, start, best_weights = [], math.inf, 0, 1, None
     if cfg.resume and ckdir and (ckdir/"last.pt").exists():
         extra = load_checkpoint(ckdir/"last.pt", model, optimizer, scheduler)
         rows, best, bad, start = extra["history"], extra["best"], extra["bad_epochs"], extra["epoch"] + 1
@@ -294,10 +295,12 @@ def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
         score = va["loss"] if va else tr["loss"]
         best, bad = (score, 0) if score < best else (best, bad + 1)
         if cfg.log: print(_epoch_line(rows[-1], cfg.epochs, improved=bad == 0))
+        if cfg.restore_best and bad == 0: best_weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if ckdir:
             if bad == 0: save_checkpoint(ckdir/"best.pt", model, epoch=epoch, valid_loss=score)
             save_checkpoint(ckdir/"last.pt", model, optimizer, scheduler,
                             epoch=epoch, history=rows, best=best, bad_epochs=bad)
+    if best_weights is not None: model.load_state_dict(best_weights)
     base = ["epoch", "train_loss", "valid_loss", "grad_norm", "lr", "seconds", "items_per_s"]
     return pd.DataFrame(rows, columns=base + [k for k in (rows[0] if rows else {}) if k not in base])
 

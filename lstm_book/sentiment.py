@@ -4,7 +4,7 @@
 
 # %% ../chapters/05_sentiment.ipynb #c004
 from __future__ import annotations
-import csv, math, re, tarfile, tempfile, warnings
+import csv, math, re, tarfile, warnings
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -13,7 +13,7 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 import torch.nn.functional as F
 
-from .core import FitConfig, fit, load_checkpoint, model_device, default_device, read_checkpoint, save_checkpoint
+from .core import FitConfig, fit, model_device, default_device, read_checkpoint, save_checkpoint
 from .data import Vocab, cache_dir, data_path, download, read_text_file
 
 # %% auto #0
@@ -216,11 +216,8 @@ def train_classifier(model: nn.Module, train: tuple[Sequence[torch.Tensor], Sequ
     train_b = BucketBatches(*train, batch_size=cfg.batch_size, seed=cfg.seed)
     valid_b = BucketBatches(*valid, batch_size=256, shuffle=False)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=cfg.weight_decay)
-    with tempfile.TemporaryDirectory() as d:
-        fcfg = FitConfig(epochs=cfg.epochs, clip_norm=cfg.clip_norm, checkpoint_dir=d, progress=cfg.progress, log=cfg.log)
-        history = fit(model, train_b, valid_b, classify_step, opt, cfg=fcfg)
-        load_checkpoint(Path(d) / "best.pt", model, restore_rng=False)
-    return history
+    fcfg = FitConfig(epochs=cfg.epochs, clip_norm=cfg.clip_norm, restore_best=True, progress=cfg.progress, log=cfg.log)
+    return fit(model, train_b, valid_b, classify_step, opt, cfg=fcfg)
 
 # %% ../chapters/05_sentiment.ipynb #c041
 @torch.no_grad()

@@ -66,3 +66,24 @@ def test_sentiment_batching_rejects_bad_sizes(tmp_path):
     r = subprocess.run([sys.executable, str(SENT_SCRIPT), "--pools", "0", "--out", str(tmp_path / "x.json")],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "must be positive integers" in r.stderr and not (tmp_path / "x.json").exists()
+
+
+STREAM_SCRIPT = SCRIPT.with_name("stream_latency.py")
+
+
+def test_stream_latency_script(tmp_path):
+    out = tmp_path / "stream.json"
+    r = subprocess.run([sys.executable, str(STREAM_SCRIPT), "--tickers", "IBM", "--limit", "150", "--window", "16", "--every", "10",
+                        "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "median vs update" in r.stdout and f"wrote {out}" in r.stdout
+    rows = json.loads(out.read_text())["runs"]["cpu"]["rows"]
+    assert [row["method"] for row in rows] == ["StreamingClassifier.update", "stateless re-run over 16 bars"]
+    assert rows[0]["bars timed"] == 130 and rows[0]["median vs update"] == 1.0   # 150 bars less the 20 warm-up bars
+    assert all(row["p99 µs"] >= row["median µs"] > 0 for row in rows)
+
+
+def test_stream_latency_rejects_bad_sizes(tmp_path):
+    r = subprocess.run([sys.executable, str(STREAM_SCRIPT), "--window", "0", "--out", str(tmp_path / "x.json")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "--window" in r.stderr and not (tmp_path / "x.json").exists()
