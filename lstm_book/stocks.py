@@ -144,7 +144,7 @@ def make_labels(bars: pd.DataFrame, target: str = "direction") -> pd.Series:
     r = next_return(bars)
     return TARGETS[target](r).astype(float).where(r.notna()).rename(target)
 
-# %% ../chapters/07_stocks.ipynb #c028
+# %% ../chapters/07_stocks.ipynb #c030
 @dataclass
 class Scaler:
     "Feature standardisation with statistics from the training rows only."
@@ -162,7 +162,7 @@ class Scaler:
     def __call__(self, X: np.ndarray) -> np.ndarray:
         return ((np.asarray(X, dtype=np.float64) - self.mean) / self.std).astype(np.float32)
 
-# %% ../chapters/07_stocks.ipynb #c031
+# %% ../chapters/07_stocks.ipynb #c033
 @dataclass
 class StockConfig:
     "Size of the stock classifier."
@@ -184,7 +184,7 @@ class StockLSTM(nn.Module):
         h, state = self.lstm(x, state)                       # (B, T, H)
         return self.head(self.drop(h)).squeeze(-1), state    # (B, T) logits
 
-# %% ../chapters/07_stocks.ipynb #c034
+# %% ../chapters/07_stocks.ipynb #c036
 @dataclass
 class Series:
     "One ticker's bars that have features: standardised features, labels, own returns and dates."
@@ -203,7 +203,7 @@ def make_series(bars: pd.DataFrame, labels: pd.Series, scaler: Scaler, window: i
                           feats.ret[idx].to_numpy()))
     return out
 
-# %% ../chapters/07_stocks.ipynb #c036
+# %% ../chapters/07_stocks.ipynb #c038
 class TBPTTBatches:
     "Stateful training batches: series cut into segments, read in consecutive windows so that the LSTM state carries over."
     def __init__(self, series: list[Series], seg_len: int = 256, bptt: int = 32, seed: int = 0):
@@ -222,7 +222,7 @@ class TBPTTBatches:
             yy = y[:, a:a + self.bptt]
             yield x[:, a:a + self.bptt], torch.nan_to_num(yy), yy.isfinite(), torch.tensor(i == 0)
 
-# %% ../chapters/07_stocks.ipynb #c039
+# %% ../chapters/07_stocks.ipynb #c041
 def eval_batches(series: list[Series], start: Any, end: Any) -> list[tuple]:
     "One batch per ticker: its whole history from a zero state, scored on start <= date < end only."
     out = []
@@ -237,7 +237,7 @@ def stock_step(model: nn.Module, batch: tuple, state: Any = None) -> tuple[torch
     logits, state = model(x, None if bool(reset) else state)   # (B, T)
     return F.binary_cross_entropy_with_logits(logits[mask], y[mask]), int(mask.sum()), state
 
-# %% ../chapters/07_stocks.ipynb #c042
+# %% ../chapters/07_stocks.ipynb #c044
 @dataclass
 class StockTrainConfig:
     "How `train_stock_model` trains."
@@ -273,7 +273,7 @@ def predict_series(model: nn.Module, series: list[Series]) -> pd.DataFrame:
         parts.append(pd.DataFrame({"ticker": s.ticker, "date": s.dates, "p": torch.sigmoid(logits[0]).cpu().numpy().astype(np.float64), "y": s.y}))
     return pd.concat(parts, ignore_index=True)
 
-# %% ../chapters/07_stocks.ipynb #c045
+# %% ../chapters/07_stocks.ipynb #c047
 @dataclass
 class Fold:
     "One walk-forward step: train before `valid[0]`, early-stop on `valid`, test on `test` (each [start, end))."
@@ -300,7 +300,7 @@ def period_mask(series: list[Series], period: tuple[str, str]) -> np.ndarray:
     d, y = np.concatenate([s.dates for s in series]), np.concatenate([s.y for s in series])
     return (d >= np.datetime64(period[0])) & (d < np.datetime64(period[1])) & np.isfinite(y)
 
-# %% ../chapters/07_stocks.ipynb #c050
+# %% ../chapters/07_stocks.ipynb #c052
 def lagged(series: list[Series], lags: int = 5) -> list[np.ndarray]:
     "Each series' features of the last `lags` bars side by side, (T, lags * F); the first bars repeat their first row."
     out = []
@@ -338,7 +338,7 @@ def lstm_predictor(members: int = 3, cfg: StockTrainConfig = StockTrainConfig(),
         return np.mean(ps, axis=0)
     return predict
 
-# %% ../chapters/07_stocks.ipynb #c053
+# %% ../chapters/07_stocks.ipynb #c055
 def walk_forward(bars: pd.DataFrame, target: str, years: Iterable[int], predictors: dict[str, Any],
                  window: int = 20, progress: bool = True) -> pd.DataFrame:
     "Expanding-window evaluation: each predictor's P(positive) on each test year's bars (validating on the year before); ticker, date, y, next_ret, fold, one column per predictor."
@@ -354,7 +354,7 @@ def walk_forward(bars: pd.DataFrame, target: str, years: Iterable[int], predicto
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
 
-# %% ../chapters/07_stocks.ipynb #c056
+# %% ../chapters/07_stocks.ipynb #c058
 def classification_scores(y: np.ndarray, p: np.ndarray) -> dict:
     "Accuracy and balanced accuracy of the calls p > 0.5, and ROC AUC of the scores p."
     from sklearn.metrics import balanced_accuracy_score, roc_auc_score
@@ -384,7 +384,7 @@ def scores_with_ci(y: np.ndarray, p: np.ndarray, dates: np.ndarray, n_boot: int 
     a = (1 - level) / 2
     return {k: (v, float(boots[k].quantile(a)), float(boots[k].quantile(1 - a))) for k, v in classification_scores(y, p).items()}
 
-# %% ../chapters/07_stocks.ipynb #c058
+# %% ../chapters/07_stocks.ipynb #c060
 def score_table(wf: pd.DataFrame, names: list[str], # `walk_forward` output and the predictor columns to score
                 n_boot: int = 1000, block: int = 20) -> pd.DataFrame:
     "Accuracy, balanced accuracy and AUC of each predictor with 95% block-bootstrap intervals, one row per predictor."
@@ -394,7 +394,7 @@ def score_table(wf: pd.DataFrame, names: list[str], # `walk_forward` output and 
         rows.append({"model": name} | {k: f"{v:.3f} [{lo:.3f}, {hi:.3f}]" for k, (v, lo, hi) in s.items()})
     return pd.DataFrame(rows).rename(columns={"balanced_accuracy": "balanced accuracy", "auc": "ROC AUC"})
 
-# %% ../chapters/07_stocks.ipynb #c068
+# %% ../chapters/07_stocks.ipynb #c070
 def backtest(pred: pd.DataFrame, # ticker, date, next_ret (log return to the next close) and the position column
              position: str, # the column with the position held from this close to the next: 1 long, 0 flat
              cost: float = 0.001, # proportional cost of each change of position (0.001 = 10 basis points)
@@ -415,7 +415,7 @@ def performance(daily: pd.Series, periods_per_year: int = 252) -> dict:
             "sharpe": daily.mean() / daily.std() * math.sqrt(periods_per_year) if daily.std() > 0 else 0.0,
             "max_drawdown": (wealth / wealth.cummax() - 1).min()}
 
-# %% ../chapters/07_stocks.ipynb #c074
+# %% ../chapters/07_stocks.ipynb #c076
 BAR_FIELDS = ("date", "open", "high", "low", "close", "volume")
 
 def check_bar(bar: Mapping, last_date: pd.Timestamp | None = None) -> tuple[pd.Timestamp, np.ndarray]:
@@ -432,7 +432,7 @@ def check_bar(bar: Mapping, last_date: pd.Timestamp | None = None) -> tuple[pd.T
     if last_date is not None and date <= last_date: raise ValueError(f"bar at {date} is not after the previous bar at {last_date}")
     return date, v
 
-# %% ../chapters/07_stocks.ipynb #c077
+# %% ../chapters/07_stocks.ipynb #c079
 def latest_features(log_close: Iterable[float], # log closes of the previous bars, oldest first (the last `window` are used)
                     log_volume: Iterable[float], # log(1 + volume) of the previous bars, oldest first
                     o: float, h: float, l: float, c: float, v: float, # the new bar
@@ -444,7 +444,7 @@ def latest_features(log_close: Iterable[float], # log closes of the previous bar
     return np.array([rets[-1], lc[-1] - lc[-6], math.log(o) - lc[-2], math.log(h) - math.log(l), clv,
                      rets.std(ddof=1), (lv[-1] - lv.mean()) / sd_v if sd_v > 0 else 0.0])
 
-# %% ../chapters/07_stocks.ipynb #c080
+# %% ../chapters/07_stocks.ipynb #c082
 class StreamingClassifier:
     "P(next close is up) from one bar at a time: rolling feature windows and the LSTM's (h, c) carried between calls."
     def __init__(self, model: StockLSTM, scaler: Scaler, window: int = 20):
@@ -484,7 +484,7 @@ class StreamingClassifier:
         "The carried state in nn.LSTM's layout: (h, c), each (layers, 1, H)."
         return None if self.state is None else tuple(torch.stack([s[i] for s in self.state]) for i in (0, 1))
 
-# %% ../chapters/07_stocks.ipynb #c087
+# %% ../chapters/07_stocks.ipynb #c089
 def bar_feed(bars: pd.DataFrame, # one ticker's bars, from `load_ohlcv`
              delay: float = 0.0, # seconds to wait before each bar (a live pace); 0: as fast as possible
             ) -> Iterator[dict]:
@@ -506,10 +506,10 @@ def replay(clf: StreamingClassifier, feed: Iterable[Mapping]) -> Iterator[dict]:
                "accuracy": right / called if called else math.nan}
         prev_p, prev_close = p, bar["close"]
 
-# %% ../chapters/07_stocks.ipynb #c089
+# %% ../chapters/07_stocks.ipynb #c091
 def plot_replay(records: pd.DataFrame, # rows yielded by `replay`
                 axes: Any = None, title: str | None = None):
-    "Close price with each call marked right (green) or wrong (red), and P(up) with the running accuracy. Returns the axes."
+    "Close price with each call marked right (green) or wrong (red), P(up), and the running accuracy over these records. Returns the axes."
     import matplotlib.pyplot as plt
     if axes is None: _, axes = plt.subplots(2, 1, sharex=True, figsize=(8, 5), gridspec_kw={"height_ratios": [2, 1]})
     for ax in axes: ax.clear()
@@ -519,8 +519,11 @@ def plot_replay(records: pd.DataFrame, # rows yielded by `replay`
         hit = r[r.correct.eq(ok)]
         axes[0].scatter(hit.date, hit.close, s=8, color=colour, label="call right" if ok else "call wrong", zorder=3)
     axes[0].set(ylabel="close", title=title); axes[0].legend(loc="upper left")
-    axes[1].plot(r.date, r.p_up, lw=1, label="P(up)"); axes[1].plot(r.date, r.accuracy, lw=1.5, label="running accuracy")
-    axes[1].axhline(0.5, color="k", lw=0.5); axes[1].set(ylim=(0.3, 0.7)); axes[1].legend(loc="upper left", ncol=2)
+    hits = r.correct.dropna().astype(float)
+    acc = hits.expanding().mean()                       # over the bars shown
+    axes[1].plot(r.date, r.p_up, lw=1, label="P(up)"); axes[1].plot(r.date[hits.index], acc, lw=1.5, label="running accuracy")
+    span = max(0.1, 1.2 * float(np.nanmax(np.abs(r.p_up.to_numpy(float) - 0.5), initial=0)))   # zoom on 0.5 (the first accuracies may leave the chart)
+    axes[1].axhline(0.5, color="k", lw=0.5); axes[1].set(ylim=(0.5 - span, 0.5 + span)); axes[1].legend(loc="lower left", ncol=2)
     return axes
 
 def live_replay(clf: StreamingClassifier, feed: Iterable[Mapping], show_from: Any = None, # chart the bars from this date on
@@ -540,7 +543,7 @@ def live_replay(clf: StreamingClassifier, feed: Iterable[Mapping], show_from: An
     plt.close(fig)
     return records
 
-# %% ../chapters/07_stocks.ipynb #c093
+# %% ../chapters/07_stocks.ipynb #c096
 @patch
 def save(self: StreamingClassifier, path: str | Path, **info: Any) -> Path:
     "Save the model, scaler and window (plus `info`: plain values such as the training period) to a checkpoint."
@@ -560,7 +563,7 @@ def load(cls: StreamingClassifier, path: str | Path) -> StreamingClassifier:
     clf.info = {k: v for k, v in extra.items() if k not in ("kind", "config", "scaler", "window", "features")}
     return clf
 
-# %% ../chapters/07_stocks.ipynb #c096
+# %% ../chapters/07_stocks.ipynb #c099
 def chronological_split(bars: pd.DataFrame, valid_share: float = 0.15, test_share: float = 0.15) -> tuple[str, str]:
     "The dates where validation and test start, so that the last shares of the trading days fall in each."
     if not (0 < valid_share and 0 < test_share and valid_share + test_share < 1):
@@ -589,7 +592,7 @@ def train_command(*, csv: Path, # an OHLCV CSV: date, open, high, low, close, vo
     return (f"saved {save}: trained on {', '.join(tickers)} before {fold.valid[0]} (best epoch {int(hist.valid_loss.idxmin()) + 1}); "
             f"test from {fold.test[0]}, {len(y)} bars: accuracy {s['accuracy']:.3f} (majority class {base['accuracy']:.3f}), AUC {s['auc']:.3f}")
 
-# %% ../chapters/07_stocks.ipynb #c098
+# %% ../chapters/07_stocks.ipynb #c101
 def replay_command(*, csv: Path, # an OHLCV CSV (as for `stocks train`)
                    checkpoint: Path, # a classifier saved by `stocks train`
                    ticker: str | None = None, # which ticker to replay (needed when the file has several)
