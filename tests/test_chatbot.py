@@ -1,0 +1,98 @@
+"""The chatbot beyond its notebook: the Cornell loader against an archive served on 127.0.0.1, and
+`lstm-book chatbot train` / `lstm-book chat` run as a user runs them (typed input, empty lines, unknown words, Ctrl-D, quit)."""
+import hashlib
+import io
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from lstm_book.chatbot import Chatbot, filter_pairs, load_cornell
+from lstm_book.data import DownloadError
+
+EXE = Path(sys.executable).with_name("lstm-book")
+SEP = " +++$+++ "
+
+
+def cornell_archive(lines, convs) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("cornell movie-dialogs corpus/movie_lines.txt", "\n".join(SEP.join(f) for f in lines).encode("iso-8859-1"))
+        z.writestr("cornell movie-dialogs corpus/movie_conversations.txt", "\n".join(SEP.join(f) for f in convs))
+        z.writestr("__MACOSX/cornell movie-dialogs corpus/._movie_lines.txt", b"\x00\x05junk")
+    return buf.getvalue()
+
+
+LINES = [("L1", "u0", "m0", "BIANCA", "Can we make this quick?"), ("L2", "u2", "m0", "CAMERON", "Sure."),
+         ("L3", "u0", "m0", "BIANCA", "Merci, café?"), ("L9", "u5", "m1", "JOE", "Hello there."), ("L10", "u6", "m1", "ANN", "Hi.")]
+CONVS = [("u0", "u2", "m0", "['L1', 'L2', 'L3']"), ("u5", "u6", "m1", "['L9', 'L10', 'L404']")]
+
+
+@pytest.fixture
+def cornell_server(server):
+    base, handler = server
+    good, empty = cornell_archive(LINES, CONVS), cornell_archive([], [])
+    handler.files["/cornell.zip"], handler.files["/empty.zip"] = good, empty
+    return base, handler, hashlib.sha256(good).hexdigest(), hashlib.sha256(empty).hexdigest()
+
+
+def test_cornell_pairs_from_the_original_layout(cornell_server, tmp_path):
+    base, handler, sha, _ = cornell_server
+    df = load_cornell(f"{base}/cornell.zip", sha, dest=tmp_path / "c.zip", progress=False)
+    assert df.values.tolist() == [["m0", "Can we make this quick?", "Sure."], ["m0", "Sure.", "Merci, café?"],
+                                  ["m1", "Hello there.", "Hi."]]      # Latin-1 decoded; the unknown line L404 is skipped
+    again = load_cornell(f"{base}/cornell.zip", sha, dest=tmp_path / "c.zip", progress=False)
+    assert again.equals(df) and handler.hits["/cornell.zip"] == 1    # the verified archive is reused
+    kept, steps = filter_pairs(df, min_count=1)
+    assert steps == {"read": 3, "short": 3, "common": 3} and kept.reply.tolist() == ["sure .", "merci , cafe ?", "hi ."]
+
+
+def test_cornell_errors(cornell_server, tmp_path):
+    base, handler, sha, empty_sha = cornell_server
+    with pytest.raises(DownloadError, match="sha256"):
+        load_cornell(f"{base}/cornell.zip", "0" * 64, dest=tmp_path / "bad.zip", progress=False)
+    assert not (tmp_path / "bad.zip").exists()
+    with pytest.raises(ValueError, match="no conversations"):
+        load_cornell(f"{base}/empty.zip", empty_sha, dest=tmp_path / "e.zip", progress=False)
+    with pytest.raises(DownloadError):
+        load_cornell(f"{base}/missing.zip", sha, dest=tmp_path / "m.zip", progress=False)
+
+
+def cli(*args, stdin=None):
+    env = dict(os.environ, LSTM_BOOK_DEVICE="cpu")
+    return subprocess.run([str(EXE), *map(str, args)], input=stdin, capture_output=True, text=True, timeout=900, env=env)
+
+
+@pytest.fixture(scope="module")
+def bot_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("chatbot") / "bot.pt"
+    r = cli("chatbot", "train", "--save", path, "--epochs", "1", "--limit", "300", "--no-progress")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(f"saved {path}; test perplexity ") and "(unigram replies: " in r.stdout
+    return path
+
+
+def test_chat_in_the_terminal(bot_file):
+    bot = Chatbot.load(bot_file)
+    r = cli("chat", "--checkpoint", bot_file, stdin="hello there!\n\nzyxxy blorf\nwhere are you going?\nquit\nnever read\n")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert out.count("bot> ") == 4 and "bot> (say something)" in out and "never read" not in out
+    assert f"bot> {bot.reply('hello there!')}" in out and f"bot> {bot.reply('where are you going?')}" in out
+    assert "are in the chatbot's vocabulary" in out                     # the unknown words get a note
+    assert out.rstrip().endswith("bye (4 turns)")
+
+
+def test_chat_ends_at_end_of_input(bot_file):
+    r = cli("chat", "--checkpoint", bot_file, stdin="hi .\n")           # no 'quit': Ctrl-D (EOF) ends it
+    assert r.returncode == 0 and r.stdout.count("bot> ") == 1 and r.stdout.rstrip().endswith("bye (1 turn)")
+
+
+def test_chat_errors(tmp_path):
+    r = cli("chat", "--checkpoint", tmp_path / "none.pt")
+    assert r.returncode == 1 and "no checkpoint at" in r.stderr
+    r = cli("chatbot", "train", "--save", tmp_path / "x.pt", "--epochs", "0")
+    assert r.returncode == 1 and "must be positive" in r.stderr and not (tmp_path / "x.pt").exists()
