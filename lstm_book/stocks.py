@@ -4,7 +4,7 @@
 
 # %% ../chapters/07_stocks.ipynb #c004
 from __future__ import annotations
-import math, time, warnings
+import copy, math, time, warnings
 from collections import deque
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
@@ -449,11 +449,12 @@ class StreamingClassifier:
     "P(next close is up) from one bar at a time: rolling feature windows and the LSTM's (h, c) carried between calls."
     def __init__(self, model: StockLSTM, scaler: Scaler, window: int = 20):
         lstm, self.model, self.scaler, self.window = model.lstm, model.eval(), scaler, window
-        self.cells = []   # one LSTMCell per layer with a copy of the trained weights
+        self.cells = []   # one LSTMCell per layer with a CPU copy of the trained weights (one bar is too little work for a GPU)
         for k in range(lstm.num_layers):
-            cell = nn.LSTMCell(lstm.input_size if k == 0 else lstm.hidden_size, lstm.hidden_size).to(model_device(model))
-            cell.load_state_dict({n: getattr(lstm, f"{n}_l{k}") for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")})
+            cell = nn.LSTMCell(lstm.input_size if k == 0 else lstm.hidden_size, lstm.hidden_size)
+            cell.load_state_dict({n: getattr(lstm, f"{n}_l{k}").detach().cpu() for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")})
             self.cells.append(cell.eval())
+        self.head = copy.deepcopy(model.head).cpu().eval()
         self.mean, self.std = np.asarray(scaler.mean), np.asarray(scaler.std)
         self.reset()
 
@@ -474,7 +475,7 @@ class StreamingClassifier:
             for k, cell in enumerate(self.cells):
                 hc = cell(x, None if self.state is None else self.state[k])   # ((1, H), (1, H))
                 state.append(hc); x = hc[0]
-            p, self.state = 1.0 / (1.0 + math.exp(-self.model.head(x).item())), state
+            p, self.state = 1.0 / (1.0 + math.exp(-self.head(x).item())), state
         self.log_close.append(math.log(c)); self.log_volume.append(math.log1p(v))
         self.last_date, self.n = date, self.n + 1
         return p
