@@ -355,9 +355,8 @@ def _save(self: Chatbot, path: str | Path) -> Path:
 
 def _load(cls, path: str | Path) -> Chatbot:
     "A chatbot from a checkpoint written by `Chatbot.save`, on the default device."
-    ckpt = read_checkpoint(path)
+    ckpt = read_checkpoint(path, kind="chatbot")
     extra = ckpt["extra"]
-    if extra.get("kind") != "chatbot": raise ValueError(f"{path} is not a chatbot checkpoint (it holds {extra.get('kind', 'something else')!r})")
     model = Seq2Seq(Seq2SeqConfig(**extra["config"]))
     model.load_state_dict(ckpt["model"])
     return cls(model.to(default_device()), Vocab(extra["itos"]), extra["max_tokens"])

@@ -226,8 +226,10 @@ def save_checkpoint(path: str | Path, model: nn.Module,
     return atomic_write(path, lambda f: torch.save(ckpt, f))
 
 # %% ../chapters/00_core.ipynb #c052
-def read_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
-    "The contents of a checkpoint written by `save_checkpoint` (tensors only, no pickled code), after checking its format."
+def read_checkpoint(path: str | Path, map_location: str | torch.device = "cpu",
+                    kind: str | None = None, # also require extra["kind"] == kind (what a module saved: "stocks", "chatbot", ...)
+                   ) -> dict:
+    "The contents of a checkpoint written by `save_checkpoint` (tensors only, no pickled code), after checking its format (and kind)."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"no checkpoint at {path}")
     try:
@@ -236,6 +238,8 @@ def read_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
         raise ValueError(f"{path} is not a readable checkpoint ({type(e).__name__}: {e})") from e
     if not isinstance(ckpt, dict) or ckpt.get("format") != "lstm-book-checkpoint-1":
         raise ValueError(f"{path} is not an lstm-book checkpoint (expected format 'lstm-book-checkpoint-1')")
+    if kind is not None and ckpt["extra"].get("kind") != kind:
+        raise ValueError(f"{path} is not a {kind} checkpoint (it holds {ckpt['extra'].get('kind', 'something else')!r})")
     return ckpt
 
 def load_checkpoint(path: str | Path, model: nn.Module,

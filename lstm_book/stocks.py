@@ -554,9 +554,8 @@ def save(self: StreamingClassifier, path: str | Path, **info: Any) -> Path:
 @patch(cls_method=True)
 def load(cls: StreamingClassifier, path: str | Path) -> StreamingClassifier:
     "A classifier (on the CPU) from a checkpoint written by `save`; its `info` is in `.info`."
-    ckpt = read_checkpoint(path)
+    ckpt = read_checkpoint(path, kind="stocks")
     extra = ckpt["extra"]
-    if extra.get("kind") != "stocks": raise ValueError(f"{path} is not a stock-classifier checkpoint (it holds {extra.get('kind', 'something else')!r})")
     if extra.get("features") != FEATURES: raise ValueError(f"{path} was trained on features {extra.get('features')}, this version computes {FEATURES}")
     model = StockLSTM(StockConfig(**extra["config"]))
     model.load_state_dict(ckpt["model"])
