@@ -4,26 +4,27 @@
 
 # %% ../chapters/08_chatbot.ipynb #c004
 from __future__ import annotations
-import csv, io, math, re, sys, unicodedata, warnings, zipfile
+import csv, io, math, re, unicodedata, warnings, zipfile
 from collections import Counter
-from dataclasses import dataclass, asdict, replace
+from dataclasses import dataclass, asdict
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np, pandas as pd, torch
 from torch import nn
 import torch.nn.functional as F
 
 from .core import FitConfig, fit, run_epoch, default_device, model_device, read_checkpoint, save_checkpoint
-from .data import Vocab, data_path, download
+from .data import Vocab, WordTokenizer, data_path, download
 from .lm import filter_logits
+from .sentiment import pad_batch
 
 # %% auto #0
 __all__ = ['MAX_TOKENS', 'MIN_COUNT', 'CORNELL_URL', 'CORNELL_SHA256', 'normalize_text', 'filter_pairs', 'pairs_file',
            'load_pairs', 'load_cornell', 'split_pairs', 'build_chat_vocab', 'encode_pairs', 'Seq2SeqConfig', 'Encoder',
-           'Decoder', 'Seq2Seq', 'pad_ids', 'linear_schedule', 'PairBatches', 'seq2seq_step', 'ChatTrainConfig',
-           'train_seq2seq', 'generate', 'distinct_n', 'corpus_bleu', 'UnigramReplies', 'retrieval_replies',
-           'perplexity', 'reply_scores', 'detokenize', 'Chatbot', 'chat', 'train_command', 'chat_command']
+           'Decoder', 'Seq2Seq', 'linear_schedule', 'PairBatches', 'seq2seq_step', 'ChatTrainConfig', 'train_seq2seq',
+           'generate', 'distinct_n', 'corpus_bleu', 'UnigramReplies', 'retrieval_replies', 'perplexity', 'reply_scores',
+           'Chatbot', 'chat', 'train_command', 'chat_command']
 
 # %% ../chapters/08_chatbot.ipynb #c007
 def normalize_text(text: str) -> str:
@@ -166,13 +167,6 @@ class Seq2Seq(nn.Module):
         return self.decoder(tgt_in, state, memory, mask)[0]
 
 # %% ../chapters/08_chatbot.ipynb #c030
-def pad_ids(seqs: Sequence[Sequence[int]]) -> torch.Tensor:
-    "A (B, max length) tensor of token ids, 0-padded."
-    if not seqs or min(map(len, seqs)) == 0: raise ValueError("cannot pad an empty batch or an empty sequence")
-    out = torch.zeros(len(seqs), max(map(len, seqs)), dtype=torch.long)
-    for i, s in enumerate(seqs): out[i, :len(s)] = torch.as_tensor(s)
-    return out
-
 def linear_schedule(start: float, end: float, epochs: int) -> Callable[[int], float]:
     "A teacher-forcing ratio falling linearly from `start` (epoch 1) to `end` (epoch `epochs`)."
     return lambda epoch: start + (end - start) * min(max(epoch - 1, 0), max(epochs - 1, 1)) / max(epochs - 1, 1)
@@ -194,8 +188,8 @@ class PairBatches:
         order = self.rng.permutation(len(self.src)) if self.shuffle else np.arange(len(self.src))
         for i in range(0, len(order), self.batch_size):
             idx = order[i:i + self.batch_size]
-            s = [self.src[j] for j in idx]
-            yield pad_ids(s), torch.tensor([len(x) for x in s]), pad_ids([self.tgt[j] for j in idx]), torch.tensor(bool(self.rng.random() < ratio))
+            (src, lengths), (tgt, _) = (pad_batch([torch.tensor(seqs[j]) for j in idx]) for seqs in (self.src, self.tgt))
+            yield src, lengths, tgt, torch.tensor(bool(self.rng.random() < ratio))
 
 # %% ../chapters/08_chatbot.ipynb #c033
 def seq2seq_step(model: Seq2Seq, batch: tuple, state: Any = None) -> tuple[torch.Tensor, int, None]:
@@ -252,7 +246,8 @@ def generate(model: Seq2Seq, statements: list[list[int]], # encoded statements
     replies = []
     for i in range(0, len(statements), batch_size):
         chunk = statements[i:i + batch_size]
-        memory, state, mask = model.encode(pad_ids(chunk).to(device), torch.tensor([len(s) for s in chunk]))
+        src, lengths = pad_batch([torch.tensor(s) for s in chunk])
+        memory, state, mask = model.encode(src.to(device), lengths)
         tok = torch.full((len(chunk), 1), Vocab.bos_id, device=device)
         out, done = [], torch.zeros(len(chunk), dtype=torch.bool, device=device)
         for _ in range(max_len):
@@ -326,10 +321,6 @@ def reply_scores(replies: list[list[str]], references: list[list[str]]) -> dict:
             "avg length": float(np.mean([len(r) for r in replies]))}
 
 # %% ../chapters/08_chatbot.ipynb #c056
-def detokenize(tokens: list[str]) -> str:
-    "Tokens back to text: spaces between words, none before punctuation marks."
-    return re.sub(r" ([.!?,])", r"\1", " ".join(tokens))
-
 class Chatbot:
     "Replies to text with a trained `Seq2Seq` model and its vocabulary."
     def __init__(self, model: Seq2Seq, vocab: Vocab, max_tokens: int = MAX_TOKENS):
@@ -346,7 +337,7 @@ class Chatbot:
             warnings.warn(f"the chatbot reads at most {self.max_tokens} tokens; it keeps the last {self.max_tokens} of {len(tokens)}")
             tokens = tokens[-self.max_tokens:]
         ids = generate(self.model, [self.vocab.encode(tokens)], temperature=temperature, top_p=top_p, seed=seed)[0]
-        return detokenize(self.vocab.decode(ids))
+        return WordTokenizer().detokenize(self.vocab.decode(ids))
 
 # %% ../chapters/08_chatbot.ipynb #c059
 def _save(self: Chatbot, path: str | Path) -> Path:

@@ -7,10 +7,14 @@ from pathlib import Path
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "lstm_speed.py"
 
 
+def run(script: Path, *args, timeout: int) -> subprocess.CompletedProcess:
+    "Run a benchmark script with these arguments, as a user would."
+    return subprocess.run([sys.executable, str(script), *map(str, args)], capture_output=True, text=True, timeout=timeout)
+
+
 def test_lstm_speed_script(tmp_path):
     out = tmp_path / "speed.json"
-    r = subprocess.run([sys.executable, str(SCRIPT), "--repeats", "1", "--shapes", "2,5,3,4", "--out", str(out)],
-                       capture_output=True, text=True, timeout=300)
+    r = run(SCRIPT, "--repeats", "1", "--shapes", "2,5,3,4", "--out", str(out), timeout=300)
     assert r.returncode == 0, r.stderr
     assert "fast / nn.LSTM (fwd+bwd)" in r.stdout and f"wrote {out}" in r.stdout
     data = json.loads(out.read_text())
@@ -20,8 +24,7 @@ def test_lstm_speed_script(tmp_path):
 
 
 def test_bad_shapes_are_rejected(tmp_path):
-    r = subprocess.run([sys.executable, str(SCRIPT), "--shapes", "2,5,3", "--out", str(tmp_path / "x.json")],
-                       capture_output=True, text=True, timeout=120)
+    r = run(SCRIPT, "--shapes", "2,5,3", "--out", str(tmp_path / "x.json"), timeout=120)
     assert r.returncode == 2 and "four positive integers" in r.stderr and not (tmp_path / "x.json").exists()
 
 
@@ -30,8 +33,8 @@ LM_SCRIPT = SCRIPT.with_name("lm_throughput.py")
 
 def test_lm_throughput_script(tmp_path):
     out = tmp_path / "lm.json"
-    r = subprocess.run([sys.executable, str(LM_SCRIPT), "--repeats", "1", "--hidden", "8", "--emb", "4", "--vocab", "20",
-                        "--batch-size", "2", "--bptt", "5", "--out", str(out)], capture_output=True, text=True, timeout=300)
+    r = run(LM_SCRIPT, "--repeats", "1", "--hidden", "8", "--emb", "4", "--vocab", "20",
+                        "--batch-size", "2", "--bptt", "5", "--out", str(out), timeout=300)
     assert r.returncode == 0, r.stderr
     assert "speed vs torch" in r.stdout and f"wrote {out}" in r.stdout
     rows = json.loads(out.read_text())["runs"]["cpu"]["rows"]
@@ -41,8 +44,7 @@ def test_lm_throughput_script(tmp_path):
 
 
 def test_lm_throughput_rejects_bad_sizes(tmp_path):
-    r = subprocess.run([sys.executable, str(LM_SCRIPT), "--hidden", "0", "--out", str(tmp_path / "x.json")],
-                       capture_output=True, text=True, timeout=120)
+    r = run(LM_SCRIPT, "--hidden", "0", "--out", str(tmp_path / "x.json"), timeout=120)
     assert r.returncode == 2 and "--hidden" in r.stderr and not (tmp_path / "x.json").exists()
 
 
@@ -51,8 +53,8 @@ SENT_SCRIPT = SCRIPT.with_name("sentiment_batching.py")
 
 def test_sentiment_batching_script(tmp_path):
     out = tmp_path / "sent.json"
-    r = subprocess.run([sys.executable, str(SENT_SCRIPT), "--repeats", "1", "--sentences", "96", "--pools", "1", "3",
-                        "--emb", "4", "--hidden", "4", "--out", str(out)], capture_output=True, text=True, timeout=300)
+    r = run(SENT_SCRIPT, "--repeats", "1", "--sentences", "96", "--pools", "1", "3",
+                        "--emb", "4", "--hidden", "4", "--out", str(out), timeout=300)
     assert r.returncode == 0, r.stderr
     assert "speed vs first" in r.stdout and f"wrote {out}" in r.stdout
     data = json.loads(out.read_text())
@@ -63,8 +65,7 @@ def test_sentiment_batching_script(tmp_path):
 
 
 def test_sentiment_batching_rejects_bad_sizes(tmp_path):
-    r = subprocess.run([sys.executable, str(SENT_SCRIPT), "--pools", "0", "--out", str(tmp_path / "x.json")],
-                       capture_output=True, text=True, timeout=120)
+    r = run(SENT_SCRIPT, "--pools", "0", "--out", str(tmp_path / "x.json"), timeout=120)
     assert r.returncode == 2 and "must be positive integers" in r.stderr and not (tmp_path / "x.json").exists()
 
 
@@ -73,8 +74,8 @@ STREAM_SCRIPT = SCRIPT.with_name("stream_latency.py")
 
 def test_stream_latency_script(tmp_path):
     out = tmp_path / "stream.json"
-    r = subprocess.run([sys.executable, str(STREAM_SCRIPT), "--tickers", "IBM", "--limit", "150", "--window", "16", "--every", "10",
-                        "--out", str(out)], capture_output=True, text=True, timeout=300)
+    r = run(STREAM_SCRIPT, "--tickers", "IBM", "--limit", "150", "--window", "16", "--every", "10",
+                        "--out", str(out), timeout=300)
     assert r.returncode == 0, r.stderr
     assert "median vs update" in r.stdout and f"wrote {out}" in r.stdout
     rows = json.loads(out.read_text())["runs"]["cpu"]["rows"]
@@ -84,6 +85,5 @@ def test_stream_latency_script(tmp_path):
 
 
 def test_stream_latency_rejects_bad_sizes(tmp_path):
-    r = subprocess.run([sys.executable, str(STREAM_SCRIPT), "--window", "0", "--out", str(tmp_path / "x.json")],
-                       capture_output=True, text=True, timeout=120)
+    r = run(STREAM_SCRIPT, "--window", "0", "--out", str(tmp_path / "x.json"), timeout=120)
     assert r.returncode == 2 and "--window" in r.stderr and not (tmp_path / "x.json").exists()
