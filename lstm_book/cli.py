@@ -25,6 +25,10 @@ COMMANDS: dict[str, Any] = {
         "train": "lstm_book.sentiment:train_command",
         "predict": "lstm_book.sentiment:predict_command",
     },
+    "music": {
+        "train": "lstm_book.music:train_command",
+        "generate": "lstm_book.music:generate_command",
+    },
     "stocks": {
         "train": "lstm_book.stocks:train_command",
         "replay": "lstm_book.stocks:replay_command",

