@@ -24,7 +24,7 @@ __all__ = ['MAX_TOKENS', 'MIN_COUNT', 'CORNELL_URL', 'CORNELL_SHA256', 'normaliz
            'load_pairs', 'load_cornell', 'split_pairs', 'build_chat_vocab', 'encode_pairs', 'Seq2SeqConfig', 'Encoder',
            'Decoder', 'Seq2Seq', 'linear_schedule', 'PairBatches', 'seq2seq_step', 'ChatTrainConfig', 'train_seq2seq',
            'generate', 'distinct_n', 'corpus_bleu', 'UnigramReplies', 'retrieval_replies', 'perplexity', 'reply_scores',
-           'Chatbot', 'chat', 'train_command', 'chat_command']
+           'Chatbot', 'chat', 'train_command']
 
 # %% ../chapters/08_chatbot.ipynb #c007
 def normalize_text(text: str) -> str:
@@ -326,9 +326,8 @@ class Chatbot:
     def __init__(self, model: Seq2Seq, vocab: Vocab, max_tokens: int = MAX_TOKENS):
         self.model, self.vocab, self.max_tokens = model.eval(), vocab, max_tokens
 
-    def reply(self, text: str, temperature: float = 0.0, # 0: greedy
-              top_p: float | None = None, seed: int | None = None) -> str:
-        "The model's reply to `text` (see above for empty, unknown and long inputs)."
+    def statement_ids(self, text: str) -> list[int]:
+        "The statement as token ids, normalised and checked (see above for empty, unknown and long inputs)."
         tokens = normalize_text(text).split()
         if not tokens: raise ValueError(f"nothing to reply to: {text!r} has no words or punctuation marks")
         if not any(t in self.vocab for t in tokens):
@@ -336,8 +335,16 @@ class Chatbot:
         if len(tokens) > self.max_tokens:
             warnings.warn(f"the chatbot reads at most {self.max_tokens} tokens; it keeps the last {self.max_tokens} of {len(tokens)}")
             tokens = tokens[-self.max_tokens:]
-        ids = generate(self.model, [self.vocab.encode(tokens)], temperature=temperature, top_p=top_p, seed=seed)[0]
-        return WordTokenizer().detokenize(self.vocab.decode(ids))
+        return self.vocab.encode(tokens)
+
+    def answer_ids(self, ids: list[int], temperature: float = 0.0, top_p: float | None = None, seed: int | None = None) -> list[int]:
+        "The reply's token ids for an encoded statement: greedy or sampled (the beam-search chapter's `BeamChatbot` searches)."
+        return generate(self.model, [ids], temperature=temperature, top_p=top_p, seed=seed)[0]
+
+    def reply(self, text: str, temperature: float = 0.0, # 0: greedy
+              top_p: float | None = None, seed: int | None = None) -> str:
+        "The model's reply to `text`."
+        return WordTokenizer().detokenize(self.vocab.decode(self.answer_ids(self.statement_ids(text), temperature, top_p, seed)))
 
 # %% ../chapters/08_chatbot.ipynb #c059
 def _save(self: Chatbot, path: str | Path) -> Path:
@@ -394,12 +401,3 @@ def train_command(*, save: Path, # where to write the chatbot
     path = Chatbot(model, vocab).save(save)
     uni = UnigramReplies(train[1], len(vocab)).perplexity(data["test"][1])
     return f"saved {path}; test perplexity {perplexity(model, data['test']):.1f} (unigram replies: {uni:.1f}) on {len(data['test'][0]):,} pairs"
-
-def chat_command(*, checkpoint: Path, # a chatbot saved by `lstm-book chatbot train`
-                 temperature: float = 0.0, # 0: greedy replies; e.g. 0.8 to sample
-                ) -> str:
-    "Talk with a saved chatbot; Ctrl-D or 'quit' ends the conversation."
-    bot = Chatbot.load(checkpoint)
-    print("talking to the chatbot; Ctrl-D or 'quit' ends", flush=True)
-    turns = chat(bot, temperature=temperature, out=lambda s: print(s, flush=True))
-    return f"bye ({len(turns)} turn{'' if len(turns) == 1 else 's'})"

@@ -36,7 +36,7 @@ COMMANDS: dict[str, Any] = {
     "chatbot": {
         "train": "lstm_book.chatbot:train_command",
     },
-    "chat": "lstm_book.chatbot:chat_command",
+    "chat": "lstm_book.decoding:chat_command",
 }
 
 # %% auto #0

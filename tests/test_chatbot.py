@@ -96,3 +96,28 @@ def test_chat_errors(tmp_path):
     assert r.returncode == 1 and "no checkpoint at" in r.stderr
     r = cli("chatbot", "train", "--save", tmp_path / "x.pt", "--epochs", "0")
     assert r.returncode == 1 and "must be positive" in r.stderr and not (tmp_path / "x.pt").exists()
+
+
+def test_chat_with_beam_search(bot_file):
+    from lstm_book.decoding import BeamChatbot
+    beam = BeamChatbot(Chatbot.load(bot_file), beam_size=3)
+    r = cli("chat", "--checkpoint", bot_file, "--beam", "3", stdin="where are you going?\nwho are you?\n")
+    assert r.returncode == 0, r.stderr
+    assert "(beam 3)" in r.stdout
+    assert f"bot> {beam.reply('where are you going?')}" in r.stdout and f"bot> {beam.reply('who are you?')}" in r.stdout
+    r = cli("chat", "--checkpoint", bot_file, "--beam", "3", "--temperature", "0.8", stdin="hi\n")
+    assert r.returncode == 1 and "not both" in r.stderr
+    r = cli("chat", "--checkpoint", bot_file, "--beam", "0", stdin="hi\n")
+    assert r.returncode == 1 and "--beam must be at least 1" in r.stderr
+
+
+def test_chat_with_an_attention_chatbot(bot_file, tmp_path):
+    from lstm_book.attention import AttentionChatbot, attention_seq2seq
+    from lstm_book.chatbot import Seq2SeqConfig
+    plain = Chatbot.load(bot_file)
+    bot = AttentionChatbot(attention_seq2seq(Seq2SeqConfig(len(plain.vocab), emb=16, hidden=16, layers=1)), plain.vocab)
+    bot.save(tmp_path / "att.pt")
+    r = cli("chat", "--checkpoint", tmp_path / "att.pt", "--beam", "2", stdin="hello there!\n")
+    assert r.returncode == 0, r.stderr
+    from lstm_book.decoding import BeamChatbot
+    assert f"bot> {BeamChatbot(AttentionChatbot.load(tmp_path / 'att.pt'), 2).reply('hello there!')}" in r.stdout
