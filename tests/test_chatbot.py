@@ -2,18 +2,15 @@
 `lstm-book chatbot train` / `lstm-book chat` run as a user runs them (typed input, empty lines, unknown words, Ctrl-D, quit)."""
 import hashlib
 import io
-import os
-import subprocess
-import sys
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from lstm_book.chatbot import Chatbot, filter_pairs, load_cornell
 from lstm_book.data import DownloadError
 
-EXE = Path(sys.executable).with_name("lstm-book")
+from .helpers import cli
+
 SEP = " +++$+++ "
 
 
@@ -61,9 +58,6 @@ def test_cornell_errors(cornell_server, tmp_path):
         load_cornell(f"{base}/missing.zip", sha, dest=tmp_path / "m.zip", progress=False)
 
 
-def cli(*args, stdin=None):
-    env = dict(os.environ, LSTM_BOOK_DEVICE="cpu")
-    return subprocess.run([str(EXE), *map(str, args)], input=stdin, capture_output=True, text=True, timeout=900, env=env)
 
 
 @pytest.fixture(scope="module")

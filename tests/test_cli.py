@@ -1,15 +1,10 @@
 """The installed `lstm-book` console script, run as a user would."""
-import subprocess
-import sys
 from pathlib import Path
 
 import lstm_book
 
-EXE = Path(sys.executable).with_name("lstm-book")
+from .helpers import cli
 
-
-def cli(*args):
-    return subprocess.run([str(EXE), *args], capture_output=True, text=True, timeout=120)
 
 
 def test_version():

@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from lstm_book.core import atomic_write, load_checkpoint, save_checkpoint
+from lstm_book.core import atomic_write, save_checkpoint
 
 JOB = Path(__file__).with_name("resume_job.py")
 

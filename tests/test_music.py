@@ -1,23 +1,10 @@
 """The music command line, run as a user would: train, compose, continue a seed file, and refuse bad seeds."""
-import io
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-import numpy as np
 import pretty_midi
 import pytest
 
 from lstm_book.music import Composer, load_chorales, note_array, read_midi
 
-EXE = Path(sys.executable).with_name("lstm-book")
-
-
-def cli(*args):
-    env = dict(os.environ, LSTM_BOOK_DEVICE="cpu")
-    return subprocess.run([str(EXE), *map(str, args)], capture_output=True, text=True, timeout=900, env=env)
-
+from .helpers import cli
 
 def midi_file(path, *instruments):
     "Write a MIDI file: (is_drum, [(pitch, start, end), ...]) per instrument."

@@ -3,16 +3,14 @@ against an archive in the original aclImdb layout served on 127.0.0.1, and the
 `lstm-book sentiment` commands run as a user runs them."""
 import io
 import hashlib
-import os
-import subprocess
-import sys
 import tarfile
-from pathlib import Path
 
 import pytest
 
 from lstm_book.data import DownloadError
 from lstm_book.sentiment import load_imdb
+
+from .helpers import cli
 
 REVIEWS = {  # member -> text, in the layout of aclImdb_v1.tar.gz
     "aclImdb/train/pos/0_9.txt": "A joy from start to finish.<br /><br />See it.",
@@ -81,12 +79,6 @@ def test_imdb_missing_file_is_a_download_error(imdb_server, tmp_path):
         load_imdb(f"{base}/missing.tar.gz", sha, dest=tmp_path / "m.tar.gz", progress=False)
 
 
-EXE = Path(sys.executable).with_name("lstm-book")
-
-
-def cli(*args, env=None):
-    return subprocess.run([str(EXE), *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=600)
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,5 @@
 """The stock chapter beyond its notebook: the whole pipeline does not look ahead, bad CSV files give clear errors
 from the command line (and no checkpoint), and `lstm-book stocks train` / `replay` run as a user runs them."""
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,12 +10,8 @@ import torch
 from lstm_book.stocks import (BAR_FIELDS, PRICES, StockLSTM, StreamingClassifier, load_ohlcv, make_fold, make_labels,
                               predict_series)
 
-EXE = Path(sys.executable).with_name("lstm-book")
+from .helpers import cli
 
-
-def cli(*args):
-    env = dict(os.environ, LSTM_BOOK_DEVICE="cpu")
-    return subprocess.run([str(EXE), *map(str, args)], capture_output=True, text=True, timeout=600, env=env)
 
 
 @pytest.fixture(scope="module")
