@@ -150,9 +150,10 @@ def transpose(notes: np.ndarray, # (N, 3) rows (start, end, pitch)
         raise ValueError(f"transposing by {semitones} moves pitches {notes[:, 2].min():.0f}-{notes[:, 2].max():.0f} outside {LOWEST}-{HIGHEST}")
     return out
 
-def shift_range(notes: np.ndarray, max_shift: int) -> tuple[int, int]:
-    "The smallest and largest shift within ±max_shift that keeps every note on the piano."
-    return max(-max_shift, LOWEST - int(notes[:, 2].min())), min(max_shift, HIGHEST - int(notes[:, 2].max()))
+def shift_range(pitches: np.ndarray, # the MIDI pitches of a piece
+                max_shift: int) -> tuple[int, int]:
+    "The smallest and largest shift within ±max_shift that keeps every pitch on the piano."
+    return max(-max_shift, LOWEST - int(np.min(pitches))), min(max_shift, HIGHEST - int(np.max(pitches)))
 
 # %% ../chapters/06_music.ipynb #c030
 def split_pieces(names: Sequence[str], shares: tuple[float, float, float] = (0.7, 0.15, 0.15), seed: int = 0) -> dict[str, list[str]]:
@@ -231,7 +232,8 @@ class RollBatches:
     def _shifted(self, r: np.ndarray) -> np.ndarray:
         on = np.flatnonzero(r.max(0))
         if self.max_shift == 0 or len(on) == 0: return r
-        k = int(self.rng.integers(max(-self.max_shift, -on.min()), min(self.max_shift, PITCHES - 1 - on.max()) + 1))
+        lo, hi = shift_range(on + LOWEST, self.max_shift)
+        k = int(self.rng.integers(lo, hi + 1))
         return np.roll(r, k, axis=1)              # no wrap-around: k keeps every used pitch on the piano
     def __iter__(self) -> Iterator:
         order = self.rng.permutation(len(self.rolls)) if self.shuffle else np.arange(len(self.rolls))
@@ -326,7 +328,7 @@ def event_stream(pieces: Sequence[np.ndarray], # grid notes of each piece
     "(N,) token ids: every piece at every shift that keeps it on the piano, as <bos> events <eos>, in a seeded random order."
     shifts, seqs = list(shifts), []
     for n in pieces:
-        lo, hi = shift_range(n, max(map(abs, shifts)))
+        lo, hi = shift_range(n[:, 2], max(map(abs, shifts)))
         seqs += [vocab.encode(notes_to_events(transpose(n, k)), bos=True, eos=True) for k in shifts if lo <= k <= hi]
     order = np.random.default_rng(seed).permutation(len(seqs))
     return torch.tensor([i for j in order for i in seqs[j]], dtype=torch.long)
