@@ -15,7 +15,7 @@ from torch import nn
 import torch.nn.functional as F
 
 from .core import FitConfig, fit, run_epoch, default_device, model_device, read_checkpoint, save_checkpoint
-from .data import Vocab, WordTokenizer, data_path, download
+from .data import Vocab, WordTokenizer, data_path, download, pretrained_path
 from .lm import filter_logits
 from .sentiment import pad_batch
 
@@ -24,7 +24,7 @@ __all__ = ['MAX_TOKENS', 'MIN_COUNT', 'CORNELL_URL', 'CORNELL_SHA256', 'normaliz
            'load_pairs', 'load_cornell', 'split_pairs', 'build_chat_vocab', 'encode_pairs', 'Seq2SeqConfig', 'Encoder',
            'Decoder', 'Seq2Seq', 'linear_schedule', 'PairBatches', 'seq2seq_step', 'ChatTrainConfig', 'train_seq2seq',
            'generate', 'distinct_n', 'corpus_bleu', 'UnigramReplies', 'retrieval_replies', 'perplexity', 'reply_scores',
-           'Chatbot', 'chat', 'train_command']
+           'Chatbot', 'load_pretrained', 'chat', 'train_command']
 
 # %% ../chapters/08_chatbot.ipynb #c007
 def normalize_text(text: str) -> str:
@@ -360,6 +360,14 @@ def _load(cls, path: str | Path) -> Chatbot:
     return cls(model.to(default_device()), Vocab(extra["itos"]), extra["max_tokens"])
 
 Chatbot.save, Chatbot.load = _save, classmethod(_load)
+
+# %% ../chapters/08_chatbot.ipynb #c060p1
+def load_pretrained(name: str = "movie-chatbot", # a chatbot in the data manifest's PRETRAINED list
+                    device: str | torch.device | None = None) -> Chatbot:
+    "The book's trained chatbot, from the checkout, the cache or the repository."
+    bot = Chatbot.load(pretrained_path(name))
+    if device is not None: bot.model.to(device)
+    return bot
 
 # %% ../chapters/08_chatbot.ipynb #c062
 def _keyboard(prompt: str) -> Iterator[str]:

@@ -117,3 +117,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lstm-book: error: {msg}", file=sys.stderr)
         return 1
     return 0
+
+if __name__ == "__main__": sys.exit(main())   # python -m lstm_book.cli ... (what torchrun -m runs)

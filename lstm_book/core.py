@@ -4,22 +4,25 @@
 
 # %% ../chapters/00_core.ipynb #c004
 from __future__ import annotations
-import os, random, tempfile, time, math
-from dataclasses import dataclass
+import io, os, random, tempfile, time, math
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 import numpy as np
 import pandas as pd
 import torch
 from torch import nn
+import torch.distributed as dist
 import torch.nn.functional as F
 from tqdm import tqdm
 
 # %% auto #0
-__all__ = ['default_device', 'to_device', 'seed_everything', 'quick_mode', 'sized', 'environment_info', 'atomic_write',
-           'detach_state', 'graph_size', 'FitConfig', 'model_device', 'run_epoch', 'get_rng_state', 'set_rng_state',
-           'save_checkpoint', 'read_checkpoint', 'load_checkpoint', 'fit', 'plot_history', 'plot_heatmap',
-           'NextTokenModel', 'next_token_step', 'median_seconds']
+__all__ = ['default_device', 'to_device', 'distributed_env', 'rank_and_world', 'is_main_process', 'init_distributed',
+           'shutdown_distributed', 'seed_everything', 'quick_mode', 'sized', 'on_gpu', 'environment_info',
+           'atomic_write', 'detach_state', 'graph_size', 'FitConfig', 'model_device', 'run_epoch', 'get_rng_state',
+           'set_rng_state', 'save_checkpoint', 'read_checkpoint', 'load_checkpoint', 'quantize_tensor',
+           'dequantize_tensor', 'compact_checkpoint', 'fit', 'plot_history', 'plot_heatmap', 'NextTokenModel',
+           'next_token_step', 'median_seconds']
 
 # %% ../chapters/00_core.ipynb #c007
 def default_device() -> torch.device:
@@ -42,6 +45,32 @@ def to_device(obj: Any, # a tensor, or a (nested) tuple/list/dict of tensors
     if isinstance(obj, dict): return {k: to_device(v, device) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)): return type(obj)(to_device(v, device) for v in obj)
     return obj
+
+# %% ../chapters/00_core.ipynb #c012d1
+def distributed_env() -> tuple[int, int, int]:
+    "(rank, world size, local rank) as set by `torchrun`; (0, 1, 0) in a plain process."
+    return tuple(int(os.environ.get(k, d)) for k, d in (("RANK", 0), ("WORLD_SIZE", 1), ("LOCAL_RANK", 0)))
+
+def rank_and_world() -> tuple[int, int]:
+    "(rank, world size) of the running process group; (0, 1) without one."
+    return (dist.get_rank(), dist.get_world_size()) if dist.is_available() and dist.is_initialized() else (0, 1)
+
+def is_main_process() -> bool:
+    "True in rank 0 (and in a plain process): the one that prints and writes files."
+    return rank_and_world()[0] == 0
+
+def init_distributed() -> torch.device:
+    "Join the process group `torchrun` prepared (NCCL on CUDA, gloo on CPU) and return this process's device; a plain process just gets `default_device()`."
+    rank, world, local = distributed_env()
+    device = default_device()
+    if world == 1: return device
+    if device.type == "cuda": device = torch.device("cuda", local); torch.cuda.set_device(device)
+    if not dist.is_initialized(): dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    return device
+
+def shutdown_distributed() -> None:
+    "Leave the process group, if there is one (at the end of a `torchrun` job)."
+    if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
 
 # %% ../chapters/00_core.ipynb #c014
 def seed_everything(seed: int = 42, # the seed for Python, NumPy and PyTorch (CPU and CUDA)
@@ -68,6 +97,12 @@ def sized(full: Any, # the value for a real run
          ) -> Any:
     "Pick `quick` under quick mode, `full` otherwise."
     return quick if quick_mode() else full
+
+def on_gpu(cpu: Any, # the value on a CPU (the book's committed runs)
+           gpu: Any, # the value when the default device is a CUDA GPU: a larger model or batch
+          ) -> Any:
+    "Pick `gpu` when training will run on CUDA, `cpu` otherwise."
+    return gpu if default_device().type == "cuda" else cpu
 
 # %% ../chapters/00_core.ipynb #c020
 def environment_info() -> dict:
@@ -123,7 +158,7 @@ class FitConfig:
     "Settings of `fit`."
     epochs: int = 10                   # passes over the training data
     clip_norm: float | None = 1.0      # rescale gradients whose global L2 norm exceeds this (None: off)
-    amp: bool = False                  # mixed precision on CUDA (bfloat16 autocast, or float16 with a grad scaler); ignored elsewhere
+    amp: bool = True                   # mixed precision on CUDA (bfloat16 autocast, or float16 with a grad scaler); ignored elsewhere
     patience: int | None = None        # early stopping: stop after this many epochs without a better validation loss
     carry_state: bool = False          # pass the (detached) recurrent state from batch to batch: truncated BPTT
     checkpoint_dir: str | Path | None = None  # write last.pt after every epoch and best.pt on improvement
@@ -187,6 +222,9 @@ def run_epoch(model: nn.Module, data: Iterable, step: Callable,
             state = detach_state(state) if cfg.carry_state else None
             total, count = total + loss.item() * n, count + n
             bar.set_postfix(loss=f"{total / count:.4f}", refresh=False)
+    if rank_and_world()[1] > 1:                      # every process's totals, so all of them see the same mean loss
+        t = torch.tensor([total, count], dtype=torch.float64, device=device)
+        dist.all_reduce(t); total, count = t[0].item(), int(t[1].item())
     if count == 0: raise ValueError(f"no batches in the {'training' if train else 'validation'} data")
     return {"loss": total / count, "grad_norm": float(np.mean(norms)) if norms else math.nan, "items": count}
 
@@ -240,6 +278,7 @@ def read_checkpoint(path: str | Path, map_location: str | torch.device = "cpu",
         raise ValueError(f"{path} is not an lstm-book checkpoint (expected format 'lstm-book-checkpoint-1')")
     if kind is not None and ckpt["extra"].get("kind") != kind:
         raise ValueError(f"{path} is not a {kind} checkpoint (it holds {ckpt['extra'].get('kind', 'something else')!r})")
+    if ckpt.get("quantized"): ckpt["model"] = {k: dequantize_tensor(v) if isinstance(v, dict) else v for k, v in ckpt["model"].items()}
     return ckpt
 
 def load_checkpoint(path: str | Path, model: nn.Module,
@@ -259,6 +298,49 @@ def load_checkpoint(path: str | Path, model: nn.Module,
     if restore_rng: set_rng_state(ckpt["rng"])
     return ckpt["extra"]
 
+# %% ../chapters/00_core.ipynb #c053q1
+def quantize_tensor(t: torch.Tensor, # a float tensor with at least 2 dimensions (rows = first dimension)
+                    bits: int = 8, # 8 or 4 bits per weight
+                   ) -> dict[str, torch.Tensor]:
+    "Per-row affine quantization: integers on an even grid from each row's minimum to its maximum."
+    if bits not in (4, 8): raise ValueError(f"bits must be 8 or 4, got {bits!r}")
+    if not t.is_floating_point() or t.dim() < 2: raise ValueError(f"expected a float tensor with >= 2 dimensions, got {t.dtype} of shape {tuple(t.shape)}")
+    rows = t.detach().float().reshape(t.shape[0], -1)
+    low, levels = rows.min(1, keepdim=True).values, 2 ** bits - 1
+    scale = ((rows.max(1, keepdim=True).values - low) / levels).clamp(min=1e-12)
+    q = ((rows - low) / scale).round().clamp(0, levels).to(torch.uint8)                  # (R, C)
+    if bits == 4: q = F.pad(q, (0, q.shape[1] % 2)); q = q[:, 0::2] | (q[:, 1::2] << 4)  # two weights per byte
+    return {"q": q, "low": low, "scale": scale, "shape": torch.tensor(t.shape), "bits": torch.tensor(bits), "dtype": torch.zeros(0, dtype=t.dtype)}
+
+def dequantize_tensor(d: dict[str, torch.Tensor]) -> torch.Tensor:
+    "The float tensor that `quantize_tensor` encoded (up to half a grid step per weight)."
+    q, shape = d["q"], torch.Size(d["shape"].tolist())
+    if int(d["bits"]) == 4: q = torch.stack([q & 15, q >> 4], -1).flatten(1)
+    cols = shape.numel() // shape[0]
+    return (d["low"] + q[:, :cols].float() * d["scale"]).reshape(shape).to(d["dtype"].dtype)
+
+# %% ../chapters/00_core.ipynb #c053q3
+def compact_checkpoint(src: str | Path, # a checkpoint written by `save_checkpoint`
+                       dst: str | Path, # where to write the compact copy
+                       max_bytes: int = 5_000_000, # the compact file must not be larger
+                       min_numel: int = 4096, # matrices with fewer weights stay float
+                      ) -> dict:
+    "Copy `src` with its large weight matrices quantized (8 bits; 4 bits for the largest if needed to fit) and no optimizer state."
+    ckpt = read_checkpoint(src)
+    sd = ckpt["model"]
+    big = sorted((k for k, v in sd.items() if v.is_floating_point() and v.dim() >= 2 and v.numel() >= min_numel), key=lambda k: -sd[k].numel())
+    bits = dict.fromkeys(big, 8)
+    estimate = lambda: sum(v.numel() * v.element_size() for k, v in sd.items() if k not in bits) + sum(sd[k].numel() * b // 8 + 8 * sd[k].shape[0] for k, b in bits.items())
+    for k in big:
+        if estimate() <= 0.95 * max_bytes: break
+        bits[k] = 4
+    model = {k: quantize_tensor(v, bits[k]) if k in bits else v for k, v in sd.items()}
+    data = {"format": ckpt["format"], "quantized": True, "model": model, "rng": ckpt["rng"], "extra": ckpt["extra"]}
+    buf = io.BytesIO(); torch.save(data, buf)
+    if buf.tell() > max_bytes: raise ValueError(f"even with 4-bit weights the checkpoint takes {buf.tell():,} bytes, more than max_bytes={max_bytes:,}")
+    atomic_write(dst, lambda f: f.write(buf.getvalue()))
+    return {"bytes": buf.tell(), "float bytes": Path(src).stat().st_size, "8-bit": sum(b == 8 for b in bits.values()), "4-bit": sum(b == 4 for b in bits.values())}
+
 # %% ../chapters/00_core.ipynb #c081
 def _metric_columns(metrics: Callable, tr: dict, va: dict | None) -> dict:
     "History columns train_<name>, valid_<name> for each metric computed from the mean losses."
@@ -277,16 +359,19 @@ def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
         cfg: FitConfig = FitConfig()) -> pd.DataFrame:
     "Train `model`; returns the per-epoch history (losses, gradient norm, learning rate, time)."
     ckdir = Path(cfg.checkpoint_dir) if cfg.checkpoint_dir else None
-    device = model_device(model)
+    model = model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
+    device, (rank, world) = model_device(model), rank_and_world()
+    main, cfg = rank == 0, replace(cfg, progress=cfg.progress and rank == 0)
     scaler = torch.amp.GradScaler("cuda") if _amp_dtype(device, cfg.amp) == torch.float16 else None
     rows, best, bad, start, best_weights = [], math.inf, 0, 1, None
     if cfg.resume and ckdir and (ckdir/"last.pt").exists():
         extra = load_checkpoint(ckdir/"last.pt", model, optimizer, scheduler)
         rows, best, bad, start = extra["history"], extra["best"], extra["bad_epochs"], extra["epoch"] + 1
+    net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None) if world > 1 else model
     for epoch in range(start, cfg.epochs + 1):
         if cfg.patience is not None and bad >= cfg.patience: break
         t0 = time.perf_counter()
-        tr = run_epoch(model, train_data, step, optimizer, cfg, scaler, desc=f"epoch {epoch}/{cfg.epochs}",
+        tr = run_epoch(net, train_data, step, optimizer, cfg, scaler, desc=f"epoch {epoch}/{cfg.epochs}",
                        scheduler=scheduler if cfg.schedule_per_batch else None)
         train_secs = time.perf_counter() - t0
         va = run_epoch(model, valid_data, step, None, cfg, desc="validating") if valid_data is not None else None
@@ -298,9 +383,9 @@ def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
         if cfg.metrics: rows[-1] |= _metric_columns(cfg.metrics, tr, va)
         score = va["loss"] if va else tr["loss"]
         best, bad = (score, 0) if score < best else (best, bad + 1)
-        if cfg.log: print(_epoch_line(rows[-1], cfg.epochs, improved=bad == 0))
+        if cfg.log and main: print(_epoch_line(rows[-1], cfg.epochs, improved=bad == 0))
         if cfg.restore_best and bad == 0: best_weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        if ckdir:
+        if ckdir and main:                              # one writer, however many processes
             if bad == 0: save_checkpoint(ckdir/"best.pt", model, epoch=epoch, valid_loss=score)
             save_checkpoint(ckdir/"last.pt", model, optimizer, scheduler,
                             epoch=epoch, history=rows, best=best, bad_epochs=bad)

@@ -15,10 +15,11 @@ from tqdm import tqdm
 from .core import atomic_write
 
 # %% auto #0
-__all__ = ['TRANSFORMS', 'PLAYS', 'DATA_FILES', 'SPECIALS', 'cache_dir', 'sha256sum', 'DownloadError', 'download', 'DataFile',
-           'play_to_text', 'transform_function', 'manifest_entry', 'build_data_file', 'DataIntegrityError',
-           'repository_url', 'data_url', 'checkout_data_dir', 'data_path', 'verify_data_files', 'manifest_markdown',
-           'load_text', 'read_text_file', 'load_plays', 'CharTokenizer', 'WordTokenizer', 'Vocab', 'token_windows']
+__all__ = ['TRANSFORMS', 'PLAYS', 'DATA_FILES', 'PRETRAINED', 'SPECIALS', 'cache_dir', 'sha256sum', 'DownloadError', 'download',
+           'DataFile', 'play_to_text', 'transform_function', 'manifest_entry', 'build_data_file', 'DataIntegrityError',
+           'repository_url', 'data_url', 'checkout_data_dir', 'data_path', 'Pretrained', 'pretrained_path',
+           'pretrained_target', 'verify_data_files', 'manifest_markdown', 'load_text', 'read_text_file', 'load_plays',
+           'CharTokenizer', 'WordTokenizer', 'Vocab', 'token_windows']
 
 # %% ../chapters/01_data.ipynb #c007
 def cache_dir() -> Path:
@@ -278,16 +279,56 @@ def data_path(name: str, # manifest name of the file
              ) -> Path:
     "Path to a verified copy of the data file `name`: from the checkout, else from the cache (downloading it if needed)."
     f = manifest_entry(name)
-    local = Path(data_dir or checkout_data_dir()) / f.filename
-    cached = cache_dir() / "data" / f.filename
+    return _verified_copy(f.filename, f.sha256, f.command, data_dir, fetch)
+
+def _verified_copy(filename: str, sha256: str | None, remedy: str, data_dir: str | Path | None, fetch: bool) -> Path:
+    "The checkout's (or data_dir's) copy of `filename`, else the cache's, downloading it there; checked against `sha256`."
+    local = Path(data_dir or checkout_data_dir()) / filename
+    cached = cache_dir() / "data" / filename
     path = local if local.is_file() else cached
     if not path.is_file():
-        if not fetch: raise FileNotFoundError(f"{f.filename} is neither in {local.parent} nor in the cache {cached.parent}")
-        return download(data_url(f.filename), f.sha256, cached)
-    if (got := sha256sum(path)) != f.sha256:
-        raise DataIntegrityError(f"{path} is corrupt or out of date: sha256 {got}, manifest {f.sha256}. Restore it "
-                                 f"(git checkout -- data/{f.filename}), delete it to re-download, or rebuild it: {f.command}")
+        if not fetch: raise FileNotFoundError(f"{filename} is neither in {local.parent} nor in the cache {cached.parent}")
+        if sha256 is None: raise FileNotFoundError(f"{filename} has no checksum in the manifest yet, so it cannot be downloaded; make it with: {remedy}")
+        return download(data_url(filename), sha256, cached)
+    if sha256 is not None and (got := sha256sum(path)) != sha256:
+        raise DataIntegrityError(f"{path} is corrupt or out of date: sha256 {got}, manifest {sha256}. Restore it "
+                                 f"(git checkout -- data/{filename}), delete it to re-download, or rebuild it: {remedy}")
     return path
+
+# %% ../chapters/01_data.ipynb #c037p1
+@dataclass(frozen=True)
+class Pretrained:
+    "One committed compact model checkpoint and the chapter whose full run writes it."
+    name: str           # the name `load_pretrained` takes
+    filename: str       # file name inside data/
+    sha256: str | None  # checksum of the committed bytes (None only while a new model is being made)
+    size: int | None    # size in bytes
+    description: str
+    chapter: str        # the notebook (stem) whose full run writes the file
+
+    @property
+    def command(self) -> str:
+        "The shell command that remakes the file."
+        return f"make chapter NB=chapters/{self.chapter}.ipynb"
+
+PRETRAINED = {p.name: p for p in [
+    Pretrained("shakespeare-char", "lm_shakespeare_char.pt", None, None, "character-level LSTM language model of Shakespeare's plays (2 x 512 units)", "04_language_model"),
+    Pretrained("bach-composer", "music_composer.pt", None, None, "event-sequence LSTM composer trained on the Bach chorales", "06_music"),
+    Pretrained("movie-chatbot", "chatbot.pt", None, None, "seq2seq LSTM chatbot trained on movie-dialog pairs", "08_chatbot"),
+]}
+
+def pretrained_path(name: str, # a key of PRETRAINED
+                    data_dir: str | Path | None = None, fetch: bool = True) -> Path:
+    "Path to a verified copy of a pretrained checkpoint: from the checkout's data/, else the cache (downloading it if needed)."
+    if name not in PRETRAINED: raise KeyError(f"unknown pretrained model {name!r}; known: {', '.join(sorted(PRETRAINED))}")
+    p = PRETRAINED[name]
+    return _verified_copy(p.filename, p.sha256, p.command, data_dir, fetch)
+
+def pretrained_target(name: str) -> Path:
+    "Where a chapter writes its compact model: data/ in the book's own full runs ($LSTM_BOOK_WRITE_PRETRAINED=1, set by tools/run_chapter.py), else a temporary file."
+    if name not in PRETRAINED: raise KeyError(f"unknown pretrained model {name!r}; known: {', '.join(sorted(PRETRAINED))}")
+    if os.environ.get("LSTM_BOOK_WRITE_PRETRAINED") == "1": return checkout_data_dir() / PRETRAINED[name].filename
+    return Path(tempfile.mkdtemp()) / PRETRAINED[name].filename
 
 # %% ../chapters/01_data.ipynb #c039
 def verify_data_files(data_dir: str | Path | None = None) -> pd.DataFrame:
@@ -304,6 +345,10 @@ def manifest_markdown() -> str:
     lines = ["| file | content | source | licence | bytes | sha256 | regenerate with |", "|---|---|---|---|---|---|---|"]
     for f in DATA_FILES.values():
         lines.append(f"| `{f.filename}` | {f.description} | {f.source} | {f.licence} | {f.size:,} | `{f.sha256}` | `{f.command}` |")
+    lines += ["", "Pretrained models (compact checkpoints written by the chapters' full runs):", "",
+              "| file | content | bytes | sha256 | remake with |", "|---|---|---|---|---|"]
+    for p in PRETRAINED.values():
+        lines.append(f"| `{p.filename}` | {p.description} | {p.size or 0:,} | `{p.sha256}` | `{p.command}` |")
     return "\n".join(lines)
 
 # %% ../chapters/01_data.ipynb #c043

@@ -4,22 +4,22 @@
 
 # %% ../chapters/04_language_model.ipynb #c004
 from __future__ import annotations
-import math, tempfile
+import math
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 import pandas as pd
 import torch
 from torch import nn
-from .core import (FitConfig, default_device, fit, load_checkpoint, median_seconds, model_device, next_token_step,
-                   read_checkpoint, run_epoch, save_checkpoint, seed_everything)
-from .data import Vocab, WordTokenizer, load_plays, read_text_file
+from .core import (FitConfig, default_device, fit, init_distributed, is_main_process, median_seconds, model_device,
+                   next_token_step, rank_and_world, read_checkpoint, run_epoch, save_checkpoint, seed_everything, shutdown_distributed)
+from .data import Vocab, WordTokenizer, load_plays, pretrained_path, read_text_file
 from .lstm import LSTM
 
 # %% auto #0
 __all__ = ['SPLIT_PLAYS', 'shakespeare_splits', 'check_level', 'tokenize', 'detokenize', 'build_vocab', 'encode', 'StreamBatches',
            'LMConfig', 'LanguageModel', 'TrainConfig', 'lm_metrics', 'evaluate_lm', 'train_lm', 'unigram_nll',
            'BigramLM', 'filter_logits', 'prime_ids', 'sample', 'lm_throughput', 'save_lm', 'load_lm', 'train_command',
-           'generate_command']
+           'generate_command', 'load_pretrained']
 
 # %% ../chapters/04_language_model.ipynb #c007
 SPLIT_PLAYS: dict[str, tuple[str, ...]] = {   # held-out plays; every other play is training text
@@ -68,6 +68,7 @@ class StreamBatches:
                  bptt: int, # T: time steps (inputs) per window; windows overlap by the one token that is target and next input
                  chunk: int | None = None, # serve this many windows per pass, resuming where the last pass stopped
                  what: str = "the text", # named in error messages
+                 shard: tuple[int, int] = (0, 1), # (rank, world size): serve only every world-th row, from row `rank` (one process's share)
                 ):
         if ids.dim() != 1: raise ValueError(f"expected a 1-D stream of token ids, got shape {tuple(ids.shape)}")
         if batch_size < 1 or bptt < 1 or (chunk is not None and chunk < 1):
@@ -75,7 +76,9 @@ class StreamBatches:
         L = len(ids) // batch_size
         if L < 2: raise ValueError(f"{what} has {len(ids)} tokens: too few for {batch_size} parallel rows of at least 2 tokens "
                                    "(an input and its target); use a longer text or a smaller batch size")
-        self.rows, self.bptt, self.chunk, self.next = ids[: L * batch_size].view(batch_size, L), bptt, chunk, 0
+        rank, world = shard
+        if batch_size % world: raise ValueError(f"batch_size {batch_size} must be divisible by the {world} processes, so that each gets an equal share")
+        self.rows, self.bptt, self.chunk, self.next = ids[: L * batch_size].view(batch_size, L)[rank::world], bptt, chunk, 0
         self.starts = range(0, L - 1, bptt)       # first column of each window
 
     def __len__(self) -> int: return self.chunk or len(self.starts)
@@ -154,6 +157,7 @@ class TrainConfig:
     weight_decay: float = 0.01    # AdamW's decoupled weight decay
     clip_norm: float = 1.0        # gradient clipping (global L2 norm)
     checkpoint_dir: str | Path | None = None  # keep best.pt (best validation loss) and last.pt here
+    amp: bool = True              # mixed precision on CUDA (ignored on the CPU)
     progress: bool = True         # progress bars
     log: bool = True              # one printed line per round
 
@@ -178,16 +182,15 @@ def _eval_batches(ids: torch.Tensor, batch_size: int = 16, bptt: int = 256, what
 def train_lm(model: LanguageModel, train_ids: torch.Tensor, valid_ids: torch.Tensor,
              cfg: TrainConfig = TrainConfig(), level: str = "char") -> pd.DataFrame:
     "Train with truncated BPTT and a one-cycle schedule; returns the history and leaves the best weights loaded."
-    train = StreamBatches(train_ids, cfg.batch_size, cfg.bptt, what="the training text")
+    train = StreamBatches(train_ids, cfg.batch_size, cfg.bptt, what="the training text", shard=rank_and_world())
     train.chunk = per_round = math.ceil(max(1, round(cfg.epochs * len(train))) / cfg.rounds)   # windows per round
     valid = _eval_batches(valid_ids, what="the validation text")
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=per_round * cfg.rounds, pct_start=0.05)
-    fcfg = FitConfig(epochs=cfg.rounds, clip_norm=cfg.clip_norm, carry_state=True, schedule_per_batch=True,
+    fcfg = FitConfig(epochs=cfg.rounds, clip_norm=cfg.clip_norm, carry_state=True, schedule_per_batch=True, restore_best=True, amp=cfg.amp,
                      metrics=lm_metrics(level), checkpoint_dir=cfg.checkpoint_dir, progress=cfg.progress, log=cfg.log)
     hist = fit(model, train, valid, next_token_step, opt, sched, fcfg).rename(columns={"epoch": "round"})
     hist.insert(1, "epochs_seen", hist["round"] * per_round / len(train.starts))
-    if cfg.checkpoint_dir: load_checkpoint(Path(cfg.checkpoint_dir) / "best.pt", model, restore_rng=False)
     return hist
 
 # %% ../chapters/04_language_model.ipynb #c042
@@ -322,7 +325,7 @@ def train_command(*, train: Path, # UTF-8 text to train on
                   min_freq: int = 1, # rarer tokens become <unk>
                   rounds: int = 8, # validation rounds
                   seed: int = 0, progress: bool = True) -> dict:
-    "Train a language model on your own text files and save the best one."
+    "Train a language model on your own text files and save the best one (also under `torchrun`, data-parallel)."
     paths = {"train": train, "valid": valid} | ({"test": test} if test else {})
     texts = {k: read_text_file(p) for k, p in paths.items()}
     seed_everything(seed)
@@ -331,15 +334,16 @@ def train_command(*, train: Path, # UTF-8 text to train on
     for k in ("valid", "test"):
         if k in ids and len(ids[k]) < 2: raise ValueError(f"{paths[k]} has {len(ids[k])} {level} token(s); at least 2 are needed")
     cfg = LMConfig(len(vocab), emb, hidden, layers, dropout, dropout, dropout, tie_weights, backend)
-    model = LanguageModel(cfg).to(default_device())
-    tcfg = TrainConfig(epochs, rounds, batch_size, bptt, lr, progress=progress)
-    with tempfile.TemporaryDirectory() as tmp:
-        hist = train_lm(model, ids["train"], ids["valid"], replace(tcfg, checkpoint_dir=tmp), level)
+    model = LanguageModel(cfg).to(init_distributed())          # under torchrun: this process's GPU (or the CPU)
+    hist = train_lm(model, ids["train"], ids["valid"], TrainConfig(epochs, rounds, batch_size, bptt, lr, progress=progress), level)
     metric = lm_metrics(level)
     result = {"vocabulary": len(vocab), "parameters": sum(p.numel() for p in model.parameters()),
               "training tokens/s": round(hist.items_per_s.median())}
     for k in ("valid", "test"):
         if k in ids: result |= {f"{k} {n}": round(v, 4) for n, v in metric(evaluate_lm(model, ids[k])).items()}
+    main = is_main_process()
+    shutdown_distributed()
+    if not main: return None                                  # one process reports and saves
     save_lm(save, model, vocab, level, history=hist.to_dict(orient="list"))
     return result | {"saved": str(save)}
 
@@ -354,3 +358,9 @@ def generate_command(*, checkpoint: Path, # written by `lstm-book lm train` or `
     text = sample(model, vocab, level, prime, length, temperature, top_k, top_p, seed)
     space = level == "word" and prime.strip() and not prime.endswith(("\n", " ")) and not text.startswith("\n")
     return prime + (" " if space else "") + text
+
+# %% ../chapters/04_language_model.ipynb #c080d3
+def load_pretrained(name: str = "shakespeare-char", # a language model in the data manifest's PRETRAINED list
+                    device: str | torch.device | None = None) -> tuple[LanguageModel, Vocab, str]:
+    "The book's trained language model (model, vocabulary, level), from the checkout, the cache or the repository."
+    return load_lm(pretrained_path(name), device)

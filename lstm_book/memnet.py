@@ -4,10 +4,10 @@
 
 # %% ../chapters/11_memory_networks.ipynb #c004
 from __future__ import annotations
-import io, math, re, tarfile, warnings
+import math, re, tarfile, warnings
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np, pandas as pd, torch
 from torch import nn

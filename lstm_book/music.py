@@ -15,7 +15,7 @@ from torch import nn
 import torch.nn.functional as F
 
 from .core import FitConfig, fit, run_epoch, default_device, model_device, read_checkpoint, save_checkpoint, atomic_write
-from .data import SPECIALS, Vocab, data_path, manifest_entry
+from .data import SPECIALS, Vocab, data_path, manifest_entry, pretrained_path
 from .lm import LMConfig, LanguageModel, TrainConfig, evaluate_lm, train_lm
 
 # %% auto #0
@@ -25,7 +25,8 @@ __all__ = ['VOICES', 'LOWEST', 'HIGHEST', 'PITCHES', 'STEPS_PER_QUARTER', 'MAX_S
            'PreviousFrameBaseline', 'RollConfig', 'PianoRollLSTM', 'pad_rolls', 'RollBatches', 'roll_step', 'frame_nll',
            'RollTrainConfig', 'train_roll_model', 'event_vocab', 'grid_notes', 'notes_to_events', 'events_to_notes',
            'event_stream', 'generate_events', 'events_to_midi', 'midi_events', 'Composer', 'train_composer', 'opening',
-           'pitch_class_histogram', 'duration_histogram', 'total_variation', 'train_command', 'generate_command']
+           'pitch_class_histogram', 'duration_histogram', 'total_variation', 'train_command', 'generate_command',
+           'load_pretrained']
 
 # %% ../chapters/06_music.ipynb #c007
 VOICES = ("Soprano", "Alto", "Tenor", "Bass")
@@ -481,3 +482,9 @@ def generate_command(*, checkpoint: Path, # written by `lstm-book music train` o
     atomic_write(out, lambda f: pm.write(f))
     n = sum(len(i.notes) for i in pm.instruments)
     return f"wrote {out}: {n} notes, {pm.get_end_time():.1f} s"
+
+# %% ../chapters/06_music.ipynb #c084p1
+def load_pretrained(name: str = "bach-composer", # a composer in the data manifest's PRETRAINED list
+                    device: str | torch.device | None = None) -> Composer:
+    "The book's trained composer, from the checkout, the cache or the repository."
+    return Composer.load(pretrained_path(name), device)

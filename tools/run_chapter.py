@@ -1,5 +1,7 @@
 """Regenerate the stored outputs of chapters: execute each notebook top to bottom
 in place (full size unless LSTM_BOOK_QUICK=1 is set), then clean it with nbdev.
+Full runs set LSTM_BOOK_WRITE_PRETRAINED=1, so that the chapters that ship a
+pretrained model write its compact checkpoint to data/ (see the data chapter).
 
     python tools/run_chapter.py chapters/00_core.ipynb [more notebooks...]
 """
@@ -33,6 +35,7 @@ def main(args: list[str]) -> int:
         print(f"run_chapter: not notebooks: {missing}", file=sys.stderr)
         return 2
     mode = "quick" if os.environ.get("LSTM_BOOK_QUICK") == "1" else "full"
+    if mode == "full": os.environ["LSTM_BOOK_WRITE_PRETRAINED"] = "1"   # chapters that ship a compact model write it to data/
     for p in paths:
         print(f"running {p.relative_to(ROOT)} ({mode} size) ...", flush=True)
         print(f"  done in {run(p):.0f} s", flush=True)
