@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from common import run_metadata, write_json
-from lstm_book.core import FitConfig, NextTokenModel, fit, next_token_step, run_epoch, seed_everything
+from lstm_book.core import FitConfig, NextTokenModel, fit, next_token_step, run_epoch, seed_everything, to_device
 from lstm_book.data import Vocab, load_text
 from lstm_book.lstm import LSTM, benchmark_lstms
 from lstm_book.rnn import Elman, LastStepRegressor, adding_problem
@@ -145,7 +145,7 @@ def check(name: str, make, device: str, amp: bool, steps: int, big: bool) -> dic
         model.eval()
         t0 = time.perf_counter()
         with torch.autocast(device, dtype=torch.bfloat16, enabled=amp and device == "cuda"):
-            infer(model, batch)
+            infer(model, to_device(batch, device))
         if device == "cuda": torch.cuda.synchronize()
         row["inference s"] = time.perf_counter() - t0
         row["peak MiB"] = torch.cuda.max_memory_allocated() / 2**20 if device == "cuda" else math.nan

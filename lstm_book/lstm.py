@@ -233,12 +233,14 @@ def _fused_backward(d_out, d_h, d_c, c0, w_hh, w_hr, acts, cs, tcs):
 class FusedLSTMFunction(torch.autograd.Function):
     "One LSTM layer and direction with a hand-written backward pass."
     @staticmethod
+    @torch.amp.custom_fwd(device_type="cuda", cast_inputs=torch.float32)   # under mixed precision, the recurrence stays in float32
     def forward(ctx, xp, h0, c0, w_hh, w_hr):
         hs, acts, cs, tcs, ms = _fused_forward(xp, h0, c0, w_hh, w_hr)
         ctx.save_for_backward(h0, c0, w_hh, w_hr, hs, acts, cs, tcs, ms)
         return hs, hs[-1], cs[-1]
 
     @staticmethod
+    @torch.amp.custom_bwd(device_type="cuda")
     def backward(ctx, d_out, d_hT, d_cT):
         h0, c0, w_hh, w_hr, hs, acts, cs, tcs, ms = ctx.saved_tensors
         zeros = lambda t, g: torch.zeros_like(t) if g is None else g

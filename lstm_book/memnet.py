@@ -268,6 +268,7 @@ class MemConfig:
     position_encoding: bool = True   # weight words by position (PE); False: bag of words
     temporal_encoding: bool = True   # add a learned vector per memory slot (TE)
 
+# %% ../chapters/11_memory_networks.ipynb #c040b
 class MemN2N(nn.Module):
     "End-to-end memory network with adjacent weight tying: A^(k+1) = C^k, B = A^1, W = C^K (Sukhbaatar et al. 2015)."
     def __init__(self, cfg: MemConfig, vocab: Vocab | None = None):
@@ -413,7 +414,6 @@ def _answer(self: MemN2N, story: Sequence[str], # the statements, oldest first
     weights[:, kept[::-1]] = att[0, :, :len(kept)].cpu().numpy()                     # slot 0 is the latest kept statement
     return self.vocab.itos[logits[0].argmax().item()], weights
 
-# %% ../chapters/11_memory_networks.ipynb #c065
 def _save(self: MemN2N, path: str | Path) -> Path:
     "Write the model, its configuration and its vocabulary (kind 'memnet')."
     if self.vocab is None: raise ValueError("cannot save a model without its vocabulary")

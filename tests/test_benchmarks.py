@@ -87,3 +87,20 @@ def test_stream_latency_script(tmp_path):
 def test_stream_latency_rejects_bad_sizes(tmp_path):
     r = run(STREAM_SCRIPT, "--window", "0", "--out", str(tmp_path / "x.json"), timeout=120)
     assert r.returncode == 2 and "--window" in r.stderr and not (tmp_path / "x.json").exists()
+
+
+GPU_SCRIPT = SCRIPT.with_name("gpu_check.py")
+
+
+def test_gpu_check_runs_on_the_cpu(tmp_path):
+    "Without CUDA the GPU check runs every chapter's model on the CPU and says that the CUDA rows were skipped."
+    import os
+    out = tmp_path / "gpu.json"
+    r = subprocess.run([sys.executable, str(GPU_SCRIPT), "--quick", "--steps", "3", "--out", str(out)], capture_output=True, text=True,
+                       timeout=900, env={**os.environ, "CUDA_VISIBLE_DEVICES": "", "LSTM_BOOK_DEVICE": "cpu"})
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    assert "CUDA is not available: running the CPU rows only" in r.stdout and f"wrote {out}" in r.stdout
+    rows = json.loads(out.read_text())["runs"]["models"]
+    assert len(rows) == 9 and {row["device"] for row in rows} == {"cpu"}
+    assert all(row["status"] == "ok" and row["loss after"] < row["loss before"] for row in rows)
+    assert json.loads(out.read_text())["runs"]["lstm_speed_cpu"][0]["nn.LSTM fwd+bwd ms"] > 0
