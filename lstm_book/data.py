@@ -312,9 +312,9 @@ class Pretrained:
         return f"make chapter NB=chapters/{self.chapter}.ipynb"
 
 PRETRAINED = {p.name: p for p in [
-    Pretrained("shakespeare-char", "lm_shakespeare_char.pt", None, None, "character-level LSTM language model of Shakespeare's plays (2 x 512 units)", "04_language_model"),
-    Pretrained("bach-composer", "music_composer.pt", None, None, "event-sequence LSTM composer trained on the Bach chorales", "06_music"),
-    Pretrained("movie-chatbot", "chatbot.pt", None, None, "seq2seq LSTM chatbot trained on movie-dialog pairs", "08_chatbot"),
+    Pretrained("shakespeare-char", "lm_shakespeare_char.pt", "b17b9192dc9d726e5f687522ae049680fe92edb53f59e1a478bc402eaefd564b", 3_452_066, "character-level LSTM language model of Shakespeare's plays (2 x 512 units)", "04_language_model"),
+    Pretrained("bach-composer", "music_composer.pt", "967331b9b84dbb59bcd63d3398e7a45a913a0e56a1e615232e1736f4dca4df80", 996_834, "event-sequence LSTM composer trained on the Bach chorales", "06_music"),
+    Pretrained("movie-chatbot", "chatbot.pt", "037fb59ebc286361cea917dbefe42a9e455b7be561ffe1d4167cf3bb5ac8e32a", 4_864_097, "seq2seq LSTM chatbot trained on movie-dialog pairs", "08_chatbot"),
 ]}
 
 def pretrained_path(name: str, # a key of PRETRAINED

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from lstm_book.data import (DATA_FILES, DataIntegrityError, DownloadError, build_data_file, data_path,
+from lstm_book.data import (DATA_FILES, PRETRAINED, DataIntegrityError, DownloadError, build_data_file, data_path,
                             manifest_markdown, sha256sum)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +25,7 @@ def test_readme_manifest_in_sync():
 
 
 def test_every_committed_data_file_is_in_the_manifest():
-    listed = {f.filename for f in DATA_FILES.values()} | {"README.md"}
+    listed = {f.filename for f in DATA_FILES.values()} | {p.filename for p in PRETRAINED.values()} | {"README.md"}
     assert {p.name for p in (ROOT / "data").iterdir()} <= listed
 
 
