@@ -118,4 +118,5 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     return 0
 
-if __name__ == "__main__": sys.exit(main())   # python -m lstm_book.cli ... (what torchrun -m runs)
+if __name__ == "__main__" and "ipykernel" not in sys.modules:   # `python -m lstm_book.cli` (what `torchrun -m` runs), not this notebook
+    sys.exit(main())
