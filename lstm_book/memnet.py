@@ -14,15 +14,15 @@ from torch import nn
 import torch.nn.functional as F
 
 from .core import FitConfig, fit, model_device, read_checkpoint, save_checkpoint
-from .data import Vocab, download
+from .data import SPECIALS, Vocab, download
 from .attention import masked_softmax
 
 # %% auto #0
 __all__ = ['PEOPLE', 'LOCATIONS', 'OBJECTS', 'MOVES', 'GETS', 'DROPS', 'LINKS', 'TASKS', 'BABI_URL', 'BABI_SHA256', 'QA',
            'parse_babi', 'format_babi', 'World', 'story_lines', 'generate_babi', 'babi_member', 'load_babi', 'tokenize',
-           'build_qa_vocab', 'encode_qa', 'add_empty_memories', 'QABatches', 'position_weights', 'MemConfig', 'MemN2N',
-           'qa_step', 'QATrainConfig', 'train_qa', 'predict_qa', 'error_rate', 'ReaderConfig', 'LSTMReader',
-           'babi_data', 'attention_hits']
+           'build_qa_vocab', 'encode_qa', 'add_empty_memories', 'QABatches', 'position_weights', 'MemConfig',
+           'without_specials', 'MemN2N', 'qa_step', 'QATrainConfig', 'train_qa', 'predict_qa', 'error_rate',
+           'ReaderConfig', 'LSTMReader', 'babi_data', 'attention_hits']
 
 # %% ../chapters/11_memory_networks.ipynb #c007
 @dataclass
@@ -269,6 +269,10 @@ class MemConfig:
     temporal_encoding: bool = True   # add a learned vector per memory slot (TE)
 
 # %% ../chapters/11_memory_networks.ipynb #c040b
+def without_specials(logits: torch.Tensor) -> torch.Tensor:
+    "Answer logits (B, V) with <pad>, <unk>, <bos> and <eos> ruled out (-inf): an answer is always a word."
+    return logits.masked_fill(torch.arange(logits.shape[1], device=logits.device) < len(SPECIALS), float("-inf"))
+
 class MemN2N(nn.Module):
     "End-to-end memory network with adjacent weight tying: A^(k+1) = C^k, B = A^1, W = C^K (Sukhbaatar et al. 2015)."
     def __init__(self, cfg: MemConfig, vocab: Vocab | None = None):
@@ -299,7 +303,7 @@ class MemN2N(nn.Module):
             u = u + (p[:, None] @ c).squeeze(1)                                           # u^(k+1) = u^k + o^k
             weights.append(p)
         logits = u @ self.E[-1].weight.T                                                  # W = (C^K)^T
-        return logits.masked_fill(torch.arange(logits.shape[1], device=logits.device) < 4, float("-inf")), torch.stack(weights, 1)
+        return without_specials(logits), torch.stack(weights, 1)
 
 # %% ../chapters/11_memory_networks.ipynb #c045
 def qa_step(model: nn.Module, batch: tuple, state=None):
@@ -373,7 +377,7 @@ class LSTMReader(nn.Module):
         packed = nn.utils.rnn.pack_padded_sequence(self.emb(words), lengths.cpu(), batch_first=True, enforce_sorted=False)
         _, (h, _) = self.lstm(packed)
         logits = self.out(h[-1])                                                          # (B, V)
-        return logits.masked_fill(torch.arange(logits.shape[1], device=logits.device) < 4, float("-inf")), None
+        return without_specials(logits), None
 
 # %% ../chapters/11_memory_networks.ipynb #c051
 def babi_data(task: int, train_size: int = 1000, # questions in the training file (10% of them for validation)
