@@ -62,13 +62,29 @@ def browser():
 
 
 def open_page(browser, url):
-    page = browser.new_page()
+    "A page as a reader with a 1280-pixel-wide window and no network sees it (every request "
+    "that leaves the book's own server is blocked), once MathJax has typeset it."
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.route("**/*", lambda route: route.abort() if not route.request.url.startswith("http://127.0.0.1")
                else route.continue_())  # offline: no CDN requests
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url, wait_until="load")
+    if page.locator(".math").count():
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20_000)
+        page.evaluate("() => MathJax.startup.promise")
     return page, errors
+
+
+def check_math(page):
+    "Every formula is typeset by the book's own MathJax; no raw TeX is left on the page."
+    n_math = page.locator(".math").count()
+    n_done = page.locator(".math mjx-container").count()
+    assert n_done == n_math, f"{n_math - n_done} of {n_math} formulas did not render"
+    assert page.locator("mjx-merror").count() == 0, "a formula has a TeX error"
+    text = page.locator("article").inner_text()
+    for raw in ("\\begin{", "\\frac", "$$", "\\mathbf", "\\tanh"):
+        assert raw not in text, f"raw TeX {raw!r} is visible"
 
 
 def test_intro_page(site, browser):
@@ -110,5 +126,9 @@ def test_chapter_page(site, browser, doc):
     for key in cited:
         note = page.locator(f"aside.footnote#footcite-{key.lower()}")
         assert note.count() == 1 and len(note.inner_text()) > 20, f"reference {key} is not rendered"
+    check_math(page)
+    wide = page.evaluate("() => [...document.querySelectorAll('div.cell_input pre')]"
+                         ".filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.innerText.split('\\n')[0])")
+    assert not wide, f"{len(wide)} code cell(s) scroll sideways in a 1280-pixel window, e.g. {wide[0]!r}"
     assert not errors, f"JavaScript errors: {errors}"
     page.close()

@@ -5,6 +5,7 @@
 * Removes duplicate <script> entries: sphinx-thebe registers its inline configuration
   script twice under Jupyter Book 1.0.4, which declares `const THEBE_JS_URL` twice and
   makes the browser report a SyntaxError on every page.
+* Adds tools/book.css: code cells sized so that a 100-character line fits the page.
 * Hides nbdev's `#|` directive lines in code cells and drops `#| hide` cells, so the
   rendered book shows the code a reader would type.
 """
@@ -67,7 +68,13 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     context["script_files"] = unique
 
 
+def _add_css(app, config) -> None:
+    config.html_static_path = list(config.html_static_path or []) + [str(Path(__file__).parent / "static")]
+
+
 def setup(app):
+    app.connect("config-inited", _add_css)
+    app.add_css_file("book.css")
     app.connect("config-inited", _config_inited)
     app.connect("html-page-context", _dedupe_scripts, priority=1000)
     app.connect("doctree-read", _strip_directives)
