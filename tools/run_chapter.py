@@ -1,5 +1,8 @@
 """Regenerate the stored outputs of chapters: execute each notebook top to bottom
-in place (full size unless LSTM_BOOK_QUICK=1 is set), then clean it with nbdev.
+in place (full size unless LSTM_BOOK_QUICK=1 is set), drop progress-bar fragments
+from the stored outputs (tools/notebook_hygiene.py), then clean it with nbdev and
+report what the book's checks would reject: numbers in the prose that no output
+prints (tools/prose_numbers.py) and outputs with temporary paths or warnings.
 Full runs set LSTM_BOOK_WRITE_PRETRAINED=1, so that the chapters that ship a
 pretrained model write its compact checkpoint to data/ (see the data chapter).
 
@@ -13,6 +16,8 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import notebook_hygiene, prose_numbers  # noqa: E402
 
 
 def run(path: Path, timeout: int = 7200) -> float:
@@ -21,6 +26,7 @@ def run(path: Path, timeout: int = 7200) -> float:
     t0 = time.perf_counter()
     NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     seconds = time.perf_counter() - t0
+    notebook_hygiene.clean_outputs(nb)
     nbformat.write(nb, path)
     return seconds
 
@@ -42,7 +48,11 @@ def main(args: list[str]) -> int:
     for p in paths:
         subprocess.run([Path(sys.executable).parent / "nbdev-clean", "--fname", str(p)], check=True, cwd=ROOT)
     subprocess.run([Path(sys.executable).parent / "nbdev-export"], check=True, cwd=ROOT)
-    return 0
+    problems = [f"{p.name} {line}" for p in paths for line in
+                prose_numbers.check_notebook(p) + notebook_hygiene.problems(nbformat.read(p, as_version=4))]
+    for line in problems:
+        print(f"  check: {line}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
