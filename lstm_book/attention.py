@@ -24,36 +24,46 @@ __all__ = ['SCORES', 'masked_softmax', 'Attention', 'scores_by_length', 'Attenti
 def masked_softmax(scores: torch.Tensor, # (B, T, S) scores of T queries against S keys
                    mask: torch.Tensor | None = None, # (B, S) True at real (unpadded) keys
                   ) -> torch.Tensor:
-    "Softmax over the keys; masked keys get exactly zero weight. Every query needs at least one real key."
+    """Softmax over the keys; masked keys get exactly zero
+    weight. Every query needs at least one real key."""
     if mask is None: return scores.softmax(-1)
-    if mask.shape != (scores.shape[0], scores.shape[-1]): raise ValueError(f"mask shape {tuple(mask.shape)} does not match scores {tuple(scores.shape)}: expected (B, S)")
-    if not mask.any(-1).all(): raise ValueError("an input has no real position to attend to (all of it is padding)")
+    if mask.shape != (scores.shape[0], scores.shape[-1]):
+        raise ValueError(f"mask shape {tuple(mask.shape)} does not match scores "
+                         f"{tuple(scores.shape)}: expected (B, S)")
+    if not mask.any(-1).all():
+        raise ValueError("an input has no real position to attend to (all of it is padding)")
     return scores.masked_fill(~mask[:, None, :], float("-inf")).softmax(-1)
 
 # %% ../chapters/09_attention.ipynb #c009
 SCORES = ("additive", "dot", "general", "scaled")
 
 class Attention(nn.Module):
-    "Scores queries against keys (additive, dot, general or scaled dot), masks padding, and averages the values."
+    "Scores queries against keys (additive, dot, general, scaled dot), masks padding, averages."
     def __init__(self, score: str, query_dim: int, key_dim: int,
-                 hidden: int | None = None, # size of the additive score's hidden layer (default: key_dim)
+                 hidden: int | None = None, # the additive score's hidden size (default: key_dim)
                 ):
         super().__init__()
         if score not in SCORES: raise ValueError(f"score must be one of {SCORES}, got {score!r}")
         if score in ("dot", "scaled") and query_dim != key_dim:
-            raise ValueError(f"the {score} score needs queries and keys of one size, got {query_dim} and {key_dim}; use 'general' or 'additive'")
+            raise ValueError(f"the {score} score needs queries and keys of one size, got "
+                             f"{query_dim} and {key_dim}; use 'general' or 'additive'")
         self.score_fn = score
         if score == "general": self.W = nn.Linear(key_dim, query_dim, bias=False)
         if score == "additive":
             hidden = hidden or key_dim
-            self.W_q, self.W_k, self.w = nn.Linear(query_dim, hidden, bias=False), nn.Linear(key_dim, hidden, bias=False), nn.Linear(hidden, 1, bias=False)
+            self.W_q, self.W_k, self.w = (nn.Linear(query_dim, hidden, bias=False),
+                                          nn.Linear(key_dim, hidden, bias=False),
+                                          nn.Linear(hidden, 1, bias=False))
 
     def score(self, q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
         "(B, T, S) scores of queries q (B, T, Dq) against keys k (B, S, Dk)."
         if self.score_fn == "additive":
-            return self.w(torch.tanh(self.W_q(q)[:, :, None] + self.W_k(k)[:, None])).squeeze(-1)   # (B, T, S, H) -> (B, T, S)
-        if self.score_fn == "general": k = self.W(k)                                                 # (B, S, Dq)
-        s = q @ k.transpose(1, 2)                                                                    # (B, T, S)
+            # (B, T, S, H) -> (B, T, S)
+            return self.w(torch.tanh(self.W_q(q)[:, :, None] + self.W_k(k)[:, None])).squeeze(-1)
+        # (B, S, Dq)
+        if self.score_fn == "general": k = self.W(k)
+        # (B, T, S)
+        s = q @ k.transpose(1, 2)
         return s / math.sqrt(q.shape[-1]) if self.score_fn == "scaled" else s
 
     def forward(self, q: torch.Tensor, # (B, T, Dq) queries
@@ -66,8 +76,11 @@ class Attention(nn.Module):
         return weights @ (k if v is None else v), weights
 
 # %% ../chapters/09_attention.ipynb #c019
-def scores_by_length(model: Seq2Seq, pairs: tuple[list, list], # encoded (statements, replies) as from `encode_pairs`
-                     bins: tuple[tuple[int, int], ...] = ((1, 3), (4, 6), (7, 10)), # statement lengths (tokens), inclusive
+def scores_by_length(model: Seq2Seq,
+                     # encoded (statements, replies) as from `encode_pairs`
+                     pairs: tuple[list, list],
+                     # statement lengths (tokens), inclusive
+                     bins: tuple[tuple[int, int], ...] = ((1, 3), (4, 6), (7, 10)),
                     ) -> pd.DataFrame:
     "Test perplexity and greedy-reply BLEU per statement-length group."
     rows = []
@@ -76,20 +89,25 @@ def scores_by_length(model: Seq2Seq, pairs: tuple[list, list], # encoded (statem
         if not idx: continue
         src, tgt = [pairs[0][i] for i in idx], [pairs[1][i] for i in idx]
         refs = [[t for t in r if t not in (Vocab.bos_id, Vocab.eos_id)] for r in tgt]
-        rows.append({"statement tokens": f"{lo}-{hi}", "pairs": len(idx), "perplexity": perplexity(model, (src, tgt)),
+        rows.append({"statement tokens": f"{lo}-{hi}", "pairs": len(idx),
+                     "perplexity": perplexity(model, (src, tgt)),
                      "BLEU": corpus_bleu(generate(model, src), refs)})
     return pd.DataFrame(rows)
 
 # %% ../chapters/09_attention.ipynb #c023
 class AttentionDecoder(nn.Module):
-    "The chatbot's decoder with attention over the encoder outputs (Luong style): tokens (B, T) -> logits (B, T, V)."
+    """The chatbot's decoder with attention over the encoder
+    outputs (Luong style): tokens (B, T) -> logits (B, T, V)."""
     def __init__(self, cfg: Seq2SeqConfig, embedding: nn.Embedding, score: str = "general"):
         super().__init__()
         self.cfg, self.emb, self.drop = cfg, embedding, nn.Dropout(cfg.dropout)
-        self.lstm = nn.LSTM(cfg.emb, cfg.hidden, cfg.layers, batch_first=True, dropout=cfg.dropout if cfg.layers > 1 else 0.0)
+        self.lstm = nn.LSTM(cfg.emb, cfg.hidden, cfg.layers, batch_first=True,
+                            dropout=cfg.dropout if cfg.layers > 1 else 0.0)
         self.attention = Attention(score, cfg.hidden, cfg.hidden)
-        self.combine, self.out = nn.Linear(2 * cfg.hidden, cfg.hidden), nn.Linear(cfg.hidden, cfg.vocab_size)
-        self.weights: torch.Tensor | None = None   # (B, T, S) attention weights of the last call (detached)
+        self.combine, self.out = (nn.Linear(2 * cfg.hidden, cfg.hidden),
+                                  nn.Linear(cfg.hidden, cfg.vocab_size))
+        # (B, T, S) attention weights of the last call (detached)
+        self.weights: torch.Tensor | None = None
 
     def forward(self, tokens: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor],
                 memory: torch.Tensor, # (B, S, H) encoder outputs
@@ -109,8 +127,10 @@ class AttentionChatbot(Chatbot):
     "A `Chatbot` whose model has an `AttentionDecoder`; saves and loads its score function too."
     def save(self, path: str | Path) -> Path:
         "Write model, configuration, score function and vocabulary to one checkpoint."
-        return save_checkpoint(path, self.model, kind="attention-chatbot", config=asdict(self.model.cfg),
-                               score=self.model.decoder.attention.score_fn, itos=self.vocab.itos, max_tokens=self.max_tokens)
+        return save_checkpoint(path, self.model, kind="attention-chatbot",
+                               config=asdict(self.model.cfg),
+                               score=self.model.decoder.attention.score_fn, itos=self.vocab.itos,
+                               max_tokens=self.max_tokens)
 
     @classmethod
     def load(cls, path: str | Path) -> "AttentionChatbot":
@@ -129,14 +149,19 @@ def load_chatbot(path: str | Path) -> Chatbot:
 
 # %% ../chapters/09_attention.ipynb #c034
 @torch.no_grad()
-def attention_map(model: Seq2Seq, vocab: Vocab, statement: str, # normalised text (as in the chat pairs)
+def attention_map(model: Seq2Seq, vocab: Vocab,
+                  # normalised text (as in the chat pairs)
+                  statement: str,
                  ) -> tuple[list[str], list[str], np.ndarray]:
-    "The statement's tokens, the greedy reply's tokens (with <eos>) and the (reply, statement) attention weights."
-    if not isinstance(model.decoder, AttentionDecoder): raise TypeError("the model's decoder has no attention (build it with attention_seq2seq)")
+    """The statement's tokens, the greedy reply's tokens (with
+    <eos>) and the (reply, statement) attention weights."""
+    if not isinstance(model.decoder, AttentionDecoder):
+        raise TypeError("the model's decoder has no attention (build it with attention_seq2seq)")
     src_tokens = statement.split()
     if not src_tokens: raise ValueError("the statement is empty")
     src = vocab.encode(src_tokens)
     reply = generate(model, [src])[0]
     dev = next(model.parameters()).device
-    model.eval()(torch.tensor([src], device=dev), torch.tensor([len(src)]), torch.tensor([[Vocab.bos_id] + reply], device=dev))
+    model.eval()(torch.tensor([src], device=dev), torch.tensor([len(src)]),
+                 torch.tensor([[Vocab.bos_id] + reply], device=dev))
     return src_tokens, vocab.decode(reply) + ["<eos>"], model.decoder.weights[0].cpu().numpy()

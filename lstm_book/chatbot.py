@@ -14,7 +14,8 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 import torch.nn.functional as F
 
-from .core import FitConfig, fit, run_epoch, default_device, model_device, read_checkpoint, save_checkpoint
+from .core import (FitConfig, fit, run_epoch, default_device, model_device,
+                            read_checkpoint, save_checkpoint)
 from .data import Vocab, WordTokenizer, data_path, download, pretrained_path
 from .lm import filter_logits
 from .sentiment import pad_batch
@@ -28,64 +29,83 @@ __all__ = ['MAX_TOKENS', 'MIN_COUNT', 'CORNELL_URL', 'CORNELL_SHA256', 'normaliz
 
 # %% ../chapters/08_chatbot.ipynb #c007
 def normalize_text(text: str) -> str:
-    "Lower-case ASCII words (inner apostrophes kept) and the marks . ! ? , as separate tokens, joined by single spaces."
+    """Lower-case ASCII words (inner apostrophes kept) and the marks . ! ? , as separate tokens,
+    joined by single spaces."""
     if not isinstance(text, str): raise TypeError(f"expected a string, got {type(text).__name__}")
-    s = "".join(ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch))   # é -> e
+    # é -> e
+    s = "".join(ch for ch in unicodedata.normalize("NFKD", text.lower())
+                if not unicodedata.combining(ch))
     tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)*|[.!?,]", s)
-    return " ".join(t for i, t in enumerate(tokens) if not (t in ".!?," and i and tokens[i - 1] in ".!?,"))
+    return " ".join(t for i, t in enumerate(tokens)
+                    if not (t in ".!?," and i and tokens[i - 1] in ".!?,"))
 
 # %% ../chapters/08_chatbot.ipynb #c009
 MAX_TOKENS, MIN_COUNT = 10, 3
 
 def filter_pairs(df: pd.DataFrame, # columns statement, reply (raw text)
-                 max_tokens: int = MAX_TOKENS, min_count: int = MIN_COUNT) -> tuple[pd.DataFrame, dict]:
-    "Normalised pairs with 1..max_tokens tokens a side and no word seen fewer than min_count times; returns them and the counts kept at each step."
+                 max_tokens: int = MAX_TOKENS,
+                 min_count: int = MIN_COUNT) -> tuple[pd.DataFrame, dict]:
+    """Normalised pairs with 1..max_tokens tokens a side and no word seen fewer than min_count
+    times; returns them and the counts kept at each step."""
     st, rp = df.statement.astype(str).map(normalize_text), df.reply.astype(str).map(normalize_text)
-    short = st.str.split().str.len().between(1, max_tokens) & rp.str.split().str.len().between(1, max_tokens)
+    short = (st.str.split().str.len().between(1, max_tokens)
+             & rp.str.split().str.len().between(1, max_tokens))
     st, rp = st[short], rp[short]
     counts = Counter(w for s in pd.concat([st, rp]) for w in s.split())
     common = [all(counts[w] >= min_count for w in f"{a} {b}".split()) for a, b in zip(st, rp)]
-    kept = pd.DataFrame({"id": st.index[common], "statement": st[common].to_numpy(), "reply": rp[common].to_numpy()})
+    kept = pd.DataFrame({"id": st.index[common], "statement": st[common].to_numpy(),
+                         "reply": rp[common].to_numpy()})
     return kept, {"read": len(df), "short": int(short.sum()), "common": len(kept)}
 
 def pairs_file(members: dict[str, bytes]) -> bytes:
-    "Data transform (the manifest's `chat_pairs`): the source CSV of pairs, filtered by `filter_pairs`, as tab-separated text with the source row as id."
-    if len(members) != 1: raise ValueError(f"the pairs transform takes one CSV member, got {len(members)}")
+    """Data transform (the manifest's `chat_pairs`): the source CSV of pairs, filtered by
+    `filter_pairs`, as tab-separated text with the source row as id."""
+    if len(members) != 1:
+        raise ValueError(f"the pairs transform takes one CSV member, got {len(members)}")
     df = pd.read_csv(io.BytesIO(next(iter(members.values()))), keep_default_na=False, dtype=str)
     kept, _ = filter_pairs(df)
-    return kept.to_csv(sep="\t", index=False, quoting=csv.QUOTE_NONE, lineterminator="\n").encode("utf-8")
+    return kept.to_csv(sep="\t", index=False, quoting=csv.QUOTE_NONE,
+                       lineterminator="\n").encode("utf-8")
 
 # %% ../chapters/08_chatbot.ipynb #c014
 def load_pairs() -> pd.DataFrame:
-    "The book's filtered statement/reply pairs (`chat_pairs`): id (row of the source file), statement, reply."
-    return pd.read_csv(data_path("chat_pairs"), sep="\t", quoting=csv.QUOTE_NONE, keep_default_na=False,
-                       dtype={"id": int, "statement": str, "reply": str})
+    """The book's filtered statement/reply pairs (`chat_pairs`):
+    id (row of the source file), statement, reply."""
+    return pd.read_csv(data_path("chat_pairs"), sep="\t", quoting=csv.QUOTE_NONE,
+                       keep_default_na=False, dtype={"id": int, "statement": str, "reply": str})
 
 # %% ../chapters/08_chatbot.ipynb #c017
 CORNELL_URL = "http://www.cs.cornell.edu/~cristian/data/cornell_movie_dialogs_corpus.zip"
 CORNELL_SHA256 = "3bde8a571f615201bc2d2453e22878090719638592f774720eddec739de8c900"
 
 def load_cornell(url: str = CORNELL_URL, sha256: str = CORNELL_SHA256,
-                 dest: str | Path | None = None, # where to keep the archive (default: the book's cache)
+                 # where to keep the archive (default: the book's cache)
+                 dest: str | Path | None = None,
                  progress: bool = True) -> pd.DataFrame:
-    "Consecutive line pairs of every conversation of the Cornell Movie-Dialogs corpus: movie, statement, reply (raw text)."
+    """Consecutive line pairs of every conversation of the Cornell Movie-Dialogs corpus: movie,
+    statement, reply (raw text)."""
     path = download(url, sha256, dest=dest, progress=progress)
     with zipfile.ZipFile(path) as z:
-        find = lambda name: next((n for n in z.namelist() if n.endswith(name) and "__MACOSX" not in n), None)
+        find = lambda name: next((n for n in z.namelist()
+                                  if n.endswith(name) and "__MACOSX" not in n), None)
         lines_name, convs_name = find("movie_lines.txt"), find("movie_conversations.txt")
-        if not (lines_name and convs_name): raise ValueError(f"{path} has no movie_lines.txt and movie_conversations.txt")
-        read = lambda n: [l.split(" +++$+++ ") for l in z.read(n).decode("iso-8859-1").splitlines() if l.strip()]
+        if not (lines_name and convs_name):
+            raise ValueError(f"{path} has no movie_lines.txt and movie_conversations.txt")
+        read = lambda n: [l.split(" +++$+++ ") for l in z.read(n).decode("iso-8859-1").splitlines()
+                          if l.strip()]
         lines = {f[0]: f[4] for f in read(lines_name) if len(f) == 5}
         rows = []
         for f in read(convs_name):
             ids = re.findall(r"L\d+", f[-1])
-            rows += [(f[2], lines[a], lines[b]) for a, b in zip(ids, ids[1:]) if a in lines and b in lines]
+            rows += [(f[2], lines[a], lines[b]) for a, b in zip(ids, ids[1:])
+                     if a in lines and b in lines]
     if not rows: raise ValueError(f"{path} holds no conversations with known lines")
     return pd.DataFrame(rows, columns=["movie", "statement", "reply"])
 
 # %% ../chapters/08_chatbot.ipynb #c020
 def split_pairs(pairs: pd.DataFrame, block: int = 50, # consecutive source rows kept together
-                shares: tuple[float, float, float] = (0.9, 0.05, 0.05), seed: int = 0) -> dict[str, pd.DataFrame]:
+                shares: tuple[float, float, float] = (0.9, 0.05, 0.05),
+                seed: int = 0) -> dict[str, pd.DataFrame]:
     "Train/valid/test pairs, assigned by random blocks of consecutive source rows (`id // block`)."
     blocks = pairs.id.to_numpy() // block
     order = np.random.default_rng(seed).permutation(np.unique(blocks))
@@ -96,11 +116,13 @@ def split_pairs(pairs: pd.DataFrame, block: int = 50, # consecutive source rows 
 # %% ../chapters/08_chatbot.ipynb #c023
 def build_chat_vocab(train: pd.DataFrame, min_freq: int = 1) -> Vocab:
     "The vocabulary of the training statements and replies."
-    return Vocab.build((s.split() for s in pd.concat([train.statement, train.reply])), min_freq=min_freq)
+    return Vocab.build((s.split() for s in pd.concat([train.statement, train.reply])),
+                       min_freq=min_freq)
 
 def encode_pairs(df: pd.DataFrame, vocab: Vocab) -> tuple[list[list[int]], list[list[int]]]:
     "Statement ids, and reply ids with <bos> and <eos>."
-    return ([vocab.encode(s.split()) for s in df.statement], [vocab.encode(r.split(), bos=True, eos=True) for r in df.reply])
+    return ([vocab.encode(s.split()) for s in df.statement],
+            [vocab.encode(r.split(), bos=True, eos=True) for r in df.reply])
 
 # %% ../chapters/08_chatbot.ipynb #c026
 @dataclass
@@ -110,23 +132,28 @@ class Seq2SeqConfig:
     emb: int = 256
     hidden: int = 256
     layers: int = 2
-    bidirectional: bool = True   # the encoder reads the statement both ways (the directions are summed)
+    # the encoder reads the statement both ways (the directions are summed)
+    bidirectional: bool = True
     dropout: float = 0.2
 
 class Encoder(nn.Module):
-    "Embedding -> packed (bi)LSTM; returns outputs (B, S, H) and the final state, directions summed."
+    """Embedding -> packed (bi)LSTM; returns outputs (B,
+    S, H) and the final state, directions summed."""
     def __init__(self, cfg: Seq2SeqConfig, embedding: nn.Embedding):
         super().__init__()
         self.cfg, self.emb, self.drop = cfg, embedding, nn.Dropout(cfg.dropout)
-        self.lstm = nn.LSTM(cfg.emb, cfg.hidden, cfg.layers, batch_first=True, bidirectional=cfg.bidirectional,
+        self.lstm = nn.LSTM(cfg.emb, cfg.hidden, cfg.layers, batch_first=True,
+                            bidirectional=cfg.bidirectional,
                             dropout=cfg.dropout if cfg.layers > 1 else 0.0)
 
     def forward(self, src: torch.Tensor, # (B, S) token ids, 0-padded
                 lengths: torch.Tensor, # (B,) true lengths
                ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
-        packed = nn.utils.rnn.pack_padded_sequence(self.drop(self.emb(src)), lengths.cpu(), batch_first=True, enforce_sorted=False)
+        packed = nn.utils.rnn.pack_padded_sequence(self.drop(self.emb(src)), lengths.cpu(),
+                                                   batch_first=True, enforce_sorted=False)
         out, (h, c) = self.lstm(packed)
-        out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=src.size(1))   # (B, S, D*H)
+        # (B, S, D*H)
+        out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=src.size(1))
         if self.cfg.bidirectional:
             L, B, H = self.cfg.layers, src.size(0), self.cfg.hidden
             out = out[..., :H] + out[..., H:]
@@ -135,15 +162,19 @@ class Encoder(nn.Module):
 
 # %% ../chapters/08_chatbot.ipynb #c027
 class Decoder(nn.Module):
-    "A language model over replies started from the encoder's state: tokens (B, T) -> logits (B, T, V)."
+    """A language model over replies started from the
+    encoder's state: tokens (B, T) -> logits (B, T, V)."""
     def __init__(self, cfg: Seq2SeqConfig, embedding: nn.Embedding):
         super().__init__()
         self.cfg, self.emb, self.drop = cfg, embedding, nn.Dropout(cfg.dropout)
-        self.lstm = nn.LSTM(cfg.emb, cfg.hidden, cfg.layers, batch_first=True, dropout=cfg.dropout if cfg.layers > 1 else 0.0)
+        self.lstm = nn.LSTM(cfg.emb, cfg.hidden, cfg.layers, batch_first=True,
+                            dropout=cfg.dropout if cfg.layers > 1 else 0.0)
         self.out = nn.Linear(cfg.hidden, cfg.vocab_size)
 
     def forward(self, tokens: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor],
-                memory: torch.Tensor | None = None, src_mask: torch.Tensor | None = None, # encoder outputs and mask (for attention; unused here)
+                memory: torch.Tensor | None = None,
+                # encoder outputs and mask (for attention; unused here)
+                src_mask: torch.Tensor | None = None,
                ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
         h, state = self.lstm(self.drop(self.emb(tokens)), state)   # (B, T, H)
         return self.out(self.drop(h)), state
@@ -156,12 +187,14 @@ class Seq2Seq(nn.Module):
         self.emb = nn.Embedding(cfg.vocab_size, cfg.emb, padding_idx=Vocab.pad_id)
         self.encoder, self.decoder = Encoder(cfg, self.emb), decoder_cls(cfg, self.emb)
 
-    def encode(self, src: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, tuple, torch.Tensor]:
+    def encode(self, src: torch.Tensor,
+               lengths: torch.Tensor) -> tuple[torch.Tensor, tuple, torch.Tensor]:
         "Encoder outputs, the decoder's initial state and the statement mask (True at real tokens)."
         memory, state = self.encoder(src, lengths)
         return memory, state, src != Vocab.pad_id
 
-    def forward(self, src: torch.Tensor, lengths: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
+    def forward(self, src: torch.Tensor, lengths: torch.Tensor,
+                tgt_in: torch.Tensor) -> torch.Tensor:
         "Teacher-forced logits (B, T, V) for the reply tokens `tgt_in` (<bos> ...)."
         memory, state, mask = self.encode(src, lengths)
         return self.decoder(tgt_in, state, memory, mask)[0]
@@ -169,15 +202,21 @@ class Seq2Seq(nn.Module):
 # %% ../chapters/08_chatbot.ipynb #c030
 def linear_schedule(start: float, end: float, epochs: int) -> Callable[[int], float]:
     "A teacher-forcing ratio falling linearly from `start` (epoch 1) to `end` (epoch `epochs`)."
-    return lambda epoch: start + (end - start) * min(max(epoch - 1, 0), max(epochs - 1, 1)) / max(epochs - 1, 1)
+    return (lambda epoch: start
+            + (end - start) * min(max(epoch - 1, 0), max(epochs - 1, 1)) / max(epochs - 1, 1))
 
 class PairBatches:
-    "Batches (src, lengths, tgt, forced) of encoded pairs; `forced` is drawn per batch with the schedule's ratio for the epoch."
+    """Batches (src, lengths, tgt, forced) of encoded pairs; `forced` is drawn per batch with the
+    schedule's ratio for the epoch."""
     def __init__(self, src: list, tgt: list, batch_size: int = 64, shuffle: bool = True,
-                 schedule: Callable[[int], float] | None = None, # epoch -> teacher-forcing ratio (None: always forced)
+                 # epoch -> teacher-forcing ratio (None: always forced)
+                 schedule: Callable[[int], float] | None = None,
                  seed: int = 0):
-        if len(src) != len(tgt) or not src: raise ValueError(f"need as many statements as replies, and some: {len(src)} vs {len(tgt)}")
-        self.src, self.tgt, self.batch_size, self.shuffle, self.schedule = src, tgt, batch_size, shuffle, schedule
+        if len(src) != len(tgt) or not src:
+            raise ValueError(f"need as many statements as replies, and some: {len(src)} "
+                             f"vs {len(tgt)}")
+        self.src, self.tgt, self.batch_size, self.shuffle, self.schedule = (
+            src, tgt, batch_size, shuffle, schedule)
         self.rng, self.epoch = np.random.default_rng(seed), 0
 
     def __len__(self) -> int: return -(-len(self.src) // self.batch_size)
@@ -188,14 +227,17 @@ class PairBatches:
         order = self.rng.permutation(len(self.src)) if self.shuffle else np.arange(len(self.src))
         for i in range(0, len(order), self.batch_size):
             idx = order[i:i + self.batch_size]
-            (src, lengths), (tgt, _) = (pad_batch([torch.tensor(seqs[j]) for j in idx]) for seqs in (self.src, self.tgt))
+            (src, lengths), (tgt, _) = (pad_batch([torch.tensor(seqs[j]) for j in idx])
+                                        for seqs in (self.src, self.tgt))
             yield src, lengths, tgt, torch.tensor(bool(self.rng.random() < ratio))
 
 # %% ../chapters/08_chatbot.ipynb #c033
 def seq2seq_step(model: Seq2Seq, batch: tuple, state: Any = None) -> tuple[torch.Tensor, int, None]:
-    "`fit` step: masked cross-entropy of the reply tokens, teacher-forced or fed the model's own argmax as the batch says."
+    """`fit` step: masked cross-entropy of the reply tokens, teacher-forced or fed the model's own
+    argmax as the batch says."""
     src, lengths, tgt, forced = batch
-    tgt_in, tgt_out = tgt[:, :-1], tgt[:, 1:]                    # <bos> w1 .. wn  ->  w1 .. wn <eos>
+    # <bos> w1 .. wn  ->  w1 .. wn <eos>
+    tgt_in, tgt_out = tgt[:, :-1], tgt[:, 1:]
     memory, st, mask = model.encode(src, lengths)
     if bool(forced): logits = model.decoder(tgt_in, st, memory, mask)[0]
     else:
@@ -204,7 +246,8 @@ def seq2seq_step(model: Seq2Seq, batch: tuple, state: Any = None) -> tuple[torch
             lg, st = model.decoder(tok, st, memory, mask)      # (B, 1, V)
             outs.append(lg); tok = lg.argmax(-1).detach()
         logits = torch.cat(outs, 1)                             # (B, T, V)
-    loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), tgt_out.reshape(-1), ignore_index=Vocab.pad_id)
+    loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), tgt_out.reshape(-1),
+                           ignore_index=Vocab.pad_id)
     return loss, int((tgt_out != Vocab.pad_id).sum()), None
 
 # %% ../chapters/08_chatbot.ipynb #c035
@@ -217,18 +260,24 @@ class ChatTrainConfig:
     weight_decay: float = 0.0
     clip_norm: float = 1.0
     tf_start: float = 1.0   # share of teacher-forced batches in the first epoch ...
-    tf_end: float = 1.0     # ... falling linearly to this in the last (1.0: teacher forcing throughout, the better choice measured below)
+    # ... falling linearly to this in the last (1.0: teacher
+    # forcing throughout, the better choice measured below)
+    tf_end: float = 1.0
     seed: int = 0
     progress: bool = True
     log: bool = True
 
 def train_seq2seq(model: Seq2Seq, train: tuple[list, list], valid: tuple[list, list],
                   cfg: ChatTrainConfig = ChatTrainConfig()) -> pd.DataFrame:
-    "Train with scheduled teacher forcing and clipping; keeps the weights of the best validation epoch. Returns the history (with perplexities)."
+    """Train with scheduled teacher forcing and clipping; keeps the weights of the best validation
+    epoch. Returns the history (with perplexities)."""
     torch.manual_seed(cfg.seed)
-    train_b = PairBatches(*train, cfg.batch_size, schedule=linear_schedule(cfg.tf_start, cfg.tf_end, cfg.epochs), seed=cfg.seed)
+    train_b = PairBatches(*train, cfg.batch_size,
+                          schedule=linear_schedule(cfg.tf_start, cfg.tf_end, cfg.epochs),
+                          seed=cfg.seed)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    fcfg = FitConfig(epochs=cfg.epochs, clip_norm=cfg.clip_norm, restore_best=True, progress=cfg.progress, log=cfg.log,
+    fcfg = FitConfig(epochs=cfg.epochs, clip_norm=cfg.clip_norm, restore_best=True,
+                     progress=cfg.progress, log=cfg.log,
                      metrics=lambda loss: {"ppl": math.exp(loss)})
     return fit(model, train_b, PairBatches(*valid, 256, shuffle=False), seq2seq_step, opt, cfg=fcfg)
 
@@ -236,11 +285,13 @@ def train_seq2seq(model: Seq2Seq, train: tuple[list, list], valid: tuple[list, l
 @torch.no_grad()
 def generate(model: Seq2Seq, statements: list[list[int]], # encoded statements
              max_len: int = MAX_TOKENS + 1, # reply tokens at most (the reply ends earlier at <eos>)
-             temperature: float = 0.0, # 0: greedy; otherwise sample from softmax(logits / temperature)
+             # 0: greedy; otherwise sample from softmax(logits / temperature)
+             temperature: float = 0.0,
              top_k: int | None = None, top_p: float | None = None, seed: int | None = None,
              batch_size: int = 256) -> list[list[int]]:
     "Reply token ids (without <eos>) for each statement, greedy or sampled."
-    if temperature < 0 or max_len < 1: raise ValueError(f"need temperature >= 0 and max_len >= 1, got {temperature}, {max_len}")
+    if temperature < 0 or max_len < 1:
+        raise ValueError(f"need temperature >= 0 and max_len >= 1, got {temperature}, {max_len}")
     model.eval(); device = model_device(model)
     gen = torch.Generator(device=device).manual_seed(seed) if seed is not None else None
     replies = []
@@ -255,8 +306,10 @@ def generate(model: Seq2Seq, statements: list[list[int]], # encoded statements
             z = logits[:, -1]
             z[:, [Vocab.pad_id, Vocab.unk_id, Vocab.bos_id]] = -math.inf
             tok = (z.argmax(-1) if temperature == 0 else
-                   torch.multinomial(filter_logits(z / temperature, top_k, top_p).softmax(-1), 1, generator=gen).squeeze(1)).unsqueeze(1)
-            out.append(tok.masked_fill(done.unsqueeze(1), Vocab.eos_id)); done |= tok.squeeze(1) == Vocab.eos_id
+                   torch.multinomial(filter_logits(z / temperature, top_k, top_p).softmax(-1), 1,
+                                     generator=gen).squeeze(1)).unsqueeze(1)
+            out.append(tok.masked_fill(done.unsqueeze(1), Vocab.eos_id))
+            done |= tok.squeeze(1) == Vocab.eos_id
             if done.all(): break
         rows = torch.cat(out, 1).tolist()
         replies += [r[:r.index(Vocab.eos_id)] if Vocab.eos_id in r else r for r in rows]
@@ -264,18 +317,24 @@ def generate(model: Seq2Seq, statements: list[list[int]], # encoded statements
 
 # %% ../chapters/08_chatbot.ipynb #c043
 def distinct_n(replies: list[list[str]], n: int) -> float:
-    "Distinct n-grams divided by all n-grams over the replies (Li et al. 2016); 0 when there are none."
+    """Distinct n-grams divided by all n-grams over the
+    replies (Li et al. 2016); 0 when there are none."""
     grams = [tuple(r[i:i + n]) for r in replies for i in range(len(r) - n + 1)]
     return len(set(grams)) / len(grams) if grams else 0.0
 
 def corpus_bleu(hypotheses: list[list[str]], references: list[list[str]], max_n: int = 4) -> float:
-    "Corpus BLEU (0..100) with one reference per hypothesis, the brevity penalty, and a floor of 0.1 matches for empty n-gram orders."
-    if len(hypotheses) != len(references) or not hypotheses: raise ValueError(f"need as many hypotheses as references, and some: {len(hypotheses)} vs {len(references)}")
+    """Corpus BLEU (0..100) with one reference per hypothesis, the brevity penalty, and a floor of
+    0.1 matches for empty n-gram orders."""
+    if len(hypotheses) != len(references) or not hypotheses:
+        raise ValueError(f"need as many hypotheses as references, and some: {len(hypotheses)} vs "
+                         f"{len(references)}")
     match, total = np.zeros(max_n), np.zeros(max_n)
     for h, r in zip(hypotheses, references):
         for n in range(1, max_n + 1):
-            hc, rc = Counter(tuple(h[i:i + n]) for i in range(len(h) - n + 1)), Counter(tuple(r[i:i + n]) for i in range(len(r) - n + 1))
-            match[n - 1] += sum(min(c, rc[g]) for g, c in hc.items()); total[n - 1] += max(len(h) - n + 1, 0)
+            hc, rc = (Counter(tuple(h[i:i + n]) for i in range(len(h) - n + 1)),
+                      Counter(tuple(r[i:i + n]) for i in range(len(r) - n + 1)))
+            match[n - 1] += sum(min(c, rc[g]) for g, c in hc.items())
+            total[n - 1] += max(len(h) - n + 1, 0)
     if total[0] == 0: return 0.0
     precisions = np.maximum(match, 0.1) / np.maximum(total, 1)
     hyp_len, ref_len = sum(map(len, hypotheses)), sum(map(len, references))
@@ -284,10 +343,13 @@ def corpus_bleu(hypotheses: list[list[str]], references: list[list[str]], max_n:
 
 # %% ../chapters/08_chatbot.ipynb #c046
 class UnigramReplies:
-    "The unigram reply model: each token of a reply, <eos> and <unk> included, independent with its add-one smoothed training frequency."
+    """The unigram reply model: each token of a reply, <eos> and <unk> included, independent with
+    its add-one smoothed training frequency."""
     def __init__(self, replies: list[list[int]], vocab_size: int):
-        counts = np.bincount([t for r in replies for t in r[1:]], minlength=vocab_size) + 1.0   # skip <bos>; add one
-        counts[[Vocab.pad_id, Vocab.bos_id]] = 0                                                # never in a reply
+        # skip <bos>; add one
+        counts = np.bincount([t for r in replies for t in r[1:]], minlength=vocab_size) + 1.0
+        # never in a reply
+        counts[[Vocab.pad_id, Vocab.bos_id]] = 0
         with np.errstate(divide="ignore"): self.logp = np.log(counts / counts.sum())
 
     def perplexity(self, replies: list[list[int]]) -> float:
@@ -297,27 +359,32 @@ class UnigramReplies:
     def sample(self, n: int, max_len: int = MAX_TOKENS + 1, seed: int = 0) -> list[list[int]]:
         "n replies, each token drawn independently until <eos> or max_len."
         rng, p, out = np.random.default_rng(seed), np.exp(self.logp), []
-        p[Vocab.unk_id] = 0                                                                     # a reply shows words
+        # a reply shows words
+        p[Vocab.unk_id] = 0
         for _ in range(n):
             r = rng.choice(len(p), size=max_len, p=p / p.sum()).tolist()
             out.append(r[:r.index(Vocab.eos_id)] if Vocab.eos_id in r else r)
         return out
 
 def retrieval_replies(train: pd.DataFrame, statements: list[str]) -> list[str]:
-    "For each statement, the reply of the most similar training statement (TF-IDF of words and word pairs, cosine)."
+    """For each statement, the reply of the most similar training statement (TF-IDF of words and
+    word pairs, cosine)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
-    tfidf = TfidfVectorizer(ngram_range=(1, 2), token_pattern=r"\S+", sublinear_tf=True).fit(train.statement)
+    tfidf = (TfidfVectorizer(ngram_range=(1, 2), token_pattern=r"\S+", sublinear_tf=True)
+             .fit(train.statement))
     best = (tfidf.transform(statements) @ tfidf.transform(train.statement).T).toarray().argmax(1)
     return train.reply.to_numpy()[best].tolist()
 
 # %% ../chapters/08_chatbot.ipynb #c049
 def perplexity(model: Seq2Seq, pairs: tuple[list, list], batch_size: int = 256) -> float:
     "Per-token perplexity of the replies given their statements (teacher-forced, <eos> included)."
-    return math.exp(run_epoch(model, PairBatches(*pairs, batch_size, shuffle=False), seq2seq_step, cfg=FitConfig(progress=False))["loss"])
+    return math.exp(run_epoch(model, PairBatches(*pairs, batch_size, shuffle=False), seq2seq_step,
+                              cfg=FitConfig(progress=False))["loss"])
 
 def reply_scores(replies: list[list[str]], references: list[list[str]]) -> dict:
     "BLEU, distinct-1, distinct-2 and the average length of generated replies."
-    return {"BLEU": corpus_bleu(replies, references), "distinct-1": distinct_n(replies, 1), "distinct-2": distinct_n(replies, 2),
+    return {"BLEU": corpus_bleu(replies, references), "distinct-1": distinct_n(replies, 1),
+            "distinct-2": distinct_n(replies, 2),
             "avg length": float(np.mean([len(r) for r in replies]))}
 
 # %% ../chapters/08_chatbot.ipynb #c056
@@ -327,29 +394,37 @@ class Chatbot:
         self.model, self.vocab, self.max_tokens = model.eval(), vocab, max_tokens
 
     def statement_ids(self, text: str) -> list[int]:
-        "The statement as token ids, normalised and checked (see above for empty, unknown and long inputs)."
+        """The statement as token ids, normalised and checked
+        (see above for empty, unknown and long inputs)."""
         tokens = normalize_text(text).split()
-        if not tokens: raise ValueError(f"nothing to reply to: {text!r} has no words or punctuation marks")
+        if not tokens:
+            raise ValueError(f"nothing to reply to: {text!r} has no words or punctuation marks")
         if not any(t in self.vocab for t in tokens):
-            warnings.warn(f"none of the words of {text!r} are in the chatbot's vocabulary; the reply is a guess")
+            warnings.warn(f"none of the words of {text!r} are in the chatbot's vocabulary; the "
+                          "reply is a guess")
         if len(tokens) > self.max_tokens:
-            warnings.warn(f"the chatbot reads at most {self.max_tokens} tokens; it keeps the last {self.max_tokens} of {len(tokens)}")
+            warnings.warn(f"the chatbot reads at most {self.max_tokens} tokens; it keeps the last "
+                          f"{self.max_tokens} of {len(tokens)}")
             tokens = tokens[-self.max_tokens:]
         return self.vocab.encode(tokens)
 
-    def answer_ids(self, ids: list[int], temperature: float = 0.0, top_p: float | None = None, seed: int | None = None) -> list[int]:
-        "The reply's token ids for an encoded statement: greedy or sampled (the beam-search chapter's `BeamChatbot` searches)."
+    def answer_ids(self, ids: list[int], temperature: float = 0.0, top_p: float | None = None,
+                   seed: int | None = None) -> list[int]:
+        """The reply's token ids for an encoded statement: greedy or sampled (the beam-search
+        chapter's `BeamChatbot` searches)."""
         return generate(self.model, [ids], temperature=temperature, top_p=top_p, seed=seed)[0]
 
     def reply(self, text: str, temperature: float = 0.0, # 0: greedy
               top_p: float | None = None, seed: int | None = None) -> str:
         "The model's reply to `text`."
-        return WordTokenizer().detokenize(self.vocab.decode(self.answer_ids(self.statement_ids(text), temperature, top_p, seed)))
+        return WordTokenizer().detokenize(
+            self.vocab.decode(self.answer_ids(self.statement_ids(text), temperature, top_p, seed)))
 
 # %% ../chapters/08_chatbot.ipynb #c059
 def _save(self: Chatbot, path: str | Path) -> Path:
     "Write model, configuration and vocabulary to one checkpoint."
-    return save_checkpoint(path, self.model, kind="chatbot", config=asdict(self.model.cfg), itos=self.vocab.itos, max_tokens=self.max_tokens)
+    return save_checkpoint(path, self.model, kind="chatbot", config=asdict(self.model.cfg),
+                           itos=self.vocab.itos, max_tokens=self.max_tokens)
 
 def _load(cls, path: str | Path) -> Chatbot:
     "A chatbot from a checkpoint written by `Chatbot.save`, on the default device."
@@ -376,8 +451,11 @@ def _keyboard(prompt: str) -> Iterator[str]:
         try: yield input(prompt)
         except EOFError: return
 
-def chat(bot: Chatbot, lines: Iterable[str] | None = None, # None: read the keyboard; otherwise a recorded conversation
-         temperature: float = 0.0, out: Callable[[str], Any] = print, prompt: str = "you> ") -> list[tuple[str, str]]:
+def chat(bot: Chatbot,
+         # None: read the keyboard; otherwise a recorded conversation
+         lines: Iterable[str] | None = None,
+         temperature: float = 0.0, out: Callable[[str], Any] = print,
+         prompt: str = "you> ") -> list[tuple[str, str]]:
     "Talk with the chatbot until end of input or 'quit'; returns the (statement, reply) pairs."
     transcript = []
     for line in (_keyboard(prompt) if lines is None else lines):
@@ -395,17 +473,21 @@ def chat(bot: Chatbot, lines: Iterable[str] | None = None, # None: read the keyb
 # %% ../chapters/08_chatbot.ipynb #c065
 def train_command(*, save: Path, # where to write the chatbot
                   epochs: int = 8, seed: int = 0,
-                  limit: int | None = None, # train on the first N training pairs only (quick checks)
+                  # train on the first N training pairs only (quick checks)
+                  limit: int | None = None,
                   progress: bool = True) -> str:
     "Train the chapter's seq2seq chatbot on the book's movie-dialog pairs and save it."
-    if epochs < 1 or (limit is not None and limit < 1): raise ValueError(f"epochs and limit must be positive, got {epochs}, {limit}")
+    if epochs < 1 or (limit is not None and limit < 1):
+        raise ValueError(f"epochs and limit must be positive, got {epochs}, {limit}")
     parts = split_pairs(load_pairs())
     vocab = build_chat_vocab(parts["train"])
     data = {k: encode_pairs(p, vocab) for k, p in parts.items()}
     train = tuple(x[:limit] for x in data["train"]) if limit else data["train"]
     torch.manual_seed(seed)
     model = Seq2Seq(Seq2SeqConfig(len(vocab))).to(default_device())
-    train_seq2seq(model, train, data["valid"], ChatTrainConfig(epochs=epochs, seed=seed, progress=progress, log=progress))
+    train_seq2seq(model, train, data["valid"],
+                  ChatTrainConfig(epochs=epochs, seed=seed, progress=progress, log=progress))
     path = Chatbot(model, vocab).save(save)
     uni = UnigramReplies(train[1], len(vocab)).perplexity(data["test"][1])
-    return f"saved {path}; test perplexity {perplexity(model, data['test']):.1f} (unigram replies: {uni:.1f}) on {len(data['test'][0]):,} pairs"
+    return (f"saved {path}; test perplexity {perplexity(model, data['test']):.1f} (unigram "
+            f"replies: {uni:.1f}) on {len(data['test'][0]):,} pairs")

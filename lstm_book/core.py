@@ -49,23 +49,27 @@ def to_device(obj: Any, # a tensor, or a (nested) tuple/list/dict of tensors
 # %% ../chapters/00_core.ipynb #c012d1
 def distributed_env() -> tuple[int, int, int]:
     "(rank, world size, local rank) as set by `torchrun`; (0, 1, 0) in a plain process."
-    return tuple(int(os.environ.get(k, d)) for k, d in (("RANK", 0), ("WORLD_SIZE", 1), ("LOCAL_RANK", 0)))
+    return tuple(int(os.environ.get(k, d))
+                 for k, d in (("RANK", 0), ("WORLD_SIZE", 1), ("LOCAL_RANK", 0)))
 
 def rank_and_world() -> tuple[int, int]:
     "(rank, world size) of the running process group; (0, 1) without one."
-    return (dist.get_rank(), dist.get_world_size()) if dist.is_available() and dist.is_initialized() else (0, 1)
+    return ((dist.get_rank(), dist.get_world_size())
+            if dist.is_available() and dist.is_initialized() else (0, 1))
 
 def is_main_process() -> bool:
     "True in rank 0 (and in a plain process): the one that prints and writes files."
     return rank_and_world()[0] == 0
 
 def init_distributed() -> torch.device:
-    "Join the process group `torchrun` prepared (NCCL on CUDA, gloo on CPU) and return this process's device; a plain process just gets `default_device()`."
+    """Join the process group `torchrun` prepared (NCCL on CUDA, gloo on CPU) and return this
+    process's device; a plain process just gets `default_device()`."""
     rank, world, local = distributed_env()
     device = default_device()
     if world == 1: return device
     if device.type == "cuda": device = torch.device("cuda", local); torch.cuda.set_device(device)
-    if not dist.is_initialized(): dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    if not dist.is_initialized():
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
     return device
 
 def shutdown_distributed() -> None:
@@ -109,8 +113,10 @@ def environment_info() -> dict:
     "Versions, device and mode: what to paste into a bug report."
     import platform
     from lstm_book import __version__
-    info = {"lstm-book": __version__, "python": platform.python_version(), "torch": torch.__version__,
-            "device": str(default_device()), "cuda": torch.version.cuda or "none", "quick_mode": quick_mode()}
+    info = {"lstm-book": __version__, "python": platform.python_version(),
+            "torch": torch.__version__,
+            "device": str(default_device()), "cuda": torch.version.cuda or "none",
+            "quick_mode": quick_mode()}
     if torch.cuda.is_available(): info["gpu"] = torch.cuda.get_device_name()
     return info
 
@@ -135,11 +141,13 @@ def atomic_write(path: str | Path, # the final file name
 
 # %% ../chapters/00_core.ipynb #c027
 def detach_state(state: Any) -> Any:
-    "Cut `state` (a tensor or nested tuple/list of tensors) from the autograd graph, keeping its values."
+    """Cut `state` (a tensor or nested tuple/list of
+    tensors) from the autograd graph, keeping its values."""
     if state is None: return None
     if torch.is_tensor(state): return state.detach()
     if isinstance(state, (tuple, list)): return type(state)(detach_state(s) for s in state)
-    raise TypeError(f"cannot detach a recurrent state of type {type(state).__name__}; expected tensors in tuples/lists")
+    raise TypeError(f"cannot detach a recurrent state of type {type(state).__name__}; expected "
+                    "tensors in tuples/lists")
 
 # %% ../chapters/00_core.ipynb #c030
 def graph_size(t: torch.Tensor) -> int:
@@ -157,15 +165,24 @@ def graph_size(t: torch.Tensor) -> int:
 class FitConfig:
     "Settings of `fit`."
     epochs: int = 10                   # passes over the training data
-    clip_norm: float | None = 1.0      # rescale gradients whose global L2 norm exceeds this (None: off)
-    amp: bool = True                   # mixed precision on CUDA (bfloat16 autocast, or float16 with a grad scaler); ignored elsewhere
-    patience: int | None = None        # early stopping: stop after this many epochs without a better validation loss
-    carry_state: bool = False          # pass the (detached) recurrent state from batch to batch: truncated BPTT
-    checkpoint_dir: str | Path | None = None  # write last.pt after every epoch and best.pt on improvement
-    restore_best: bool = False         # end with the weights of the best epoch (kept in memory; after a resume, of the epochs run since)
+    # rescale gradients whose global L2 norm exceeds this (None: off)
+    clip_norm: float | None = 1.0
+    # mixed precision on CUDA (bfloat16 autocast, or float16 with a grad scaler); ignored elsewhere
+    amp: bool = True
+    # early stopping: stop after this many epochs without a better validation loss
+    patience: int | None = None
+    # pass the (detached) recurrent state from batch to batch: truncated BPTT
+    carry_state: bool = False
+    # write last.pt after every epoch and best.pt on improvement
+    checkpoint_dir: str | Path | None = None
+    # end with the weights of the best epoch (kept in
+    # memory; after a resume, of the epochs run since)
+    restore_best: bool = False
     resume: bool = False               # continue from checkpoint_dir/last.pt when it exists
-    schedule_per_batch: bool = False   # step the scheduler after every batch (OneCycleLR, cosine) instead of every epoch
-    metrics: Callable[[float], dict] | None = None  # extra history columns from a mean loss, e.g. lambda l: {"ppl": math.exp(l)}
+    # step the scheduler after every batch (OneCycleLR, cosine) instead of every epoch
+    schedule_per_batch: bool = False
+    # extra history columns from a mean loss, e.g. lambda l: {"ppl": math.exp(l)}
+    metrics: Callable[[float], dict] | None = None
     progress: bool = True              # show a progress bar with the running loss
     log: bool = True                   # print one line per epoch
 
@@ -183,7 +200,8 @@ def model_device(model: nn.Module) -> torch.device:
 # %% ../chapters/00_core.ipynb #c040
 def _backward(loss: torch.Tensor, model: nn.Module, optimizer: torch.optim.Optimizer,
               cfg: FitConfig, scaler: Any) -> float:
-    "Backward pass, gradient clipping and optimizer step; returns the gradient norm before clipping."
+    """Backward pass, gradient clipping and optimizer
+    step; returns the gradient norm before clipping."""
     optimizer.zero_grad(set_to_none=True)
     if scaler is not None:
         scaler.scale(loss).backward()
@@ -214,19 +232,24 @@ def run_epoch(model: nn.Module, data: Iterable, step: Callable,
     with torch.set_grad_enabled(train):
         for batch in bar:
             with torch.autocast(device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
-                loss, n, state = step(model, to_device(batch, device), state if cfg.carry_state else None)
+                loss, n, state = step(model, to_device(batch, device),
+                                      state if cfg.carry_state else None)
             if not torch.isfinite(loss):
-                raise FloatingPointError(f"the loss became {loss.item()} ({desc}); try a smaller learning rate or clip_norm")
+                raise FloatingPointError(f"the loss became {loss.item()} ({desc}); try a smaller "
+                                         "learning rate or clip_norm")
             if train: norms.append(_backward(loss, model, optimizer, cfg, scaler))
             if train and scheduler is not None: scheduler.step()
             state = detach_state(state) if cfg.carry_state else None
             total, count = total + loss.item() * n, count + n
             bar.set_postfix(loss=f"{total / count:.4f}", refresh=False)
-    if rank_and_world()[1] > 1:                      # every process's totals, so all of them see the same mean loss
+    # every process's totals, so all of them see the same mean loss
+    if rank_and_world()[1] > 1:
         t = torch.tensor([total, count], dtype=torch.float64, device=device)
         dist.all_reduce(t); total, count = t[0].item(), int(t[1].item())
-    if count == 0: raise ValueError(f"no batches in the {'training' if train else 'validation'} data")
-    return {"loss": total / count, "grad_norm": float(np.mean(norms)) if norms else math.nan, "items": count}
+    if count == 0:
+        raise ValueError(f"no batches in the {'training' if train else 'validation'} data")
+    return {"loss": total / count, "grad_norm": float(np.mean(norms)) if norms else math.nan,
+            "items": count}
 
 # %% ../chapters/00_core.ipynb #c047
 def get_rng_state() -> dict:
@@ -243,7 +266,8 @@ def set_rng_state(state: dict) -> None:
     random.setstate(_as_tuple(state["python"]))
     torch.set_rng_state(state["torch"].cpu())
     n = state["numpy"]
-    np.random.set_state((n["kind"], n["keys"].numpy().astype(np.uint32), n["pos"], n["has_gauss"], n["gauss"]))
+    np.random.set_state((n["kind"], n["keys"].numpy().astype(np.uint32), n["pos"], n["has_gauss"],
+                         n["gauss"]))
     if "cuda" in state and torch.cuda.is_available():
         torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda"]])
 
@@ -255,19 +279,20 @@ def _as_tuple(x):
 def save_checkpoint(path: str | Path, model: nn.Module,
                     optimizer: torch.optim.Optimizer | None = None,
                     scheduler: Any = None, # a learning-rate scheduler, or None
-                    **extra: Any, # anything else to store: epoch, history, config (plain values and tensors)
+                    **extra: Any, # anything else to store: epoch, history, config (values, tensors)
                    ) -> Path:
     "Atomically save model, optimizer, scheduler, RNG states and `extra` to `path`."
-    ckpt = {"format": "lstm-book-checkpoint-1", "model": model.state_dict(), "rng": get_rng_state(), "extra": extra}
+    ckpt = {"format": "lstm-book-checkpoint-1", "model": model.state_dict(), "rng": get_rng_state(),
+            "extra": extra}
     if optimizer is not None: ckpt["optimizer"] = optimizer.state_dict()
     if scheduler is not None: ckpt["scheduler"] = scheduler.state_dict()
     return atomic_write(path, lambda f: torch.save(ckpt, f))
 
 # %% ../chapters/00_core.ipynb #c052
 def read_checkpoint(path: str | Path, map_location: str | torch.device = "cpu",
-                    kind: str | None = None, # also require extra["kind"] == kind (what a module saved: "stocks", "chatbot", ...)
+                    kind: str | None = None, # also require extra["kind"] == kind ("stocks", ...)
                    ) -> dict:
-    "The contents of a checkpoint written by `save_checkpoint` (tensors only, no pickled code), after checking its format (and kind)."
+    "A `save_checkpoint` file's contents (tensors only, no pickled code), format and kind checked."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"no checkpoint at {path}")
     try:
@@ -275,22 +300,27 @@ def read_checkpoint(path: str | Path, map_location: str | torch.device = "cpu",
     except Exception as e:
         raise ValueError(f"{path} is not a readable checkpoint ({type(e).__name__}: {e})") from e
     if not isinstance(ckpt, dict) or ckpt.get("format") != "lstm-book-checkpoint-1":
-        raise ValueError(f"{path} is not an lstm-book checkpoint (expected format 'lstm-book-checkpoint-1')")
+        raise ValueError(f"{path} is not an lstm-book checkpoint (expected format "
+                         "'lstm-book-checkpoint-1')")
     if kind is not None and ckpt["extra"].get("kind") != kind:
-        raise ValueError(f"{path} is not a {kind} checkpoint (it holds {ckpt['extra'].get('kind', 'something else')!r})")
-    if ckpt.get("quantized"): ckpt["model"] = {k: dequantize_tensor(v) if isinstance(v, dict) else v for k, v in ckpt["model"].items()}
+        raise ValueError(f"{path} is not a {kind} checkpoint (it holds "
+                         f"{ckpt['extra'].get('kind', 'something else')!r})")
+    if ckpt.get("quantized"):
+        ckpt["model"] = {k: dequantize_tensor(v) if isinstance(v, dict) else v
+                         for k, v in ckpt["model"].items()}
     return ckpt
 
 def load_checkpoint(path: str | Path, model: nn.Module,
                     optimizer: torch.optim.Optimizer | None = None,
                     scheduler: Any = None,
                     map_location: str | torch.device | None = None, # default: the model's device
-                    restore_rng: bool = True, # also restore the random generators (to resume training)
+                    restore_rng: bool = True, # also restore the random generators (to resume)
                    ) -> dict:
-    "Load a checkpoint written by `save_checkpoint` into the given objects; returns its `extra` dict."
+    "Load a `save_checkpoint` file into the given objects; returns its `extra` dict."
     ckpt = read_checkpoint(path, map_location or model_device(model))
     try: model.load_state_dict(ckpt["model"])
-    except RuntimeError as e: raise ValueError(f"{path} holds weights for a different model: {e}") from e
+    except RuntimeError as e:
+        raise ValueError(f"{path} holds weights for a different model: {e}") from e
     for name, obj in (("optimizer", optimizer), ("scheduler", scheduler)):
         if obj is not None:
             if name not in ckpt: raise ValueError(f"{path} has no {name} state to restore")
@@ -298,19 +328,24 @@ def load_checkpoint(path: str | Path, model: nn.Module,
     if restore_rng: set_rng_state(ckpt["rng"])
     return ckpt["extra"]
 
+
 # %% ../chapters/00_core.ipynb #c053q1
-def quantize_tensor(t: torch.Tensor, # a float tensor with at least 2 dimensions (rows = first dimension)
+def quantize_tensor(t: torch.Tensor, # a float tensor with >= 2 dimensions (rows = first dimension)
                     bits: int = 8, # 8 or 4 bits per weight
                    ) -> dict[str, torch.Tensor]:
     "Per-row affine quantization: integers on an even grid from each row's minimum to its maximum."
     if bits not in (4, 8): raise ValueError(f"bits must be 8 or 4, got {bits!r}")
-    if not t.is_floating_point() or t.dim() < 2: raise ValueError(f"expected a float tensor with >= 2 dimensions, got {t.dtype} of shape {tuple(t.shape)}")
+    if not t.is_floating_point() or t.dim() < 2:
+        raise ValueError(f"expected a float tensor with >= 2 dimensions, got {t.dtype} of shape "
+                         f"{tuple(t.shape)}")
     rows = t.detach().float().reshape(t.shape[0], -1)
     low, levels = rows.min(1, keepdim=True).values, 2 ** bits - 1
     scale = ((rows.max(1, keepdim=True).values - low) / levels).clamp(min=1e-12)
     q = ((rows - low) / scale).round().clamp(0, levels).to(torch.uint8)                  # (R, C)
-    if bits == 4: q = F.pad(q, (0, q.shape[1] % 2)); q = q[:, 0::2] | (q[:, 1::2] << 4)  # two weights per byte
-    return {"q": q, "low": low, "scale": scale, "shape": torch.tensor(t.shape), "bits": torch.tensor(bits), "dtype": torch.zeros(0, dtype=t.dtype)}
+    # two weights per byte
+    if bits == 4: q = F.pad(q, (0, q.shape[1] % 2)); q = q[:, 0::2] | (q[:, 1::2] << 4)
+    return {"q": q, "low": low, "scale": scale, "shape": torch.tensor(t.shape),
+            "bits": torch.tensor(bits), "dtype": torch.zeros(0, dtype=t.dtype)}
 
 def dequantize_tensor(d: dict[str, torch.Tensor]) -> torch.Tensor:
     "The float tensor that `quantize_tensor` encoded (up to half a grid step per weight)."
@@ -325,37 +360,50 @@ def compact_checkpoint(src: str | Path, # a checkpoint written by `save_checkpoi
                        max_bytes: int = 5_000_000, # the compact file must not be larger
                        min_numel: int = 4096, # matrices with fewer weights stay float
                       ) -> dict:
-    "Copy `src` with its large weight matrices quantized (8 bits; 4 bits for the largest if needed to fit) and no optimizer state."
+    """Copy `src` with its large weight matrices quantized (8 bits; 4 bits for the largest if needed
+    to fit) and no optimizer state."""
     ckpt = read_checkpoint(src)
     sd = ckpt["model"]
-    big = sorted((k for k, v in sd.items() if v.is_floating_point() and v.dim() >= 2 and v.numel() >= min_numel), key=lambda k: -sd[k].numel())
+    big = sorted(
+        (k for k, v in sd.items()
+         if v.is_floating_point() and v.dim() >= 2 and v.numel() >= min_numel),
+        key=lambda k: -sd[k].numel())
     bits = dict.fromkeys(big, 8)
-    estimate = lambda: sum(v.numel() * v.element_size() for k, v in sd.items() if k not in bits) + sum(sd[k].numel() * b // 8 + 8 * sd[k].shape[0] for k, b in bits.items())
+    estimate = (lambda: sum(v.numel() * v.element_size() for k, v in sd.items() if k not in bits)
+                + sum(sd[k].numel() * b // 8 + 8 * sd[k].shape[0] for k, b in bits.items()))
     for k in big:
         if estimate() <= 0.95 * max_bytes: break
         bits[k] = 4
     model = {k: quantize_tensor(v, bits[k]) if k in bits else v for k, v in sd.items()}
-    data = {"format": ckpt["format"], "quantized": True, "model": model, "rng": ckpt["rng"], "extra": ckpt["extra"]}
+    data = {"format": ckpt["format"], "quantized": True, "model": model, "rng": ckpt["rng"],
+            "extra": ckpt["extra"]}
     buf = io.BytesIO(); torch.save(data, buf)
-    if buf.tell() > max_bytes: raise ValueError(f"even with 4-bit weights the checkpoint takes {buf.tell():,} bytes, more than max_bytes={max_bytes:,}")
+    if buf.tell() > max_bytes:
+        raise ValueError(f"even with 4-bit weights the checkpoint takes {buf.tell():,} bytes, more "
+                         f"than max_bytes={max_bytes:,}")
     atomic_write(dst, lambda f: f.write(buf.getvalue()))
-    return {"bytes": buf.tell(), "float bytes": Path(src).stat().st_size, "8-bit": sum(b == 8 for b in bits.values()), "4-bit": sum(b == 4 for b in bits.values())}
+    return {"bytes": buf.tell(), "float bytes": Path(src).stat().st_size,
+            "8-bit": sum(b == 8 for b in bits.values()),
+            "4-bit": sum(b == 4 for b in bits.values())}
 
 # %% ../chapters/00_core.ipynb #c081
 def _metric_columns(metrics: Callable, tr: dict, va: dict | None) -> dict:
     "History columns train_<name>, valid_<name> for each metric computed from the mean losses."
-    return {f"{split}_{k}": v for split, r in (("train", tr), ("valid", va)) if r for k, v in metrics(r["loss"]).items()}
+    return {f"{split}_{k}": v for split, r in (("train", tr), ("valid", va))
+            if r for k, v in metrics(r["loss"]).items()}
 
 def _epoch_line(r: dict, epochs: int, improved: bool) -> str:
     "One printed line of training progress."
-    return (f"epoch {r['epoch']:>3}/{epochs}  train {r['train_loss']:.4f}  valid {r['valid_loss']:.4f}"
-            + "".join(f"  {k.replace('_', ' ')} {v:.3f}" for k, v in r.items() if k.startswith("valid_") and k != "valid_loss")
+    return (f"epoch {r['epoch']:>3}/{epochs}  train {r['train_loss']:.4f}  valid "
+            f"{r['valid_loss']:.4f}"
+            + "".join(f"  {k.replace('_', ' ')} {v:.3f}" for k, v in r.items()
+                      if k.startswith("valid_") and k != "valid_loss")
             + f"  |g| {r['grad_norm']:.2f}  {r['seconds']:.1f}s{'  *' if improved else ''}")
 
 # %% ../chapters/00_core.ipynb #c055
 def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
         step: Callable, # step(model, batch, state) -> (mean loss, item count, new state or None)
-        optimizer: torch.optim.Optimizer, scheduler: Any = None, # stepped once per epoch, or per batch with cfg.schedule_per_batch
+        optimizer: torch.optim.Optimizer, scheduler: Any = None, # stepped per epoch (or per batch)
         cfg: FitConfig = FitConfig()) -> pd.DataFrame:
     "Train `model`; returns the per-epoch history (losses, gradient norm, learning rate, time)."
     ckdir = Path(cfg.checkpoint_dir) if cfg.checkpoint_dir else None
@@ -397,11 +445,13 @@ def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
 # %% ../chapters/00_core.ipynb #c059
 def plot_history(history: pd.DataFrame, # as returned by `fit`
                  columns: tuple[str, ...] = ("train_loss", "valid_loss"), # which columns to draw
-                 ax: Any = None, title: str | None = None, logy: bool = False, ylabel: str = "loss"):
+                 ax: Any = None, title: str | None = None, logy: bool = False,
+                 ylabel: str = "loss"):
     "Learning curves: the given history columns against the epoch. Returns the axes."
     import matplotlib.pyplot as plt
     missing = [c for c in columns if c not in history.columns]
-    if missing: raise KeyError(f"history has no column(s) {missing}; it has {list(history.columns)}")
+    if missing:
+        raise KeyError(f"history has no column(s) {missing}; it has {list(history.columns)}")
     if ax is None: _, ax = plt.subplots(figsize=(6, 3.5))
     for c in columns:
         if history[c].notna().any():
@@ -422,25 +472,34 @@ def plot_heatmap(matrix: Any, # a 2-D array or tensor
     m = matrix.detach().cpu().numpy() if torch.is_tensor(matrix) else np.asarray(matrix)
     if m.ndim != 2: raise ValueError(f"a heatmap needs a 2-D matrix, got shape {m.shape}")
     for labels, n in ((xlabels, m.shape[1]), (ylabels, m.shape[0])):
-        if labels is not None and len(labels) != n: raise ValueError(f"got {len(labels)} labels for {n} rows/columns")
-    if ax is None: _, ax = plt.subplots(figsize=(min(3 + 0.45 * m.shape[1], 12), min(2.5 + 0.4 * m.shape[0], 10)))
+        if labels is not None and len(labels) != n:
+            raise ValueError(f"got {len(labels)} labels for {n} rows/columns")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(min(3 + 0.45 * m.shape[1], 12),
+                                      min(2.5 + 0.4 * m.shape[0], 10)))
     im = ax.imshow(m, cmap=cmap, aspect="auto", **kw)
     if xlabels is not None: ax.set_xticks(range(m.shape[1]), labels=[str(l) for l in xlabels])
     if ylabels is not None: ax.set_yticks(range(m.shape[0]), labels=[str(l) for l in ylabels])
-    if xlabels is not None: plt.setp(ax.get_xticklabels(), rotation=90 if max(map(len, map(str, xlabels))) > 2 else 0)
+    if xlabels is not None:
+        plt.setp(ax.get_xticklabels(), rotation=90 if max(map(len, map(str, xlabels))) > 2 else 0)
     if annotate:
         for i, j in np.ndindex(m.shape):
-            ax.text(j, i, format(m[i, j], fmt), ha="center", va="center", color="w" if m[i, j] < m.mean() else "k", fontsize=8)
+            ax.text(j, i, format(m[i, j], fmt), ha="center", va="center",
+                    color="w" if m[i, j] < m.mean() else "k", fontsize=8)
     if colorbar: ax.figure.colorbar(im, ax=ax)
     ax.set_title(title)
     return ax
 
 # %% ../chapters/00_core.ipynb #c068
 class NextTokenModel(nn.Module):
-    "Embedding -> any recurrent layer -> linear read-out: logits for the next token at every position."
-    def __init__(self, rnn: nn.Module, # a batch_first recurrent layer: rnn(x, state) -> (output, state)
+    """Embedding -> any recurrent layer -> linear read-out:
+    logits for the next token at every position."""
+    def __init__(self,
+                 # a batch_first recurrent layer: rnn(x, state) -> (output, state)
+                 rnn: nn.Module,
                  vocab_size: int, emb: int = 32, # embedding size (the rnn's input size)
-                 hidden: int | None = None, # the rnn's output size; None if its outputs already are logits
+                 # the rnn's output size; None if its outputs already are logits
+                 hidden: int | None = None,
                 ):
         super().__init__()
         self.emb, self.rnn = nn.Embedding(vocab_size, emb), rnn
@@ -453,8 +512,11 @@ class NextTokenModel(nn.Module):
 
 def next_token_step(model: nn.Module, batch: torch.Tensor, # (B, T+1) token ids
                     state: Any = None) -> tuple[torch.Tensor, int, Any]:
-    "`fit` step for next-token models: mean cross-entropy of predicting batch[:, 1:] from batch[:, :-1]."
-    if batch.dim() != 2 or batch.size(1) < 2: raise ValueError(f"expected token windows of shape (B, T+1) with T >= 1, got {tuple(batch.shape)}")
+    """`fit` step for next-token models: mean cross-entropy
+    of predicting batch[:, 1:] from batch[:, :-1]."""
+    if batch.dim() != 2 or batch.size(1) < 2:
+        raise ValueError("expected token windows of shape (B, T+1) with T >= 1, got "
+                         f"{tuple(batch.shape)}")
     x, y = batch[:, :-1], batch[:, 1:]           # (B, T) each
     logits, state = model(x, state)              # (B, T, V)
     return F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1)), y.numel(), state
@@ -463,7 +525,8 @@ def next_token_step(model: nn.Module, batch: torch.Tensor, # (B, T+1) token ids
 def median_seconds(jobs: dict[str, Callable[[], Any]], # name -> the work to time
                    repeats: int = 5, # timed rounds (after one warm-up round)
                    device: str | torch.device = "cpu") -> dict[str, float]:
-    "Median wall-clock seconds of each job; the jobs take turns, and CUDA work is synchronised before and after each."
+    """Median wall-clock seconds of each job; the jobs take turns, and CUDA work is synchronised
+    before and after each."""
     if repeats < 1: raise ValueError(f"repeats must be at least 1, got {repeats}")
     sync = torch.cuda.synchronize if torch.device(device).type == "cuda" else (lambda: None)
     times: dict[str, list[float]] = {k: [] for k in jobs}

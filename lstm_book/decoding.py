@@ -29,12 +29,14 @@ def length_penalty(length: int, # tokens in the hypothesis, <eos> included
     return ((5 + length) / 6) ** alpha
 
 def reorder_state(state: Any, index: torch.Tensor) -> Any:
-    "The state with its rows (dim 0 of every tensor) taken at `index`; tuples, lists and dicts recursively, None as is."
+    """The state with its rows (dim 0 of every tensor) taken at `index`; tuples, lists and dicts
+    recursively, None as is."""
     if state is None: return None
     if torch.is_tensor(state): return state.index_select(0, index.to(state.device))
     if isinstance(state, (tuple, list)): return type(state)(reorder_state(s, index) for s in state)
     if isinstance(state, dict): return {k: reorder_state(v, index) for k, v in state.items()}
-    raise TypeError(f"cannot reorder a state of type {type(state).__name__}: use tensors in tuples, lists or dicts")
+    raise TypeError(f"cannot reorder a state of type {type(state).__name__}: use tensors in "
+                    "tuples, lists or dicts")
 
 @dataclass
 class Hypothesis:
@@ -59,7 +61,7 @@ def beam_search(step_fn: Callable[[torch.Tensor, Any], tuple[torch.Tensor, Any]]
         raise ValueError(f"need 1 <= n_best <= beam_size, max_len >= 1, batch_size >= 1; got {n_best}, {beam_size}, {max_len}, {batch_size}")
     B, K = batch_size, beam_size
     state, tokens = reorder_state(state, torch.arange(B).repeat_interleave(K)), torch.full((B * K,), bos)
-    beams, finished, done = [[([], 0.0)] for _ in range(B)], [[] for _ in range(B)], [False] * B   # beams: up to K live (prefix, logp)
+    beams, finished, done = [[([], 0.0)] for _ in range(B)], [[] for _ in range(B)], [False] * B   # K live (prefix, logp)
     for t in range(1, max_len + 1):
         logp, state = step_fn(tokens, state)
         logp = logp.float().cpu().index_fill(1, torch.tensor(list(banned), dtype=torch.long), -math.inf) if banned else logp.float().cpu()
@@ -73,10 +75,10 @@ def beam_search(step_fn: Callable[[torch.Tensor, Any], tuple[torch.Tensor, Any]]
                 k, tok = divmod(ix, logp.shape[1]); seq = beams[b][k][0] + [tok]
                 if tok == eos: finished[b].append(Hypothesis(seq[:-1], lp, lp / length_penalty(len(seq), alpha), True))
                 else: alive.append((b * K + k, tok, seq, lp))
-            if t == max_len:                                  # out of time: the live hypotheses end here, unfinished
+            if t == max_len:                                  # out of time: live ones end here
                 finished[b] += [Hypothesis(s, lp, lp / length_penalty(len(s), alpha), False) for *_, s, lp in alive]; alive = []
             best = sorted((h.score for h in finished[b]), reverse=True)
-            bound = max((lp for *_, lp in alive), default=-math.inf) / length_penalty(max_len, alpha)   # the best a live one can still reach
+            bound = max((lp for *_, lp in alive), default=-math.inf) / length_penalty(max_len, alpha)   # best a live one can reach
             done[b] = done[b] or not alive or (len(best) >= n_best and best[n_best - 1] >= bound)
             alive = [] if done[b] else alive
             beams[b] = [(s, lp) for *_, s, lp in alive]
@@ -87,10 +89,12 @@ def beam_search(step_fn: Callable[[torch.Tensor, Any], tuple[torch.Tensor, Any]]
 
 # %% ../chapters/10_beam_search.ipynb #c017
 def seq2seq_step_fn(model: Seq2Seq) -> Callable:
-    "A `beam_search` step for a `Seq2Seq`: state = (h, c) rows first, plus the encoder outputs and mask."
+    """A `beam_search` step for a `Seq2Seq`: state = (h,
+    c) rows first, plus the encoder outputs and mask."""
     dev = model_device(model)
     def step(tokens: torch.Tensor, state: tuple) -> tuple[torch.Tensor, tuple]:
-        h, c, memory, mask = state                                   # (N, L, H) x 2, (N, S, H), (N, S)
+        # (N, L, H) x 2, (N, S, H), (N, S)
+        h, c, memory, mask = state
         hc = (h.transpose(0, 1).contiguous(), c.transpose(0, 1).contiguous())
         logits, (h, c) = model.decoder(tokens.to(dev)[:, None], hc, memory, mask)
         return logits[:, -1].log_softmax(-1), (h.transpose(0, 1), c.transpose(0, 1), memory, mask)
@@ -98,15 +102,18 @@ def seq2seq_step_fn(model: Seq2Seq) -> Callable:
 
 @torch.no_grad()
 def seq2seq_beam(model: Seq2Seq, statements: list[list[int]], # encoded statements
-                 beam_size: int = 5, max_len: int = MAX_TOKENS + 1, alpha: float = 0.0, n_best: int = 1,
-                 batch_size: int = 128) -> list[list[Hypothesis]]:
+                 beam_size: int = 5, max_len: int = MAX_TOKENS + 1, alpha: float = 0.0,
+                 n_best: int = 1, batch_size: int = 128) -> list[list[Hypothesis]]:
     "The n_best beam-search replies (token ids) of each statement."
     model.eval(); dev, out = model_device(model), []
     for i in range(0, len(statements), batch_size):
         src, lengths = pad_batch([torch.tensor(s) for s in statements[i:i + batch_size]])
         memory, (h, c), mask = model.encode(src.to(dev), lengths)
-        out += beam_search(seq2seq_step_fn(model), (h.transpose(0, 1), c.transpose(0, 1), memory, mask), len(lengths), Vocab.bos_id, Vocab.eos_id,
-                           beam_size, max_len, alpha, n_best, banned=(Vocab.pad_id, Vocab.unk_id, Vocab.bos_id))
+        out += beam_search(seq2seq_step_fn(model),
+                           (h.transpose(0, 1), c.transpose(0, 1), memory, mask), len(lengths),
+                           Vocab.bos_id, Vocab.eos_id,
+                           beam_size, max_len, alpha, n_best,
+                           banned=(Vocab.pad_id, Vocab.unk_id, Vocab.bos_id))
     return out
 
 # %% ../chapters/10_beam_search.ipynb #c029
@@ -114,7 +121,8 @@ def lm_step_fn(model: nn.Module) -> Callable:
     "A `beam_search` step for a `LanguageModel`: state (h, c) rows first."
     dev = model_device(model)
     def step(tokens: torch.Tensor, state: tuple) -> tuple[torch.Tensor, tuple]:
-        logits, (h, c) = model(tokens.to(dev)[:, None], tuple(s.transpose(0, 1).contiguous() for s in state))
+        logits, (h, c) = model(tokens.to(dev)[:, None],
+                               tuple(s.transpose(0, 1).contiguous() for s in state))
         return logits[:, -1].log_softmax(-1), (h.transpose(0, 1), c.transpose(0, 1))
     return step
 
@@ -127,9 +135,13 @@ def lm_beam(model: nn.Module, prime_ids: list[int], # the prime's token ids (at 
     model.eval(); dev = model_device(model)
     L, H = model.cfg.layers, model.cfg.hidden
     state = (torch.zeros(L, 1, H, device=dev), torch.zeros(L, 1, H, device=dev))
-    if len(prime_ids) > 1: _, state = model(torch.tensor([prime_ids[:-1]], device=dev), state)   # read all but the last token
-    state = tuple(s.transpose(0, 1) for s in state)                                                # rows first
-    return beam_search(lm_step_fn(model), state, 1, prime_ids[-1], -1, beam_size, length, banned=banned)[0][0]   # eos -1: never ends
+    # read all but the last token
+    if len(prime_ids) > 1: _, state = model(torch.tensor([prime_ids[:-1]], device=dev), state)
+    # rows first
+    state = tuple(s.transpose(0, 1) for s in state)
+    # eos -1: never ends
+    return beam_search(lm_step_fn(model), state, 1, prime_ids[-1], -1, beam_size, length,
+                       banned=banned)[0][0]
 
 # %% ../chapters/10_beam_search.ipynb #c035
 class BeamChatbot(Chatbot):
@@ -139,21 +151,30 @@ class BeamChatbot(Chatbot):
         super().__init__(bot.model, bot.vocab, bot.max_tokens)
         self.beam_size, self.alpha = beam_size, alpha
 
-    def answer_ids(self, ids: list[int], temperature: float = 0.0, top_p: float | None = None, seed: int | None = None) -> list[int]:
-        "The best beam-search reply to the encoded statement (sampling options are refused: a beam does not sample)."
-        if temperature or top_p: raise ValueError("beam search does not sample: use either a beam or a temperature/top_p")
-        return seq2seq_beam(self.model, [ids], self.beam_size, self.max_tokens + 1, self.alpha)[0][0].tokens
+    def answer_ids(self, ids: list[int], temperature: float = 0.0, top_p: float | None = None,
+                   seed: int | None = None) -> list[int]:
+        """The best beam-search reply to the encoded statement
+        (sampling options are refused: a beam does not sample)."""
+        if temperature or top_p:
+            raise ValueError("beam search does not sample: use either a beam or a "
+                             "temperature/top_p")
+        return seq2seq_beam(self.model, [ids], self.beam_size, self.max_tokens + 1,
+                            self.alpha)[0][0].tokens
 
-def chat_command(*, checkpoint: Path, # a chatbot saved by `lstm-book chatbot train` or `AttentionChatbot.save`
+def chat_command(*,
+                 # a chatbot saved by `lstm-book chatbot train` or `AttentionChatbot.save`
+                 checkpoint: Path,
                  temperature: float = 0.0, # 0: the most likely reply; e.g. 0.8 to sample
                  beam: int = 1, # beam size; 1: greedy
                  alpha: float = 0.0, # length normalisation of the beam (Wu et al. 2016)
                 ) -> str:
     "Talk with a saved chatbot; Ctrl-D or 'quit' ends the conversation."
     if beam < 1: raise ValueError(f"--beam must be at least 1, got {beam}")
-    if beam > 1 and temperature: raise ValueError("choose beam search (--beam) or sampling (--temperature), not both")
+    if beam > 1 and temperature:
+        raise ValueError("choose beam search (--beam) or sampling (--temperature), not both")
     bot = load_chatbot(checkpoint)
     if beam > 1: bot = BeamChatbot(bot, beam, alpha)
-    print(f"talking to the chatbot{f' (beam {beam})' if beam > 1 else ''}; Ctrl-D or 'quit' ends", flush=True)
+    print(f"talking to the chatbot{f' (beam {beam})' if beam > 1 else ''}; Ctrl-D or 'quit' ends",
+          flush=True)
     turns = chat(bot, temperature=temperature, out=lambda s: print(s, flush=True))
     return f"bye ({len(turns)} turn{'' if len(turns) == 1 else 's'})"

@@ -10,8 +10,10 @@ from pathlib import Path
 import pandas as pd
 import torch
 from torch import nn
-from .core import (FitConfig, default_device, fit, init_distributed, is_main_process, median_seconds, model_device,
-                   next_token_step, rank_and_world, read_checkpoint, run_epoch, save_checkpoint, seed_everything, shutdown_distributed)
+from .core import (FitConfig, default_device, fit, init_distributed, is_main_process,
+                            median_seconds, model_device, next_token_step, rank_and_world,
+                            read_checkpoint, run_epoch, save_checkpoint, seed_everything,
+                            shutdown_distributed)
 from .data import Vocab, WordTokenizer, load_plays, pretrained_path, read_text_file
 from .lstm import LSTM
 
@@ -23,26 +25,31 @@ __all__ = ['SPLIT_PLAYS', 'shakespeare_splits', 'check_level', 'tokenize', 'deto
 
 # %% ../chapters/04_language_model.ipynb #c007
 SPLIT_PLAYS: dict[str, tuple[str, ...]] = {   # held-out plays; every other play is training text
-    "valid": ("comedies/much-ado-about-nothing", "roman/julius-caesar", "tragedies/romeo-and-juliet"),
+    "valid": ("comedies/much-ado-about-nothing", "roman/julius-caesar",
+              "tragedies/romeo-and-juliet"),
     "test": ("comedies/twelfth-night", "histories/richard-ii", "tragedies/othello"),
 }
 
-def shakespeare_splits(plays: dict[str, str] | None = None, # {'genre/title': text}; default: `load_plays()`
+def shakespeare_splits(plays: dict[str, str] | None = None, # {'genre/title': text}; None: all
                       ) -> dict[str, str]:
     "Train, valid and test text, whole plays held out as `SPLIT_PLAYS` says."
     plays = load_plays() if plays is None else plays
     held = {p: split for split, names in SPLIT_PLAYS.items() for p in names}
-    if missing := sorted(set(held) - set(plays)): raise KeyError(f"held-out plays {missing} are not in the corpus")
-    return {s: "\n".join(t for p, t in plays.items() if held.get(p, "train") == s) for s in ("train", "valid", "test")}
+    if missing := sorted(set(held) - set(plays)):
+        raise KeyError(f"held-out plays {missing} are not in the corpus")
+    return {s: "\n".join(t for p, t in plays.items() if held.get(p, "train") == s)
+            for s in ("train", "valid", "test")}
 
 # %% ../chapters/04_language_model.ipynb #c012
 def check_level(level: str) -> str:
     "`level` itself, if it is one of the two token levels of this chapter."
-    if level not in ("char", "word"): raise ValueError(f"level must be 'char' or 'word', got {level!r}")
+    if level not in ("char", "word"):
+        raise ValueError(f"level must be 'char' or 'word', got {level!r}")
     return level
 
 def tokenize(text: str, level: str) -> list[str]:
-    "Characters (level 'char'), or lower-cased words and punctuation with `<eos>` closing every non-empty line ('word')."
+    """Characters (level 'char'), or lower-cased words and punctuation with `<eos>` closing every
+    non-empty line ('word')."""
     if check_level(level) == "char": return list(text)
     tok = WordTokenizer(lower=True)
     return [t for line in text.splitlines() if line.strip() for t in tok.tokenize(line) + ["<eos>"]]
@@ -50,7 +57,8 @@ def tokenize(text: str, level: str) -> list[str]:
 def detokenize(tokens: list[str], level: str) -> str:
     "Text from tokens: characters joined, or words joined into lines at `<eos>`."
     if level == "char": return "".join(tokens)
-    return "\n".join(WordTokenizer().detokenize(line.split()) for line in " ".join(tokens).split("<eos>"))
+    return "\n".join(WordTokenizer().detokenize(line.split())
+                     for line in " ".join(tokens).split("<eos>"))
 
 def build_vocab(text: str, level: str, min_freq: int = 1) -> Vocab:
     "The vocabulary of a training text; tokens rarer than `min_freq` are left to `<unk>`."
@@ -62,29 +70,37 @@ def encode(text: str, vocab: Vocab, level: str) -> torch.Tensor:
 
 # %% ../chapters/04_language_model.ipynb #c017
 class StreamBatches:
-    "A token stream laid out as `batch_size` parallel rows and served as consecutive (B, bptt + 1) windows."
+    "A token stream as `batch_size` parallel rows, served as consecutive (B, bptt + 1) windows."
     def __init__(self, ids: torch.Tensor, # (N,) the token stream
                  batch_size: int, # B: row b holds tokens [b*L, (b+1)*L), L = N // B
-                 bptt: int, # T: time steps (inputs) per window; windows overlap by the one token that is target and next input
-                 chunk: int | None = None, # serve this many windows per pass, resuming where the last pass stopped
+                 bptt: int, # T: inputs per window; windows overlap by one token (target, input)
+                 chunk: int | None = None, # windows per pass, resuming where the last pass stopped
                  what: str = "the text", # named in error messages
-                 shard: tuple[int, int] = (0, 1), # (rank, world size): serve only every world-th row, from row `rank` (one process's share)
+                 shard: tuple[int, int] = (0, 1), # (rank, world): every world-th row from `rank`
                 ):
-        if ids.dim() != 1: raise ValueError(f"expected a 1-D stream of token ids, got shape {tuple(ids.shape)}")
+        if ids.dim() != 1:
+            raise ValueError(f"expected a 1-D stream of token ids, got shape {tuple(ids.shape)}")
         if batch_size < 1 or bptt < 1 or (chunk is not None and chunk < 1):
-            raise ValueError(f"batch_size, bptt and chunk must be positive, got {batch_size}, {bptt}, {chunk}")
+            raise ValueError(f"batch_size, bptt and chunk must be positive, got {batch_size}, "
+                             f"{bptt}, {chunk}")
         L = len(ids) // batch_size
-        if L < 2: raise ValueError(f"{what} has {len(ids)} tokens: too few for {batch_size} parallel rows of at least 2 tokens "
-                                   "(an input and its target); use a longer text or a smaller batch size")
+        if L < 2:
+            raise ValueError(f"{what} has {len(ids)} tokens: too few for {batch_size} parallel "
+                             "rows of at least 2 tokens "
+                             "(an input and its target); use a longer text or a smaller batch size")
         rank, world = shard
-        if batch_size % world: raise ValueError(f"batch_size {batch_size} must be divisible by the {world} processes, so that each gets an equal share")
-        self.rows, self.bptt, self.chunk, self.next = ids[: L * batch_size].view(batch_size, L)[rank::world], bptt, chunk, 0
+        if batch_size % world:
+            raise ValueError(f"batch_size {batch_size} must be divisible by the {world} processes, "
+                             "so that each gets an equal share")
+        self.rows, self.bptt, self.chunk, self.next = (
+            ids[: L * batch_size].view(batch_size, L)[rank::world], bptt, chunk, 0)
         self.starts = range(0, L - 1, bptt)       # first column of each window
 
     def __len__(self) -> int: return self.chunk or len(self.starts)
 
     def __iter__(self):
-        ks = range(len(self.starts)) if self.chunk is None else range(self.next, self.next + self.chunk)
+        ks = (range(len(self.starts)) if self.chunk is None
+              else range(self.next, self.next + self.chunk))
         if self.chunk is not None: self.next += self.chunk
         for k in ks:
             i = self.starts[k % len(self.starts)]
@@ -102,34 +118,44 @@ class LMConfig:
     dropout_rnn: float = 0.1      # dropout between stacked LSTM layers
     dropout_out: float = 0.1      # dropout on the top layer's outputs, before the decoder
     tie_weights: bool = False     # the decoder reuses the embedding matrix (needs emb == hidden)
-    backend: str = "torch"        # "torch": torch.nn.LSTM; "fast": the book's fused LSTM; "plain": its step-by-step LSTM
-    forget_bias: float | None = None  # set every layer's forget-gate bias (b_ih + b_hh) to this; None: PyTorch's init
+    # "torch": torch.nn.LSTM; "fast": the book's fused LSTM; "plain": its step-by-step LSTM
+    backend: str = "torch"
+    # set every layer's forget-gate bias (b_ih + b_hh) to this; None: PyTorch's init
+    forget_bias: float | None = None
 
     def __post_init__(self):
         if min(self.vocab_size, self.emb, self.hidden, self.layers) < 1:
             raise ValueError(f"vocab_size, emb, hidden and layers must be positive: {self}")
         for k in ("dropout_emb", "dropout_rnn", "dropout_out"):
-            if not 0 <= getattr(self, k) < 1: raise ValueError(f"{k} must be in [0, 1), got {getattr(self, k)}")
+            if not 0 <= getattr(self, k) < 1:
+                raise ValueError(f"{k} must be in [0, 1), got {getattr(self, k)}")
         if self.tie_weights and self.emb != self.hidden:
-            raise ValueError(f"tie_weights needs emb == hidden (the decoder's weight is the (vocab, emb) embedding matrix); got emb={self.emb}, hidden={self.hidden}")
-        if self.backend not in ("torch", "fast", "plain"): raise ValueError(f"backend must be 'torch', 'fast' or 'plain', got {self.backend!r}")
+            raise ValueError("tie_weights needs emb == hidden (the decoder's weight is the "
+                             f"(vocab, emb) embedding matrix); got emb={self.emb}, "
+                             f"hidden={self.hidden}")
+        if self.backend not in ("torch", "fast", "plain"):
+            raise ValueError(f"backend must be 'torch', 'fast' or 'plain', got {self.backend!r}")
 
 # %% ../chapters/04_language_model.ipynb #c024
 class LanguageModel(nn.Module):
-    "Embedding -> dropout -> stacked LSTM -> dropout -> linear decoder (optionally tied to the embedding)."
+    """Embedding -> dropout -> stacked LSTM -> dropout ->
+    linear decoder (optionally tied to the embedding)."""
     def __init__(self, cfg: LMConfig):
         super().__init__()
         self.cfg = cfg
         self.emb = nn.Embedding(cfg.vocab_size, cfg.emb)
-        args, kw = (cfg.emb, cfg.hidden, cfg.layers), dict(batch_first=True, dropout=cfg.dropout_rnn if cfg.layers > 1 else 0.0)
-        self.rnn = nn.LSTM(*args, **kw) if cfg.backend == "torch" else LSTM(*args, **kw, fast=cfg.backend == "fast")
+        args, kw = ((cfg.emb, cfg.hidden, cfg.layers),
+                    dict(batch_first=True, dropout=cfg.dropout_rnn if cfg.layers > 1 else 0.0))
+        self.rnn = (nn.LSTM(*args, **kw) if cfg.backend == "torch"
+                    else LSTM(*args, **kw, fast=cfg.backend == "fast"))
         self.drop_emb, self.drop_out = nn.Dropout(cfg.dropout_emb), nn.Dropout(cfg.dropout_out)
         self.decoder = nn.Linear(cfg.hidden, cfg.vocab_size)
         if cfg.tie_weights: self.decoder.weight = self.emb.weight
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        "Tied embedding U(-0.1, 0.1) (untied: PyTorch's N(0, 1)), zero decoder bias, optional forget-gate bias, the rest as PyTorch."
+        """Tied embedding U(-0.1, 0.1) (untied: PyTorch's N(0, 1)), zero decoder bias, optional
+        forget-gate bias, the rest as PyTorch."""
         if self.cfg.tie_weights: nn.init.uniform_(self.emb.weight, -0.1, 0.1)
         nn.init.zeros_(self.decoder.bias)
         H, fb = self.cfg.hidden, self.cfg.forget_bias
@@ -139,7 +165,8 @@ class LanguageModel(nn.Module):
                 getattr(self.rnn, f"bias_hh_l{l}")[H:2 * H].zero_()
 
     def forward(self, x: torch.Tensor, # (B, T) token ids
-                state: tuple[torch.Tensor, torch.Tensor] | None = None, # (h, c), each (layers, B, hidden)
+                # (h, c), each (layers, B, hidden)
+                state: tuple[torch.Tensor, torch.Tensor] | None = None,
                ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
         "Next-token logits (B, T, V) and the final state."
         y, state = self.rnn(self.drop_emb(self.emb(x)), state)   # (B, T, H)
@@ -168,33 +195,47 @@ def lm_metrics(level: str):
 
 # %% ../chapters/04_language_model.ipynb #c030
 def evaluate_lm(model: nn.Module, ids: torch.Tensor, # (N,) token stream
-                batch_size: int = 16, # parallel rows (fewer rows: longer context per token); reduced for short texts
-                bptt: int = 256, carry_state: bool = True, # False: every window starts from a zero state
+                # parallel rows (fewer rows: longer context per token); reduced for short texts
+                batch_size: int = 16,
+                bptt: int = 256,
+                # False: every window starts from a zero state
+                carry_state: bool = True,
                ) -> float:
-    "Mean negative log-likelihood of the stream, in nats per token (every token but the first of each row is scored)."
+    """Mean negative log-likelihood of the stream, in nats per token (every token but the first of
+    each row is scored)."""
     batches = _eval_batches(ids, batch_size, bptt)
-    return run_epoch(model, batches, next_token_step, cfg=FitConfig(carry_state=carry_state, progress=False))["loss"]
+    return run_epoch(model, batches, next_token_step,
+                     cfg=FitConfig(carry_state=carry_state, progress=False))["loss"]
 
-def _eval_batches(ids: torch.Tensor, batch_size: int = 16, bptt: int = 256, what: str = "the text") -> StreamBatches:
+def _eval_batches(ids: torch.Tensor, batch_size: int = 16, bptt: int = 256,
+                  what: str = "the text") -> StreamBatches:
     "Windows for scoring a stream: at most `batch_size` rows, fewer for a short text."
     return StreamBatches(ids, max(1, min(batch_size, len(ids) // 2)), bptt, what=what)
 
 def train_lm(model: LanguageModel, train_ids: torch.Tensor, valid_ids: torch.Tensor,
              cfg: TrainConfig = TrainConfig(), level: str = "char") -> pd.DataFrame:
-    "Train with truncated BPTT and a one-cycle schedule; returns the history and leaves the best weights loaded."
-    train = StreamBatches(train_ids, cfg.batch_size, cfg.bptt, what="the training text", shard=rank_and_world())
-    train.chunk = per_round = math.ceil(max(1, round(cfg.epochs * len(train))) / cfg.rounds)   # windows per round
+    """Train with truncated BPTT and a one-cycle schedule;
+    returns the history and leaves the best weights loaded."""
+    train = StreamBatches(train_ids, cfg.batch_size, cfg.bptt, what="the training text",
+                          shard=rank_and_world())
+    # windows per round
+    train.chunk = per_round = math.ceil(max(1, round(cfg.epochs * len(train))) / cfg.rounds)
     valid = _eval_batches(valid_ids, what="the validation text")
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=per_round * cfg.rounds, pct_start=0.05)
-    fcfg = FitConfig(epochs=cfg.rounds, clip_norm=cfg.clip_norm, carry_state=True, schedule_per_batch=True, restore_best=True, amp=cfg.amp,
-                     metrics=lm_metrics(level), checkpoint_dir=cfg.checkpoint_dir, progress=cfg.progress, log=cfg.log)
-    hist = fit(model, train, valid, next_token_step, opt, sched, fcfg).rename(columns={"epoch": "round"})
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=per_round * cfg.rounds,
+                                                pct_start=0.05)
+    fcfg = FitConfig(epochs=cfg.rounds, clip_norm=cfg.clip_norm, carry_state=True,
+                     schedule_per_batch=True, restore_best=True, amp=cfg.amp,
+                     metrics=lm_metrics(level), checkpoint_dir=cfg.checkpoint_dir,
+                     progress=cfg.progress, log=cfg.log)
+    hist = fit(model, train, valid, next_token_step, opt, sched, fcfg).rename(
+        columns={"epoch": "round"})
     hist.insert(1, "epochs_seen", hist["round"] * per_round / len(train.starts))
     return hist
 
 # %% ../chapters/04_language_model.ipynb #c042
-def unigram_nll(train_ids: torch.Tensor, test_ids: torch.Tensor, vocab_size: int, k: float = 1.0) -> float:
+def unigram_nll(train_ids: torch.Tensor, test_ids: torch.Tensor, vocab_size: int,
+                k: float = 1.0) -> float:
     "Mean nats per token of `test_ids` under an add-k unigram model of `train_ids`."
     counts = torch.bincount(train_ids, minlength=vocab_size).double()
     return -((counts + k) / (counts.sum() + k * vocab_size)).log()[test_ids].mean().item()
@@ -203,11 +244,13 @@ class BigramLM:
     "Bigram counts of a token stream, scored with add-k or interpolated Kneser-Ney smoothing."
     def __init__(self, train_ids: torch.Tensor, vocab_size: int):
         V = self.V = vocab_size
-        self.keys, counts = torch.unique(train_ids[:-1] * V + train_ids[1:], return_counts=True)   # sorted pair codes
+        # sorted pair codes
+        self.keys, counts = torch.unique(train_ids[:-1] * V + train_ids[1:], return_counts=True)
         self.counts, prev, nxt = counts.double(), self.keys // V, self.keys % V
         self.context = torch.bincount(prev, weights=self.counts, minlength=V)     # c(v)
         self.followers = torch.bincount(prev, minlength=V).double()               # N1+(v .)
-        self.cont = (torch.bincount(nxt, minlength=V).double() + 1) / (len(self.keys) + V)   # p_cont(w)
+        # p_cont(w)
+        self.cont = (torch.bincount(nxt, minlength=V).double() + 1) / (len(self.keys) + V)
 
     def pair_count(self, prev: torch.Tensor, nxt: torch.Tensor) -> torch.Tensor:
         "c(prev nxt) for vectors of token ids."
@@ -215,11 +258,13 @@ class BigramLM:
         pos = torch.searchsorted(self.keys, codes).clamp(max=len(self.keys) - 1)
         return torch.where(self.keys[pos] == codes, self.counts[pos], 0.0)
 
-    def prob(self, prev: torch.Tensor, nxt: torch.Tensor, smoothing: str = "kn", d: float = 0.75, k: float = 0.01) -> torch.Tensor:
+    def prob(self, prev: torch.Tensor, nxt: torch.Tensor, smoothing: str = "kn", d: float = 0.75,
+             k: float = 0.01) -> torch.Tensor:
         "p(nxt | prev), elementwise."
         c, cv = self.pair_count(prev, nxt), self.context[prev]
         if smoothing == "add_k": return (c + k) / (cv + k * self.V)
-        if smoothing != "kn": raise ValueError(f"smoothing must be 'kn' or 'add_k', got {smoothing!r}")
+        if smoothing != "kn":
+            raise ValueError(f"smoothing must be 'kn' or 'add_k', got {smoothing!r}")
         seen = ((c - d).clamp(min=0) + d * self.followers[prev] * self.cont[nxt]) / cv.clamp(min=1)
         return torch.where(cv > 0, seen, self.cont[nxt])
 
@@ -230,7 +275,8 @@ class BigramLM:
 # %% ../chapters/04_language_model.ipynb #c052
 def filter_logits(logits: torch.Tensor, # (..., V)
                   top_k: int | None = None, # keep the k most likely tokens
-                  top_p: float | None = None, # keep the smallest most-likely set with probability >= top_p
+                  # keep the smallest most-likely set with probability >= top_p
+                  top_p: float | None = None,
                  ) -> torch.Tensor:
     "The logits with every token outside the top-k set and the nucleus set to -inf."
     if top_k is not None:
@@ -241,17 +287,21 @@ def filter_logits(logits: torch.Tensor, # (..., V)
         if not 0 < top_p <= 1: raise ValueError(f"top_p must be in (0, 1], got {top_p}")
         sorted_logits, order = logits.sort(dim=-1, descending=True)
         probs = sorted_logits.softmax(-1)
-        drop = probs.cumsum(-1) - probs >= top_p            # the mass before this token already reaches p
+        # the mass before this token already reaches p
+        drop = probs.cumsum(-1) - probs >= top_p
         logits = logits.masked_fill(drop.scatter(-1, order, drop), -math.inf)
     return logits
 
 # %% ../chapters/04_language_model.ipynb #c055
 def prime_ids(prime: str, vocab: Vocab, level: str) -> list[int]:
-    "Token ids of a prime; unknown characters are an error, unknown words become `<unk>`. An empty prime starts a new line."
+    """Token ids of a prime; unknown characters are an error, unknown words become `<unk>`. An empty
+    prime starts a new line."""
     tokens = tokenize(prime, level)
-    if level == "word" and tokens and not prime.endswith("\n"): tokens = tokens[:-1]   # continue the open line
+    # continue the open line
+    if level == "word" and tokens and not prime.endswith("\n"): tokens = tokens[:-1]
     if level == "char" and (unseen := sorted({t for t in tokens if t not in vocab})):
-        raise ValueError(f"the prime contains characters the model never saw in training: {unseen}; "
+        raise ValueError("the prime contains characters the model never saw in "
+                         f"training: {unseen}; "
                          f"its {len(vocab) - 4} characters are {''.join(vocab.itos[4:])!r}")
     return vocab.encode(tokens) or [vocab["\n"] if level == "char" else vocab.eos_id]
 
@@ -262,26 +312,32 @@ def sample(model: LanguageModel, vocab: Vocab, level: str, prime: str = "", # te
            seed: int | None = None, # for a reproducible sample
           ) -> str:
     "The text the model generates after `prime` (the prime itself is not repeated)."
-    if temperature <= 0: raise ValueError(f"temperature must be > 0 (for greedy decoding use top_k=1), got {temperature}")
+    if temperature <= 0:
+        raise ValueError("temperature must be > 0 (for greedy decoding use top_k=1), got "
+                         f"{temperature}")
     if length < 0: raise ValueError(f"length must be >= 0, got {length}")
     model.eval(); device = model_device(model)
     gen = torch.Generator(device=device).manual_seed(seed) if seed is not None else None
-    banned = [vocab.pad_id, vocab.unk_id, vocab.bos_id] + ([vocab.eos_id] if level == "char" else [])
+    banned = ([vocab.pad_id, vocab.unk_id, vocab.bos_id]
+              + ([vocab.eos_id] if level == "char" else []))
     logits, state = model(torch.tensor([prime_ids(prime, vocab, level)], device=device))
     out = []
     for _ in range(length):
         z = logits[0, -1] / temperature
         z[banned] = -math.inf
-        nxt = torch.multinomial(filter_logits(z, top_k, top_p).softmax(-1), 1, generator=gen)   # (1,)
+        # (1,)
+        nxt = torch.multinomial(filter_logits(z, top_k, top_p).softmax(-1), 1, generator=gen)
         out.append(nxt.item())
         logits, state = model(nxt.view(1, 1), state)
     return detokenize(vocab.decode(out, keep_specials=True), level)
 
 # %% ../chapters/04_language_model.ipynb #c067
 def lm_throughput(cfg: LMConfig, batch_size: int = 64, bptt: int = 128,
-                  backends: tuple[str, ...] = ("torch", "fast"), # the first is the reference of the ratios
+                  # the first is the reference of the ratios
+                  backends: tuple[str, ...] = ("torch", "fast"),
                   repeats: int = 5, device: str | torch.device | None = None) -> pd.DataFrame:
-    "Median training tokens/s of the same language model with each LSTM backend (same weights, same batch)."
+    """Median training tokens/s of the same language model
+    with each LSTM backend (same weights, same batch)."""
     device = torch.device(device or default_device())
     torch.manual_seed(0)
     models = {b: LanguageModel(replace(cfg, backend=b)).to(device) for b in backends}
@@ -292,21 +348,28 @@ def lm_throughput(cfg: LMConfig, batch_size: int = 64, bptt: int = 128,
         loss = next_token_step(models[b], batch)[0]
         opts[b].zero_grad(); loss.backward(); opts[b].step()
     med = median_seconds({b: (lambda b=b: train_step(b)) for b in backends}, repeats, device)
-    return pd.DataFrame([{"backend": b, "ms per step": 1e3 * med[b], "tokens/s": batch_size * bptt / med[b],
+    return pd.DataFrame([{"backend": b, "ms per step": 1e3 * med[b],
+                          "tokens/s": batch_size * bptt / med[b],
                           f"speed vs {backends[0]}": med[backends[0]] / med[b]} for b in backends])
 
 # %% ../chapters/04_language_model.ipynb #c071
 def save_lm(path: str | Path, model: LanguageModel, vocab: Vocab, level: str, **extra) -> Path:
     "Write model, architecture, vocabulary and level to one checkpoint file."
     check_level(level)
-    if len(vocab) != model.cfg.vocab_size: raise ValueError(f"the vocabulary has {len(vocab)} tokens, the model {model.cfg.vocab_size}")
-    return save_checkpoint(path, model, lm_config=asdict(model.cfg), itos=vocab.itos, level=level, **extra)
+    if len(vocab) != model.cfg.vocab_size:
+        raise ValueError(f"the vocabulary has {len(vocab)} tokens, the model "
+                         f"{model.cfg.vocab_size}")
+    return save_checkpoint(path, model, lm_config=asdict(model.cfg), itos=vocab.itos, level=level,
+                           **extra)
 
-def load_lm(path: str | Path, device: str | torch.device | None = None) -> tuple[LanguageModel, Vocab, str]:
+def load_lm(path: str | Path,
+            device: str | torch.device | None = None) -> tuple[LanguageModel, Vocab, str]:
     "Rebuild (model, vocabulary, level) from a checkpoint written by `save_lm`."
     ckpt = read_checkpoint(path)
     extra = ckpt["extra"]
-    if not {"lm_config", "itos", "level"} <= set(extra): raise ValueError(f"{path} is a checkpoint, but not of a language model (no lm_config/itos/level)")
+    if not {"lm_config", "itos", "level"} <= set(extra):
+        raise ValueError(f"{path} is a checkpoint, but not of a language model (no "
+                         "lm_config/itos/level)")
     model = LanguageModel(LMConfig(**extra["lm_config"]))
     model.load_state_dict(ckpt["model"])
     return model.to(device or default_device()).eval(), Vocab(extra["itos"]), extra["level"]
@@ -319,28 +382,33 @@ def train_command(*, train: Path, # UTF-8 text to train on
                   save: Path = Path("lm.pt"), # where to write the best model
                   epochs: float = 2.0, hidden: int = 512, layers: int = 2, emb: int = 64,
                   dropout: float = 0.1, # on embeddings, between layers and on the decoder's input
-                  tie_weights: bool = False, # share embedding and decoder weights (needs --emb equal to --hidden)
+                  tie_weights: bool = False, # tie embedding and decoder (needs --emb == --hidden)
                   backend: str = "torch", # torch, fast or plain
                   batch_size: int = 64, bptt: int = 128, lr: float = 3e-3,
                   min_freq: int = 1, # rarer tokens become <unk>
                   rounds: int = 8, # validation rounds
                   seed: int = 0, progress: bool = True) -> dict:
-    "Train a language model on your own text files and save the best one (also under `torchrun`, data-parallel)."
+    "Train a language model on your own text files and save the best one (also under `torchrun`)."
     paths = {"train": train, "valid": valid} | ({"test": test} if test else {})
     texts = {k: read_text_file(p) for k, p in paths.items()}
     seed_everything(seed)
     vocab = build_vocab(texts["train"], level, min_freq)
     ids = {k: encode(t, vocab, level) for k, t in texts.items()}
     for k in ("valid", "test"):
-        if k in ids and len(ids[k]) < 2: raise ValueError(f"{paths[k]} has {len(ids[k])} {level} token(s); at least 2 are needed")
+        if k in ids and len(ids[k]) < 2:
+            raise ValueError(f"{paths[k]} has {len(ids[k])} {level} token(s); at least "
+                             "2 are needed")
     cfg = LMConfig(len(vocab), emb, hidden, layers, dropout, dropout, dropout, tie_weights, backend)
-    model = LanguageModel(cfg).to(init_distributed())          # under torchrun: this process's GPU (or the CPU)
-    hist = train_lm(model, ids["train"], ids["valid"], TrainConfig(epochs, rounds, batch_size, bptt, lr, progress=progress), level)
+    model = LanguageModel(cfg).to(init_distributed())   # under torchrun: this process's GPU
+    hist = train_lm(model, ids["train"], ids["valid"],
+                    TrainConfig(epochs, rounds, batch_size, bptt, lr, progress=progress), level)
     metric = lm_metrics(level)
     result = {"vocabulary": len(vocab), "parameters": sum(p.numel() for p in model.parameters()),
               "training tokens/s": round(hist.items_per_s.median())}
     for k in ("valid", "test"):
-        if k in ids: result |= {f"{k} {n}": round(v, 4) for n, v in metric(evaluate_lm(model, ids[k])).items()}
+        if k in ids:
+            result |= {f"{k} {n}": round(v, 4)
+                       for n, v in metric(evaluate_lm(model, ids[k])).items()}
     main = is_main_process()
     shutdown_distributed()
     if not main: return None                                  # one process reports and saves
@@ -356,11 +424,13 @@ def generate_command(*, checkpoint: Path, # written by `lstm-book lm train` or `
     "Generate text with a trained language model."
     model, vocab, level = load_lm(checkpoint)
     text = sample(model, vocab, level, prime, length, temperature, top_k, top_p, seed)
-    space = level == "word" and prime.strip() and not prime.endswith(("\n", " ")) and not text.startswith("\n")
+    space = (level == "word" and prime.strip() and not prime.endswith(("\n", " "))
+             and not text.startswith("\n"))
     return prime + (" " if space else "") + text
 
 # %% ../chapters/04_language_model.ipynb #c080d3
-def load_pretrained(name: str = "shakespeare-char", # a language model in the data manifest's PRETRAINED list
+def load_pretrained(name: str = "shakespeare-char", # a language model in the manifest's PRETRAINED
                     device: str | torch.device | None = None) -> tuple[LanguageModel, Vocab, str]:
-    "The book's trained language model (model, vocabulary, level), from the checkout, the cache or the repository."
+    """The book's trained language model (model, vocabulary,
+    level), from the checkout, the cache or the repository."""
     return load_lm(pretrained_path(name), device)

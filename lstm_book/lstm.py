@@ -18,8 +18,10 @@ __all__ = ['lstm_step', 'lstm_gates', 'lstm_param_count', 'lstm_activation_float
 
 # %% ../chapters/03_lstm.ipynb #c007
 def lstm_step(x_t: torch.Tensor, # (B, I) inputs at one time step
-              state: tuple[torch.Tensor, torch.Tensor], # (h, c): (B, P) and (B, H); P = H without projection
-              w_ih: torch.Tensor, w_hh: torch.Tensor, b_ih: torch.Tensor | None = None, b_hh: torch.Tensor | None = None,
+              # (h, c): (B, P) and (B, H); P = H without projection
+              state: tuple[torch.Tensor, torch.Tensor],
+              w_ih: torch.Tensor, w_hh: torch.Tensor, b_ih: torch.Tensor | None = None,
+              b_hh: torch.Tensor | None = None,
               w_hr: torch.Tensor | None = None, # (P, H) output projection (LSTMP), or None
              ) -> tuple[torch.Tensor, torch.Tensor]:
     "One LSTM step with PyTorch's gate order (i, f, g, o); returns the new (h, c)."
@@ -30,83 +32,103 @@ def lstm_step(x_t: torch.Tensor, # (B, I) inputs at one time step
     return (h if w_hr is None else F.linear(h, w_hr)), c
 
 def lstm_gates(x_t: torch.Tensor, h: torch.Tensor, w_ih: torch.Tensor, w_hh: torch.Tensor,
-               b_ih: torch.Tensor | None = None, b_hh: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
+               b_ih: torch.Tensor | None = None,
+               b_hh: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
     "The activated gates (i, f, g, o) of one LSTM step: sigmoid, sigmoid, tanh, sigmoid."
     zi, zf, zg, zo = (F.linear(x_t, w_ih, b_ih) + F.linear(h, w_hh, b_hh)).chunk(4, -1)
     return torch.sigmoid(zi), torch.sigmoid(zf), torch.tanh(zg), torch.sigmoid(zo)
 
 # %% ../chapters/03_lstm.ipynb #c013
-def lstm_param_count(input_size: int, hidden_size: int, num_layers: int = 1, bidirectional: bool = False,
-                     proj_size: int = 0, bias: bool = True) -> int:
+def lstm_param_count(input_size: int, hidden_size: int, num_layers: int = 1,
+                     bidirectional: bool = False, proj_size: int = 0, bias: bool = True) -> int:
     "Number of parameters of an LSTM with these settings (same as torch.nn.LSTM)."
     d, out = (2 if bidirectional else 1), (proj_size or hidden_size)
     total = 0
     for layer in range(num_layers):
         i = input_size if layer == 0 else out * d
-        per_dir = 4 * hidden_size * (i + out) + (8 * hidden_size if bias else 0) + proj_size * hidden_size
+        per_dir = (4 * hidden_size * (i + out) + (8 * hidden_size if bias else 0)
+                   + proj_size * hidden_size)
         total += d * per_dir
     return total
 
 def lstm_activation_floats(hidden_size: int, proj_size: int = 0) -> int:
-    "Floats saved for backward per sequence, per step, per layer and direction: 4 gates, c, tanh(c), h (+ projected h)."
+    """Floats saved for backward per sequence, per step, per layer and direction: 4 gates, c,
+    tanh(c), h (+ projected h)."""
     return 7 * hidden_size + proj_size
 
 # %% ../chapters/03_lstm.ipynb #c016
 class GatedRecurrent(nn.Module):
-    "Multi-layer, optionally bidirectional gated RNN with torch.nn.LSTM/GRU's arguments, parameter names and shapes."
+    "Multi-layer, optionally bidirectional gated RNN with torch.nn.LSTM/GRU's arguments, weights."
     gates, has_cell = 4, True   # set by the subclasses
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True, batch_first: bool = False,
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False,
                  dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0):
         super().__init__()
-        if min(input_size, hidden_size, num_layers) < 1: raise ValueError(f"input_size, hidden_size and num_layers must be positive, got {input_size}, {hidden_size}, {num_layers}")
-        if not 0 <= dropout <= 1: raise ValueError(f"dropout must be a probability in [0, 1], got {dropout}")
-        if proj_size and not self.has_cell: raise ValueError(f"proj_size is only supported by LSTM, got {proj_size}")
+        if min(input_size, hidden_size, num_layers) < 1:
+            raise ValueError("input_size, hidden_size and num_layers must be positive, got "
+                             f"{input_size}, {hidden_size}, {num_layers}")
+        if not 0 <= dropout <= 1:
+            raise ValueError(f"dropout must be a probability in [0, 1], got {dropout}")
+        if proj_size and not self.has_cell:
+            raise ValueError(f"proj_size is only supported by LSTM, got {proj_size}")
         if proj_size and not 0 < proj_size < hidden_size: raise ValueError(f"proj_size must be in [0, hidden_size={hidden_size}), got {proj_size}")
-        self.input_size, self.hidden_size, self.num_layers, self.bias = input_size, hidden_size, num_layers, bias
-        self.batch_first, self.dropout, self.bidirectional, self.proj_size = batch_first, float(dropout), bidirectional, proj_size
+        self.input_size, self.hidden_size, self.num_layers, self.bias = (
+            input_size, hidden_size, num_layers, bias)
+        self.batch_first, self.dropout, self.bidirectional, self.proj_size = (
+            batch_first, float(dropout), bidirectional, proj_size)
         D, P, G = 2 if bidirectional else 1, proj_size or hidden_size, self.gates * hidden_size
         for layer in range(num_layers):
             for d in range(D):
-                sfx, in_size = f"_l{layer}{'_reverse' if d else ''}", input_size if layer == 0 else P * D
+                sfx, in_size = (f"_l{layer}{'_reverse' if d else ''}",
+                                input_size if layer == 0 else P * D)
                 shapes = {"weight_ih": (G, in_size), "weight_hh": (G, P)}
                 if bias: shapes |= {"bias_ih": (G,), "bias_hh": (G,)}
                 if proj_size: shapes["weight_hr"] = (proj_size, hidden_size)
                 for name, shape in shapes.items():
                     self.register_parameter(name + sfx, nn.Parameter(torch.empty(shape)))
-        for p in self.parameters(): nn.init.uniform_(p, -hidden_size ** -0.5, hidden_size ** -0.5)   # as PyTorch
+        # as PyTorch
+        for p in self.parameters(): nn.init.uniform_(p, -hidden_size ** -0.5, hidden_size ** -0.5)
 
     def layer_weights(self, layer: int, reverse: bool = False) -> list[torch.Tensor | None]:
-        "[weight_ih, weight_hh, bias_ih, bias_hh, weight_hr] of one layer and direction (None where absent)."
+        "[weight_ih, weight_hh, bias_ih, bias_hh, weight_hr] of a layer and direction (or None)."
         sfx = f"_l{layer}{'_reverse' if reverse else ''}"
-        return [getattr(self, n + sfx, None) for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")]
+        return [getattr(self, n + sfx, None)
+                for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")]
 
 # %% ../chapters/03_lstm.ipynb #c019
-def _forward(self: GatedRecurrent, x: torch.Tensor, # (T, B, I), (B, T, I) with batch_first, or unbatched (T, I)
-             state: Any = None, # LSTM: (h_0, c_0); GRU: h_0; each (num_layers * D, B, ·), or without B for unbatched input
+def _forward(self: GatedRecurrent, x: torch.Tensor, # (T, B, I), (B, T, I) if batch_first, or (T, I)
+             state: Any = None, # LSTM: (h_0, c_0); GRU: h_0; each (layers * D, B, ·), B if batched
             ) -> tuple[torch.Tensor, Any]:
     "Returns output (T, B, D * P) and the final state(s), like torch.nn.LSTM / torch.nn.GRU."
-    if isinstance(x, nn.utils.rnn.PackedSequence): raise TypeError("packed sequences are not supported; pad the batch and pass lengths-aware masks instead")
+    if isinstance(x, nn.utils.rnn.PackedSequence):
+        raise TypeError("packed sequences are not supported; pad the batch and pass lengths-aware "
+                        "masks instead")
     x, unbatched = time_major(x, self.input_size, self.batch_first)
     D, B, P = 2 if self.bidirectional else 1, x.size(1), self.proj_size or self.hidden_size
     sizes = (P, self.hidden_size) if self.has_cell else (P,)
     if state is None: states = [x.new_zeros(self.num_layers * D, B, n) for n in sizes]
     else:
         states = list(state) if self.has_cell else [state]
-        if len(states) != len(sizes): raise ValueError(f"expected the state as {'(h_0, c_0)' if self.has_cell else 'h_0'}")
+        if len(states) != len(sizes):
+            raise ValueError(f"expected the state as {'(h_0, c_0)' if self.has_cell else 'h_0'}")
         states = [s.unsqueeze(1) if unbatched else s for s in states]
         for s, n in zip(states, sizes):
-            if s.shape != (self.num_layers * D, B, n): raise ValueError(f"expected a state of shape {(self.num_layers * D, B, n)}, got {tuple(s.shape)}")
+            if s.shape != (self.num_layers * D, B, n):
+                raise ValueError(f"expected a state of shape {(self.num_layers * D, B, n)}, got "
+                                 f"{tuple(s.shape)}")
     finals = [[] for _ in sizes]
     for layer in range(self.num_layers):
         outs = []
         for d in range(D):
             idx = layer * D + d
-            y, last = self.run_direction(x.flip(0) if d else x, [s[idx] for s in states], self.layer_weights(layer, bool(d)))
+            y, last = self.run_direction(x.flip(0) if d else x, [s[idx] for s in states],
+                                         self.layer_weights(layer, bool(d)))
             outs.append(y.flip(0) if d else y)
             for f, s in zip(finals, last): f.append(s)
         x = torch.cat(outs, -1) if D > 1 else outs[0]
-        if self.dropout and self.training and layer < self.num_layers - 1: x = F.dropout(x, self.dropout)
+        if self.dropout and self.training and layer < self.num_layers - 1:
+            x = F.dropout(x, self.dropout)
     finals = [torch.stack(f) for f in finals]
     if unbatched: x, finals = x.squeeze(1), [f.squeeze(1) for f in finals]
     elif self.batch_first: x = x.transpose(0, 1)
@@ -116,14 +138,18 @@ GatedRecurrent.forward = _forward
 
 # %% ../chapters/03_lstm.ipynb #c022
 class LSTM(GatedRecurrent):
-    "A from-scratch LSTM, a drop-in for `torch.nn.LSTM` (same arguments, state_dict, inputs and outputs)."
+    """A from-scratch LSTM, a drop-in for `torch.nn.LSTM`
+    (same arguments, state_dict, inputs and outputs)."""
     gates, has_cell = 4, True
-    def __init__(self, *args, fast: bool = False, # use the fused implementation (same results, faster)
+    def __init__(self, *args,
+                 # use the fused implementation (same results, faster)
+                 fast: bool = False,
                  **kwargs):
         super().__init__(*args, **kwargs)
         self.fast = fast
 
-    def run_direction(self, x: torch.Tensor, state: list[torch.Tensor], w: list) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    def run_direction(self, x: torch.Tensor, state: list[torch.Tensor],
+                      w: list) -> tuple[torch.Tensor, list[torch.Tensor]]:
         "One layer, one direction: x (T, B, I), [h0, c0] -> outputs (T, B, P), [h_T, c_T]."
         if self.fast:
             y, h, c = fused_lstm(x, state[0], state[1], *w)
@@ -134,7 +160,8 @@ class LSTM(GatedRecurrent):
 # %% ../chapters/03_lstm.ipynb #c027
 def gru_step(x_t: torch.Tensor, h: torch.Tensor, w_ih: torch.Tensor, w_hh: torch.Tensor,
              b_ih: torch.Tensor | None = None, b_hh: torch.Tensor | None = None) -> torch.Tensor:
-    "One GRU step with PyTorch's gate order (r, z, n) and reset gate applied after the recurrent product."
+    """One GRU step with PyTorch's gate order (r, z, n)
+    and reset gate applied after the recurrent product."""
     xr, xz, xn = F.linear(x_t, w_ih, b_ih).chunk(3, -1)
     hr, hz, hn = F.linear(h, w_hh, b_hh).chunk(3, -1)
     r, z = torch.sigmoid(xr + hr), torch.sigmoid(xz + hz)
@@ -142,32 +169,45 @@ def gru_step(x_t: torch.Tensor, h: torch.Tensor, w_ih: torch.Tensor, w_hh: torch
     return (1 - z) * n + z * h
 
 class GRU(GatedRecurrent):
-    "A from-scratch GRU, a drop-in for `torch.nn.GRU` (same arguments, state_dict, inputs and outputs)."
+    """A from-scratch GRU, a drop-in for `torch.nn.GRU`
+    (same arguments, state_dict, inputs and outputs)."""
     gates, has_cell = 3, False
-    def run_direction(self, x: torch.Tensor, state: list[torch.Tensor], w: list) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    def run_direction(self, x: torch.Tensor, state: list[torch.Tensor],
+                      w: list) -> tuple[torch.Tensor, list[torch.Tensor]]:
         "One layer, one direction: x (T, B, I), [h0] -> outputs (T, B, H), [h_T]."
         y, h = unroll(lambda x_t, h: gru_step(x_t, h, *w[:4]), x, state[0])
         return y, [h]
 
 # %% ../chapters/03_lstm.ipynb #c031
 class LSTMCell(nn.Module):
-    "An LSTM cell with optional peephole connections, layer normalization and forget-gate bias; plain, it equals torch.nn.LSTMCell."
-    def __init__(self, input_size: int, hidden_size: int, peephole: bool = False, layer_norm: bool = False,
+    """An LSTM cell with optional peephole connections, layer normalization and forget-gate bias;
+    plain, it equals torch.nn.LSTMCell."""
+    def __init__(self, input_size: int, hidden_size: int, peephole: bool = False,
+                 layer_norm: bool = False,
                  forget_bias: float = 0.0): # added to the forget gate's bias at initialisation
         super().__init__()
-        self.input_size, self.hidden_size, self.peephole, self.layer_norm = input_size, hidden_size, peephole, layer_norm
+        self.input_size, self.hidden_size, self.peephole, self.layer_norm = (
+            input_size, hidden_size, peephole, layer_norm)
         self.weight_ih = nn.Parameter(torch.empty(4 * hidden_size, input_size))
         self.weight_hh = nn.Parameter(torch.empty(4 * hidden_size, hidden_size))
-        self.bias_ih, self.bias_hh = nn.Parameter(torch.empty(4 * hidden_size)), nn.Parameter(torch.empty(4 * hidden_size))
+        self.bias_ih, self.bias_hh = (nn.Parameter(torch.empty(4 * hidden_size)),
+                                      nn.Parameter(torch.empty(4 * hidden_size)))
         for p in self.parameters(): nn.init.uniform_(p, -hidden_size ** -0.5, hidden_size ** -0.5)
         with torch.no_grad(): self.bias_ih[hidden_size:2 * hidden_size] += forget_bias
-        if peephole: self.w_ci, self.w_cf, self.w_co = (nn.Parameter(torch.zeros(hidden_size)) for _ in range(3))
-        if layer_norm: self.ln_ih, self.ln_hh, self.ln_c = nn.LayerNorm(4 * hidden_size), nn.LayerNorm(4 * hidden_size), nn.LayerNorm(hidden_size)
+        if peephole:
+            self.w_ci, self.w_cf, self.w_co = (nn.Parameter(torch.zeros(hidden_size))
+                                               for _ in range(3))
+        if layer_norm:
+            self.ln_ih, self.ln_hh, self.ln_c = (nn.LayerNorm(4 * hidden_size),
+                                                 nn.LayerNorm(4 * hidden_size),
+                                                 nn.LayerNorm(hidden_size))
 
     def forward(self, x: torch.Tensor, # (B, I)
                 state: tuple[torch.Tensor, torch.Tensor] | None = None, # (h, c), each (B, H)
                ) -> tuple[torch.Tensor, torch.Tensor]:
-        if x.dim() != 2 or x.size(-1) != self.input_size: raise ValueError(f"expected input of shape (B, {self.input_size}), got {tuple(x.shape)}")
+        if x.dim() != 2 or x.size(-1) != self.input_size:
+            raise ValueError(f"expected input of shape (B, {self.input_size}), got "
+                             f"{tuple(x.shape)}")
         h, c = state if state is not None else (x.new_zeros(x.size(0), self.hidden_size),) * 2
         a, b = F.linear(x, self.weight_ih), F.linear(h, self.weight_hh)
         if self.layer_norm: a, b = self.ln_ih(a), self.ln_hh(b)
@@ -182,8 +222,10 @@ def lstm_trace(lstm: nn.Module, # torch.nn.LSTM or our LSTM (layer 0, forward di
                x: torch.Tensor, # (T, I) one unbatched sequence of inputs
               ) -> dict[str, torch.Tensor]:
     "Per-step gate activations and states of an LSTM's first layer: i, f, g, o, c, h, each (T, H)."
-    if getattr(lstm, "proj_size", 0): raise ValueError("lstm_trace does not support projections (proj_size > 0)")
-    w = [getattr(lstm, n, None) for n in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")]
+    if getattr(lstm, "proj_size", 0):
+        raise ValueError("lstm_trace does not support projections (proj_size > 0)")
+    w = [getattr(lstm, n, None)
+         for n in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")]
     H = w[1].size(1)
     h, c, rec = x.new_zeros(H), x.new_zeros(H), {k: [] for k in "ifgoch"}
     with torch.no_grad():
@@ -194,11 +236,15 @@ def lstm_trace(lstm: nn.Module, # torch.nn.LSTM or our LSTM (layer 0, forward di
     return {k: torch.stack(v) for k, v in rec.items()}
 
 # %% ../chapters/03_lstm.ipynb #c046
-def _fused_forward(xp: torch.Tensor, h0: torch.Tensor, c0: torch.Tensor, w_hh: torch.Tensor, w_hr: torch.Tensor | None):
-    "Forward recurrence over precomputed input projections xp (T, B, 4H); returns outputs and saved activations."
+def _fused_forward(xp: torch.Tensor, h0: torch.Tensor, c0: torch.Tensor, w_hh: torch.Tensor,
+                   w_hr: torch.Tensor | None):
+    """Forward recurrence over precomputed input projections
+    xp (T, B, 4H); returns outputs and saved activations."""
     T, B, H = xp.size(0), xp.size(1), c0.size(1)
-    acts = torch.empty_like(xp)                                         # (T, B, 4H): sigmoid(i, f, o), tanh(g)
-    cs, tcs, ms = (xp.new_empty(T, B, H) for _ in range(3))             # c_t, tanh(c_t), o * tanh(c_t)
+    # (T, B, 4H): sigmoid(i, f, o), tanh(g)
+    acts = torch.empty_like(xp)
+    # c_t, tanh(c_t), o * tanh(c_t)
+    cs, tcs, ms = (xp.new_empty(T, B, H) for _ in range(3))
     hs = xp.new_empty(T, B, w_hr.size(0)) if w_hr is not None else ms
     h, c, wt = h0, c0, w_hh.t()
     for t in range(T):
@@ -212,12 +258,15 @@ def _fused_forward(xp: torch.Tensor, h0: torch.Tensor, c0: torch.Tensor, w_hh: t
 
 # %% ../chapters/03_lstm.ipynb #c048
 def _fused_backward(d_out, d_h, d_c, c0, w_hh, w_hr, acts, cs, tcs):
-    "Backward recurrence: gradients of the gate pre-activations (T, B, 4H), of h0 and c0, and dL/dh_t for the projection."
+    """Backward recurrence: gradients of the gate pre-activations (T, B, 4H), of h0 and c0, and
+    dL/dh_t for the projection."""
     H = cs.size(2)
     i, f, g, o = acts[..., :H], acts[..., H:2 * H], acts[..., 2 * H:3 * H], acts[..., 3 * H:]
     c_prev = torch.cat([c0[None], cs[:-1]])
-    k = o * (1 - tcs * tcs)                                             # ∂c_t/∂m_t path, all steps at once
-    coef = torch.cat([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g), tcs * o * (1 - o)], -1)
+    # ∂c_t/∂m_t path, all steps at once
+    k = o * (1 - tcs * tcs)
+    coef = torch.cat([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g),
+                      tcs * o * (1 - o)], -1)
     d_gates, d_hs = torch.empty_like(acts), (torch.empty_like(d_out) if w_hr is not None else None)
     for t in range(acts.size(0) - 1, -1, -1):
         d_h = d_h + d_out[t]
@@ -233,7 +282,8 @@ def _fused_backward(d_out, d_h, d_c, c0, w_hh, w_hr, acts, cs, tcs):
 class FusedLSTMFunction(torch.autograd.Function):
     "One LSTM layer and direction with a hand-written backward pass."
     @staticmethod
-    @torch.amp.custom_fwd(device_type="cuda", cast_inputs=torch.float32)   # under mixed precision, the recurrence stays in float32
+    # under mixed precision, the recurrence stays in float32
+    @torch.amp.custom_fwd(device_type="cuda", cast_inputs=torch.float32)
     def forward(ctx, xp, h0, c0, w_hh, w_hr):
         hs, acts, cs, tcs, ms = _fused_forward(xp, h0, c0, w_hh, w_hr)
         ctx.save_for_backward(h0, c0, w_hh, w_hr, hs, acts, cs, tcs, ms)
@@ -244,34 +294,47 @@ class FusedLSTMFunction(torch.autograd.Function):
     def backward(ctx, d_out, d_hT, d_cT):
         h0, c0, w_hh, w_hr, hs, acts, cs, tcs, ms = ctx.saved_tensors
         zeros = lambda t, g: torch.zeros_like(t) if g is None else g
-        d_gates, d_h0, d_c0, d_hs = _fused_backward(zeros(hs, d_out), zeros(h0, d_hT), zeros(c0, d_cT), c0, w_hh, w_hr, acts, cs, tcs)
+        d_gates, d_h0, d_c0, d_hs = _fused_backward(zeros(hs, d_out), zeros(h0, d_hT),
+                                                    zeros(c0, d_cT), c0, w_hh, w_hr, acts, cs, tcs)
         h_prev = torch.cat([h0[None], hs[:-1]]).flatten(0, 1)                       # (T*B, P)
-        d_whh = d_gates.flatten(0, 1).t() @ h_prev                                   # one product over all steps
+        # one product over all steps
+        d_whh = d_gates.flatten(0, 1).t() @ h_prev
         d_whr = d_hs.flatten(0, 1).t() @ ms.flatten(0, 1) if w_hr is not None else None
         return d_gates, d_h0, d_c0, d_whh, d_whr
 
-def fused_lstm(x: torch.Tensor, h0: torch.Tensor, c0: torch.Tensor, w_ih: torch.Tensor, w_hh: torch.Tensor,
-               b_ih: torch.Tensor | None = None, b_hh: torch.Tensor | None = None, w_hr: torch.Tensor | None = None):
-    "One LSTM layer and direction, fast: x (T, B, I), h0 (B, P), c0 (B, H) -> outputs (T, B, P), h_T, c_T."
+def fused_lstm(x: torch.Tensor, h0: torch.Tensor, c0: torch.Tensor, w_ih: torch.Tensor,
+               w_hh: torch.Tensor,
+               b_ih: torch.Tensor | None = None, b_hh: torch.Tensor | None = None,
+               w_hr: torch.Tensor | None = None):
+    """One LSTM layer and direction, fast: x (T, B, I), h0
+    (B, P), c0 (B, H) -> outputs (T, B, P), h_T, c_T."""
     bias = None if b_ih is None else b_ih + b_hh
-    xp = F.linear(x, w_ih, bias)                                                     # all input projections at once
+    # all input projections at once
+    xp = F.linear(x, w_ih, bias)
     return FusedLSTMFunction.apply(xp, h0, c0, w_hh, w_hr)
 
 # %% ../chapters/03_lstm.ipynb #c057
-def benchmark_lstms(shapes: tuple = ((32, 64, 128, 256), (1, 1000, 32, 64), (64, 128, 512, 512)), # (B, T, I, H) triples
-                    repeats: int = 7, device: str | torch.device = "cpu") -> pd.DataFrame:
-    "Median forward and forward+backward milliseconds of nn.LSTM, our plain LSTM and our fast path, with ratios."
+def benchmark_lstms(
+        shapes: tuple = ((32, 64, 128, 256), (1, 1000, 32, 64), (64, 128, 512, 512)), # B, T, I, H
+        repeats: int = 7, device: str | torch.device = "cpu") -> pd.DataFrame:
+    """Median forward and forward+backward milliseconds of
+    nn.LSTM, our plain LSTM and our fast path, with ratios."""
     rows = []
     for B, T, I, H in shapes:
         torch.manual_seed(0)
         ref = nn.LSTM(I, H).to(device)
-        models = {"nn.LSTM": ref, "plain": LSTM(I, H).to(device), "fast": LSTM(I, H, fast=True).to(device)}
+        models = {"nn.LSTM": ref, "plain": LSTM(I, H).to(device),
+                  "fast": LSTM(I, H, fast=True).to(device)}
         for m in models.values(): m.load_state_dict(ref.state_dict())
-        x, h, w = torch.randn(T, B, I, device=device, requires_grad=True), torch.randn(B, H, device=device), torch.randn(H, 4 * H, device=device)
-        jobs = {f"{n} {k}": (lambda m=m, k=k: m(x) if k == "fwd" else m(x)[0].sum().backward()) for n, m in models.items() for k in ("fwd", "fwd+bwd")}
+        x, h, w = (torch.randn(T, B, I, device=device, requires_grad=True),
+                   torch.randn(B, H, device=device), torch.randn(H, 4 * H, device=device))
+        jobs = {f"{n} {k}": (lambda m=m, k=k: m(x) if k == "fwd" else m(x)[0].sum().backward())
+                for n, m in models.items() for k in ("fwd", "fwd+bwd")}
         jobs["GEMM floor"] = lambda: [h @ w for _ in range(2 * T)]
-        row = {"B": B, "T": T, "I": I, "H": H, **{f"{k} ms": 1e3 * s for k, s in median_seconds(jobs, repeats, device).items()}}
-        for n in ("plain", "fast"): row[f"{n} / nn.LSTM (fwd+bwd)"] = row[f"{n} fwd+bwd ms"] / row["nn.LSTM fwd+bwd ms"]
+        row = {"B": B, "T": T, "I": I, "H": H,
+               **{f"{k} ms": 1e3 * s for k, s in median_seconds(jobs, repeats, device).items()}}
+        for n in ("plain", "fast"):
+            row[f"{n} / nn.LSTM (fwd+bwd)"] = row[f"{n} fwd+bwd ms"] / row["nn.LSTM fwd+bwd ms"]
         row["GEMM floor / nn.LSTM"] = row["GEMM floor ms"] / row["nn.LSTM fwd+bwd ms"]
         rows.append(row)
     return pd.DataFrame(rows)

@@ -34,30 +34,39 @@ class QA:
     support: list[int]   # 0-based indices into `story` of the supporting statements
 
 def parse_babi(text: str, source: str = "the text") -> list[QA]:
-    "Every question of a bAbI v1.2 file ('ID statement' lines and 'ID question<TAB>answer<TAB>supporting IDs' lines)."
+    """Every question of a bAbI v1.2 file ('ID statement' lines and 'ID
+    question<TAB>answer<TAB>supporting IDs' lines)."""
     out, story, fact_of, last = [], [], {}, 0
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip(): continue
         m = re.fullmatch(r"(\d+) (.+)", line.rstrip("\r"))
-        if not m: raise ValueError(f"{source}, line {n}: expected 'ID text' with a numeric ID, got {line[:60]!r}")
+        if not m:
+            raise ValueError(f"{source}, line {n}: expected 'ID text' with a numeric ID, got "
+                             f"{line[:60]!r}")
         i, body = int(m[1]), m[2]
         if i == 1: story, fact_of = [], {}
-        elif i != last + 1: raise ValueError(f"{source}, line {n}: IDs must count up from 1 within a story, got {i} after {last}")
+        elif i != last + 1:
+            raise ValueError(f"{source}, line {n}: IDs must count up from 1 within a story, got "
+                             f"{i} after {last}")
         last = i
         if "\t" not in body:
             fact_of[i] = len(story); story.append(body.strip()); continue
         parts = body.split("\t")
         if len(parts) != 3 or not parts[1].strip():
-            raise ValueError(f"{source}, line {n}: a question line needs 'question<TAB>answer<TAB>supporting IDs', got {len(parts)} field(s)")
+            raise ValueError(f"{source}, line {n}: a question line needs "
+                             f"'question<TAB>answer<TAB>supporting IDs', got {len(parts)} field(s)")
         try: support = [fact_of[int(s)] for s in parts[2].split()]
-        except (ValueError, KeyError): raise ValueError(f"{source}, line {n}: supporting IDs {parts[2]!r} must name earlier statements of this story") from None
+        except (ValueError, KeyError):
+            raise ValueError(f"{source}, line {n}: supporting IDs {parts[2]!r} must name earlier "
+                             "statements of this story") from None
         out.append(QA(list(story), parts[0].strip(), parts[1].strip(), support))
     if not out: raise ValueError(f"{source} holds no questions")
     return out
 
 # %% ../chapters/11_memory_networks.ipynb #c011
 def format_babi(stories: Sequence[Sequence]) -> str:
-    "bAbI v1.2 text for stories whose lines are statements (str) or (question, answer, supporting statement indices)."
+    """bAbI v1.2 text for stories whose lines are statements
+    (str) or (question, answer, supporting statement indices)."""
     lines = []
     for story in stories:
         line_of = []                                   # statement index -> line number
@@ -77,13 +86,18 @@ GETS, DROPS = ("picked up", "got", "grabbed", "took"), ("dropped", "put down", "
 LINKS = ("Then", "After that", "Afterwards", "Following that")
 
 class World:
-    "People walking between rooms and carrying objects; every fact remembers the statements that told it."
+    """People walking between rooms and carrying objects;
+    every fact remembers the statements that told it."""
     def __init__(self, rng: np.random.Generator):
-        self.rng, self.lines, self.n = rng, [], 0   # lines: statements and (question, answer, support); n: statements so far
+        # lines: statements and (question, answer, support); n: statements so far
+        self.rng, self.lines, self.n = rng, [], 0
         self.where, self.told = {}, {}              # person -> room, and the statement(s) saying so
-        self.holder, self.got = {}, {}              # object -> who carries it, and the statement saying so
-        self.place = {}                             # object -> (room, statements) once it was put down
-        self.visits = {}                            # object -> [(room, statements that took it there)]
+        # object -> who carries it, and the statement saying so
+        self.holder, self.got = {}, {}
+        # object -> (room, statements) once it was put down
+        self.place = {}
+        # object -> [(room, statements that took it there)]
+        self.visits = {}
 
     def pick(self, seq: Sequence): return seq[self.rng.integers(len(seq))]
     def say(self, text: str) -> int:
@@ -93,9 +107,12 @@ class World:
         self.lines.append((question, answer, sorted(set(support))))
 
     def move(self, person: str, pronoun: bool = False) -> None:
-        "`person` walks to another room; with `pronoun` the statement says he/she (the previous statement must name `person`)."
-        room, before = self.pick([r for r in LOCATIONS if r != self.where.get(person)]), self.told.get(person, [])
-        i = self.say(f"{self.pick(LINKS)} {PEOPLE[person]} {self.pick(MOVES)} the {room}." if pronoun else f"{person} {self.pick(MOVES)} the {room}.")
+        """`person` walks to another room; with `pronoun` the statement says he/she (the previous
+        statement must name `person`)."""
+        room, before = (self.pick([r for r in LOCATIONS if r != self.where.get(person)]),
+                        self.told.get(person, []))
+        i = self.say(f"{self.pick(LINKS)} {PEOPLE[person]} {self.pick(MOVES)} the {room}."
+                     if pronoun else f"{person} {self.pick(MOVES)} the {room}.")
         for o, p in self.holder.items():
             if p == person: self.visits[o].append((room, sorted([*before[-1:], self.got[o], i])))
         self.where[person], self.told[person] = room, ([i - 1] if pronoun else []) + [i]
@@ -122,7 +139,8 @@ def _object_room(self: World, obj: str) -> tuple[str, list[int]] | None:
 def _event(self: World, p_move: float = 0.5) -> None:
     "One random thing happens: someone moves, picks up an object where it lies, or puts one down."
     located = [p for p in PEOPLE if p in self.where]
-    gets = [(p, o) for p in located for o in OBJECTS if o not in self.holder and self.place.get(o, (self.where[p],))[0] == self.where[p]]
+    gets = [(p, o) for p in located for o in OBJECTS
+            if o not in self.holder and self.place.get(o, (self.where[p],))[0] == self.where[p]]
     drops = [(p, o) for o, p in self.holder.items()]
     r = self.rng.random()
     if r < p_move or not (gets or drops): self.move(self.pick(list(PEOPLE)))
@@ -139,16 +157,21 @@ def _ask(task: int, w: World, asked: set) -> None:
     "Add the next question of `task` when the world can answer one."
     if task in (1, 11): p = w.pick(list(w.where)); w.ask(f"Where is {p}?", w.where[p], w.told[p])
     if task == 6:
-        p = w.pick(list(w.where)); room = w.where[p] if w.rng.random() < 0.5 else w.pick([r for r in LOCATIONS if r != w.where[p]])
+        p = w.pick(list(w.where))
+        room = (w.where[p] if w.rng.random() < 0.5
+                else w.pick([r for r in LOCATIONS if r != w.where[p]]))
         w.ask(f"Is {p} in the {room}?", "yes" if room == w.where[p] else "no", w.told[p])
     if task == 2 and (known := [o for o in OBJECTS if w.object_room(o)]):
         o = w.pick(known); w.ask(f"Where is the {o}?", *w.object_room(o))
-    if task == 3 and (new := [o for o, v in w.visits.items() if len(v) > 1 and (o, len(v)) not in asked and v[-1][0] not in [r for r, _ in v[:-1]]]):
+    if task == 3 and (new := [o for o, v in w.visits.items()
+                              if len(v) > 1 and (o, len(v)) not in asked
+                              and v[-1][0] not in [r for r, _ in v[:-1]]]):
         o = w.pick(new); (a, _), (b, sup) = w.visits[o][-2:]; asked.add((o, len(w.visits[o])))
         w.ask(f"Where was the {o} before the {b}?", a, sup)
 
 def story_lines(task: int, rng: np.random.Generator) -> list:
-    "One story of `task`: statements (str) and (question, answer, support), at most 5 questions and 40 statements."
+    """One story of `task`: statements (str) and (question,
+    answer, support), at most 5 questions and 40 statements."""
     w, asked, people = World(rng), set(), list(PEOPLE)
     while sum(not isinstance(x, str) for x in w.lines) < 5 and w.n < 40:
         if task in (2, 3):
@@ -164,9 +187,11 @@ def story_lines(task: int, rng: np.random.Generator) -> list:
 def generate_babi(task: int, # one of TASKS
                   questions: int, # how many questions the file holds
                   seed: int = 0) -> str:
-    "A bAbI-style task file in the v1.2 format from the simulated world; the same arguments give the same file."
+    """A bAbI-style task file in the v1.2 format from the
+    simulated world; the same arguments give the same file."""
     if task not in TASKS: raise ValueError(f"task must be one of {sorted(TASKS)}, got {task!r}")
-    if not isinstance(questions, int) or questions < 1: raise ValueError(f"questions must be a positive int, got {questions!r}")
+    if not isinstance(questions, int) or questions < 1:
+        raise ValueError(f"questions must be a positive int, got {questions!r}")
     rng, stories, n = np.random.default_rng([task, seed]), [], 0
     while n < questions:
         story = story_lines(task, rng)
@@ -182,20 +207,28 @@ BABI_SHA256 = "0364ebde659f14d11bc21744516c5ec49d3d06cb692733f66680771244998898"
 
 def babi_member(task: int, size: str = "1k", split: str = "train") -> str:
     "The path of a task file inside the bAbI v1.2 archive."
-    if task not in TASKS: raise ValueError(f"task must be one of {sorted(TASKS)} (the tasks this chapter models), got {task!r}")
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {sorted(TASKS)} (the tasks this chapter models), "
+                         f"got {task!r}")
     if size not in ("1k", "10k"): raise ValueError(f"size must be '1k' or '10k', got {size!r}")
-    if split not in ("train", "test"): raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-    return f"tasks_1-20_v1-2/{'en' if size == '1k' else 'en-10k'}/qa{task}_{TASKS[task]}_{split}.txt"
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    return (
+        f"tasks_1-20_v1-2/{'en' if size == '1k' else 'en-10k'}/qa{task}_{TASKS[task]}_{split}.txt")
 
-def load_babi(task: int, size: str = "1k", split: str = "train", url: str = BABI_URL, sha256: str = BABI_SHA256,
-              dest: str | Path | None = None, # where to keep the archive (default: the book's cache)
+def load_babi(task: int, size: str = "1k", split: str = "train", url: str = BABI_URL,
+              sha256: str = BABI_SHA256,
+              # where to keep the archive (default: the book's cache)
+              dest: str | Path | None = None,
               progress: bool = True) -> list[QA]:
-    "The questions of one original bAbI task file (downloaded and checked once, then read from the cache)."
+    """The questions of one original bAbI task file (downloaded
+    and checked once, then read from the cache)."""
     member = babi_member(task, size, split)
     path = download(url, sha256, dest=dest, progress=progress)
     with tarfile.open(path) as tar:
         try: text = tar.extractfile(member).read().decode("utf-8")
-        except KeyError: raise ValueError(f"{path} has no {member}; is it the bAbI v1.2 archive?") from None
+        except KeyError:
+            raise ValueError(f"{path} has no {member}; is it the bAbI v1.2 archive?") from None
     return parse_babi(text, source=member)
 
 # %% ../chapters/11_memory_networks.ipynb #c031
@@ -208,10 +241,13 @@ def build_qa_vocab(qas: Sequence[QA]) -> Vocab:
     return Vocab.build(tokenize(s) for q in qas for s in (*q.story, q.question, q.answer))
 
 def encode_qa(qas: Sequence[QA], vocab: Vocab, memory_size: int = 50) -> dict[str, torch.Tensor]:
-    "Padded tensors: stories (N, M, J) with slot 0 the latest statement, questions (N, Jq), answers (N,), support (N, M)."
+    """Padded tensors: stories (N, M, J) with slot 0 the latest statement, questions (N, Jq),
+    answers (N,), support (N, M)."""
     toks = [[tokenize(s) for s in q.story[::-1][:memory_size]] for q in qas]
-    J, Jq = max([1] + [len(t) for s in toks for t in s]), max(len(tokenize(q.question)) for q in qas)
-    stories, questions = torch.zeros(len(qas), memory_size, J, dtype=torch.long), torch.zeros(len(qas), Jq, dtype=torch.long)
+    J, Jq = (max([1] + [len(t) for s in toks for t in s]),
+             max(len(tokenize(q.question)) for q in qas))
+    stories, questions = (torch.zeros(len(qas), memory_size, J, dtype=torch.long),
+                          torch.zeros(len(qas), Jq, dtype=torch.long))
     support = torch.zeros(len(qas), memory_size, dtype=torch.bool)
     for n, (q, s) in enumerate(zip(qas, toks)):
         for m, t in enumerate(s): stories[n, m, :len(t)] = torch.tensor(vocab.encode(t))
@@ -224,9 +260,11 @@ def encode_qa(qas: Sequence[QA], vocab: Vocab, memory_size: int = 50) -> dict[st
 # %% ../chapters/11_memory_networks.ipynb #c034
 def add_empty_memories(stories: torch.Tensor, # (B, M, J)
                        p: float, gen: torch.Generator | None = None) -> torch.Tensor:
-    "Stories with an empty slot inserted before each slot with probability p; statements pushed past slot M-1 are dropped."
+    """Stories with an empty slot inserted before each slot with probability p; statements pushed
+    past slot M-1 are dropped."""
     B, M, _ = stories.shape
-    slot = torch.arange(M) + torch.bernoulli(torch.full((B, M), p), generator=gen).long().cumsum(1)   # (B, M) new slots
+    # (B, M) new slots
+    slot = torch.arange(M) + torch.bernoulli(torch.full((B, M), p), generator=gen).long().cumsum(1)
     keep, rows = slot < M, torch.arange(B)[:, None].expand(B, M)
     out = torch.zeros_like(stories)
     out[rows[keep], slot[keep]] = stories[keep]
@@ -234,8 +272,10 @@ def add_empty_memories(stories: torch.Tensor, # (B, M, J)
 
 class QABatches:
     "Mini-batches (stories, questions, answers) of encoded questions, reshuffled every pass."
-    def __init__(self, data: dict[str, torch.Tensor], batch_size: int = 32, shuffle: bool = True, seed: int = 0,
-                 noise: float = 0.0, # random noise: insert empty memories with this probability (training only)
+    def __init__(self, data: dict[str, torch.Tensor], batch_size: int = 32, shuffle: bool = True,
+                 seed: int = 0,
+                 # random noise: insert empty memories with this probability (training only)
+                 noise: float = 0.0,
                 ):
         self.data, self.batch_size, self.shuffle, self.noise = data, batch_size, shuffle, noise
         self.gen = torch.Generator().manual_seed(seed)
@@ -246,13 +286,16 @@ class QABatches:
         for i in range(0, n, self.batch_size):
             idx = order[i:i + self.batch_size]
             s = self.data["stories"][idx]
-            yield add_empty_memories(s, self.noise, self.gen) if self.noise else s, self.data["questions"][idx], self.data["answers"][idx]
+            yield (add_empty_memories(s, self.noise, self.gen) if self.noise else s,
+                   self.data["questions"][idx], self.data["answers"][idx])
 
 # %% ../chapters/11_memory_networks.ipynb #c037
 def position_weights(tokens: torch.Tensor, # (..., J) word ids, 0 = padding
                      dim: int) -> torch.Tensor:
-    "The position encoding l_kj = (1 - j/J) - (k/d)(1 - 2j/J), with J each statement's own length: (..., J, dim)."
-    J = (tokens != 0).sum(-1, keepdim=True).clamp(min=1).unsqueeze(-1).float()          # (..., 1, 1)
+    """The position encoding l_kj = (1 - j/J) - (k/d)(1 - 2j/J),
+    with J each statement's own length: (..., J, dim)."""
+    # (..., 1, 1)
+    J = (tokens != 0).sum(-1, keepdim=True).clamp(min=1).unsqueeze(-1).float()
     j = torch.arange(1, tokens.shape[-1] + 1, device=tokens.device).float()[:, None]     # (J, 1)
     k = torch.arange(1, dim + 1, device=tokens.device).float()                          # (d,)
     return (1 - j / J) - (k / dim) * (1 - 2 * j / J)
@@ -270,25 +313,29 @@ class MemConfig:
 
 # %% ../chapters/11_memory_networks.ipynb #c040b
 def without_specials(logits: torch.Tensor) -> torch.Tensor:
-    "Answer logits (B, V) with <pad>, <unk>, <bos> and <eos> ruled out (-inf): an answer is always a word."
-    return logits.masked_fill(torch.arange(logits.shape[1], device=logits.device) < len(SPECIALS), float("-inf"))
+    "Answer logits (B, V) with <pad>, <unk>, <bos>, <eos> ruled out (-inf): an answer is a word."
+    return logits.masked_fill(torch.arange(logits.shape[1], device=logits.device) < len(SPECIALS),
+                              float("-inf"))
 
 class MemN2N(nn.Module):
-    "End-to-end memory network with adjacent weight tying: A^(k+1) = C^k, B = A^1, W = C^K (Sukhbaatar et al. 2015)."
+    "End-to-end memory network, adjacent tying A^(k+1) = C^k, B = A^1, W = C^K (Sukhbaatar 2015)."
     def __init__(self, cfg: MemConfig, vocab: Vocab | None = None):
         super().__init__()
         if cfg.hops < 1: raise ValueError(f"a memory network needs at least 1 hop, got {cfg.hops}")
-        self.cfg, self.vocab, self.linear = cfg, vocab, False          # linear: no softmax over memories (linear start)
-        self.E = nn.ModuleList(nn.Embedding(cfg.vocab_size, cfg.dim, padding_idx=0) for _ in range(cfg.hops + 1))
+        self.cfg, self.vocab, self.linear = cfg, vocab, False   # linear: no softmax over memories
+        self.E = nn.ModuleList(nn.Embedding(cfg.vocab_size, cfg.dim, padding_idx=0)
+                               for _ in range(cfg.hops + 1))
         for e in self.E: nn.init.normal_(e.weight, std=0.1); e.weight.data[0] = 0
-        self.T = nn.Parameter(torch.randn(cfg.hops + 1, cfg.memory_size, cfg.dim) * 0.1) if cfg.temporal_encoding else None
+        self.T = (nn.Parameter(torch.randn(cfg.hops + 1, cfg.memory_size, cfg.dim) * 0.1)
+                  if cfg.temporal_encoding else None)
 
     def embed(self, k: int, tokens: torch.Tensor) -> torch.Tensor:
         "Statement vectors with embedding E_k: (..., J) -> (..., dim)."
-        e = self.E[k](tokens)                                                             # (..., J, d)
-        return (e * position_weights(tokens, self.cfg.dim) if self.cfg.position_encoding else e).sum(-2)
+        e = self.E[k](tokens)   # (..., J, d)
+        return (e * position_weights(tokens, self.cfg.dim) if self.cfg.position_encoding
+                else e).sum(-2)
 
-    def forward(self, stories: torch.Tensor, # (B, M', J) statements, slot 0 the latest; M' <= memory_size
+    def forward(self, stories: torch.Tensor, # (B, M', J), slot 0 the latest; M' <= memory_size
                 questions: torch.Tensor, # (B, Jq)
                ) -> tuple[torch.Tensor, torch.Tensor]:
         "Answer logits (B, V) and the attention over the memory slots at every hop (B, K, M')."
@@ -296,13 +343,13 @@ class MemN2N(nn.Module):
         if M > self.cfg.memory_size: raise ValueError(f"stories have {M} slots; this model holds at most {self.cfg.memory_size}")
         u, weights = self.embed(0, questions), []                                         # (B, d)
         for k in range(self.cfg.hops):
-            m, c = self.embed(k, stories), self.embed(k + 1, stories)                     # (B, M', d) keys A=E_k, values C=E_k+1
+            m, c = self.embed(k, stories), self.embed(k + 1, stories)   # (B, M', d): A=E_k, C=E_k+1
             if self.T is not None: m, c = m + self.T[k, :M], c + self.T[k + 1, :M]
             s = (m @ u[:, :, None]).squeeze(-1)                                           # (B, M')
             p = s.masked_fill(~mask, 0) if self.linear else masked_softmax(s[:, None], mask)[:, 0]
-            u = u + (p[:, None] @ c).squeeze(1)                                           # u^(k+1) = u^k + o^k
+            u = u + (p[:, None] @ c).squeeze(1)   # u^(k+1) = u^k + o^k
             weights.append(p)
-        logits = u @ self.E[-1].weight.T                                                  # W = (C^K)^T
+        logits = u @ self.E[-1].weight.T   # W = (C^K)^T
         return without_specials(logits), torch.stack(weights, 1)
 
 # %% ../chapters/11_memory_networks.ipynb #c045
@@ -318,7 +365,7 @@ class QATrainConfig:
     batch_size: int = 32
     lr: float = 0.01             # Adam's learning rate
     anneal_every: int = 25       # halve the learning rate every this many epochs
-    linear_start: bool = True    # memory networks: start without the softmax until the validation loss stops falling
+    linear_start: bool = True    # memory networks: no softmax until validation loss stops falling
     linear_patience: int = 5     # ... for this many epochs
     noise: float = 0.1           # random noise: share of empty memories inserted in training
     clip_norm: float = 40.0
@@ -326,26 +373,33 @@ class QATrainConfig:
     progress: bool = False
     log: bool = False
 
-def train_qa(model: nn.Module, train: dict, valid: dict, cfg: QATrainConfig = QATrainConfig()) -> pd.DataFrame:
-    "Train a MemN2N or LSTMReader on encoded questions; ends with the best validation epoch's weights. Returns the history."
+def train_qa(model: nn.Module, train: dict, valid: dict,
+             cfg: QATrainConfig = QATrainConfig()) -> pd.DataFrame:
+    "Train a MemN2N or LSTMReader on encoded questions, keeping the best weights; returns history."
     torch.manual_seed(cfg.seed)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    batches, valid_b = QABatches(train, cfg.batch_size, seed=cfg.seed, noise=cfg.noise), QABatches(valid, 512, shuffle=False)
-    fcfg, hist = FitConfig(epochs=cfg.epochs, clip_norm=cfg.clip_norm, progress=cfg.progress, log=cfg.log), []
+    batches, valid_b = (QABatches(train, cfg.batch_size, seed=cfg.seed, noise=cfg.noise),
+                        QABatches(valid, 512, shuffle=False))
+    fcfg, hist = FitConfig(epochs=cfg.epochs, clip_norm=cfg.clip_norm, progress=cfg.progress,
+                           log=cfg.log), []
     if cfg.linear_start and isinstance(model, MemN2N):
         model.linear = True
         try: hist.append(fit(model, batches, valid_b, qa_step, opt, cfg=replace(fcfg, patience=cfg.linear_patience)).assign(phase="linear"))
         finally: model.linear = False
     sched = torch.optim.lr_scheduler.StepLR(opt, cfg.anneal_every, 0.5)
-    hist.append(fit(model, batches, valid_b, qa_step, opt, sched, replace(fcfg, restore_best=True)).assign(phase="softmax"))
+    hist.append(
+        fit(model, batches, valid_b, qa_step, opt, sched,
+            replace(fcfg, restore_best=True)).assign(phase="softmax"))
     return pd.concat(hist, ignore_index=True)
 
 # %% ../chapters/11_memory_networks.ipynb #c046
 @torch.no_grad()
-def predict_qa(model: nn.Module, data: dict, batch_size: int = 512) -> tuple[torch.Tensor, torch.Tensor | None]:
+def predict_qa(model: nn.Module, data: dict,
+               batch_size: int = 512) -> tuple[torch.Tensor, torch.Tensor | None]:
     "Predicted answer ids (N,) and, for a memory network, the attention (N, K, M)."
     model.eval()
-    out = [model(*(t.to(model_device(model)) for t in b[:2])) for b in QABatches(data, batch_size, shuffle=False)]
+    out = [model(*(t.to(model_device(model)) for t in b[:2]))
+           for b in QABatches(data, batch_size, shuffle=False)]
     preds = torch.cat([o[0].argmax(-1).cpu() for o in out])
     return preds, (torch.cat([o[1].cpu() for o in out]) if out[0][1] is not None else None)
 
@@ -362,30 +416,41 @@ class ReaderConfig:
     hidden: int = 100   # LSTM units
 
 class LSTMReader(nn.Module):
-    "Baseline: an LSTM reads the story's words in order, then the question's, and predicts the answer from its last state."
+    """Baseline: an LSTM reads the story's words in order, then the question's, and predicts the
+    answer from its last state."""
     def __init__(self, cfg: ReaderConfig, vocab: Vocab | None = None):
         super().__init__()
         self.cfg, self.vocab = cfg, vocab
-        self.emb, self.lstm = nn.Embedding(cfg.vocab_size, cfg.emb, padding_idx=0), nn.LSTM(cfg.emb, cfg.hidden, batch_first=True)
+        self.emb, self.lstm = (nn.Embedding(cfg.vocab_size, cfg.emb, padding_idx=0),
+                               nn.LSTM(cfg.emb, cfg.hidden, batch_first=True))
         self.out = nn.Linear(cfg.hidden, cfg.vocab_size)
 
     def forward(self, stories: torch.Tensor, questions: torch.Tensor) -> tuple[torch.Tensor, None]:
-        "Answer logits (B, V) from stories (B, M, J) (slot 0 the latest) and questions (B, Jq); no attention."
-        words = torch.cat([stories.flip(1).flatten(1), questions], 1)                     # (B, M*J + Jq), oldest first
-        order = torch.sort((words == 0).int(), dim=1, stable=True).indices                 # real words first, order kept
+        """Answer logits (B, V) from stories (B, M, J) (slot
+        0 the latest) and questions (B, Jq); no attention."""
+        # (B, M*J + Jq), oldest first
+        words = torch.cat([stories.flip(1).flatten(1), questions], 1)
+        # real words first, order kept
+        order = torch.sort((words == 0).int(), dim=1, stable=True).indices
         words, lengths = words.gather(1, order), (words != 0).sum(1)
-        packed = nn.utils.rnn.pack_padded_sequence(self.emb(words), lengths.cpu(), batch_first=True, enforce_sorted=False)
+        packed = nn.utils.rnn.pack_padded_sequence(self.emb(words), lengths.cpu(), batch_first=True,
+                                                   enforce_sorted=False)
         _, (h, _) = self.lstm(packed)
         logits = self.out(h[-1])                                                          # (B, V)
         return without_specials(logits), None
 
 # %% ../chapters/11_memory_networks.ipynb #c051
-def babi_data(task: int, train_size: int = 1000, # questions in the training file (10% of them for validation)
-              seed: int = 0, memory_size: int = 50, test_size: int = 1000) -> tuple[Vocab, dict, dict]:
-    "Vocabulary, encoded splits {'train','valid','test'} and their questions, for one generated task."
+def babi_data(task: int,
+              # questions in the training file (10% of them for validation)
+              train_size: int = 1000,
+              seed: int = 0, memory_size: int = 50,
+              test_size: int = 1000) -> tuple[Vocab, dict, dict]:
+    """Vocabulary, encoded splits {'train','valid','test'}
+    and their questions, for one generated task."""
     qs = parse_babi(generate_babi(task, train_size, seed=2 * seed))
     n_valid = max(1, train_size // 10)
-    qas = {"train": qs[:-n_valid], "valid": qs[-n_valid:], "test": parse_babi(generate_babi(task, test_size, seed=2 * seed + 1))}
+    qas = {"train": qs[:-n_valid], "valid": qs[-n_valid:],
+           "test": parse_babi(generate_babi(task, test_size, seed=2 * seed + 1))}
     vocab = build_qa_vocab(qas["train"])
     return vocab, {k: encode_qa(v, vocab, memory_size) for k, v in qas.items()}, qas
 
@@ -400,22 +465,26 @@ def attention_hits(attention: torch.Tensor, # (N, K, M) as from `predict_qa`
 @torch.no_grad()
 def _answer(self: MemN2N, story: Sequence[str], # the statements, oldest first
             question: str) -> tuple[str, np.ndarray]:
-    "The answer word and the attention (hops, len(story)) over the statements (0 for those not in memory)."
-    if self.vocab is None: raise ValueError("this model has no vocabulary; create it as MemN2N(cfg, vocab) or use MemN2N.load")
+    "The answer word and the attention (hops, len(story)) over the statements (0 if not in memory)."
+    if self.vocab is None:
+        raise ValueError("this model has no vocabulary; create it as MemN2N(cfg, vocab) or "
+                         "use MemN2N.load")
     if isinstance(story, str): raise TypeError("story must be a list of statements, not one string")
     known = lambda s: [t for t in tokenize(s) if t in self.vocab]
     if oov := sorted({t for s in [*story, question] for t in tokenize(s) if t not in self.vocab}):
         warnings.warn(f"unknown words ignored: {', '.join(oov)}")
-    if not known(question): raise ValueError(f"the question {question!r} has no word this model knows")
+    if not known(question):
+        raise ValueError(f"the question {question!r} has no word this model knows")
     kept = [i for i, s in enumerate(story) if known(s)]
     if not kept: raise ValueError("the story is empty (or has no word this model knows): there is nothing to answer from")
     if len(kept) > self.cfg.memory_size: warnings.warn(f"only the latest {self.cfg.memory_size} of {len(kept)} statements fit in memory")
     kept = kept[-self.cfg.memory_size:]
     data = encode_qa([QA([" ".join(known(story[i])) for i in kept], " ".join(known(question)), "", [])], self.vocab, self.cfg.memory_size)
     self.eval()
-    logits, att = self(data["stories"].to(model_device(self)), data["questions"].to(model_device(self)))
+    logits, att = self(data["stories"].to(model_device(self)),
+                       data["questions"].to(model_device(self)))
     weights = np.zeros((self.cfg.hops, len(story)), dtype=np.float32)
-    weights[:, kept[::-1]] = att[0, :, :len(kept)].cpu().numpy()                     # slot 0 is the latest kept statement
+    weights[:, kept[::-1]] = att[0, :, :len(kept)].cpu().numpy()   # slot 0: the latest kept
     return self.vocab.itos[logits[0].argmax().item()], weights
 
 def _save(self: MemN2N, path: str | Path) -> Path:

@@ -14,7 +14,8 @@ import pretty_midi
 from torch import nn
 import torch.nn.functional as F
 
-from .core import FitConfig, fit, run_epoch, default_device, model_device, read_checkpoint, save_checkpoint, atomic_write
+from .core import (FitConfig, fit, run_epoch, default_device, model_device,
+                            read_checkpoint, save_checkpoint, atomic_write)
 from .data import SPECIALS, Vocab, data_path, manifest_entry, pretrained_path
 from .lm import LMConfig, LanguageModel, TrainConfig, evaluate_lm, train_lm
 
@@ -32,13 +33,17 @@ __all__ = ['VOICES', 'LOWEST', 'HIGHEST', 'PITCHES', 'STEPS_PER_QUARTER', 'MAX_S
 VOICES = ("Soprano", "Alto", "Tenor", "Bass")
 
 def _four_voices(parts: list) -> list | None:
-    "The S, A, T, B parts of a music21 score: all four parts of a four-part score, else the parts named after the voices."
-    if len(parts) == 4 and all(not p.partName or p.partName.split()[0] == v for p, v in zip(parts, VOICES)): return parts
+    """The S, A, T, B parts of a music21 score: all four parts of a four-part score, else the parts
+    named after the voices."""
+    if len(parts) == 4 and all(not p.partName or p.partName.split()[0] == v
+                               for p, v in zip(parts, VOICES)):
+        return parts
     named = [[p for p in parts if (p.partName or "").split(" ")[0] == v] for v in VOICES]
     return [ps[0] for ps in named] if all(len(ps) == 1 for ps in named) else None
 
 def chorale_midi(score) -> bytes | None: # score: a music21 Score
-    "MIDI bytes of a chorale's four voices (one track each), or None when it has no unique soprano, alto, tenor and bass."
+    """MIDI bytes of a chorale's four voices (one track each), or None when it has no unique
+    soprano, alto, tenor and bass."""
     from music21 import bar, repeat
     from music21.midi.translate import streamToMidiFile
     keep = _four_voices(list(score.parts))
@@ -46,7 +51,8 @@ def chorale_midi(score) -> bytes | None: # score: a music21 Score
     for p in list(score.parts):
         if not any(p is k for k in keep): score.remove(p)
     try: return streamToMidiFile(score).writestr()
-    except repeat.ExpanderException:   # repeat signs music21 cannot expand: play the music straight through
+    # repeat signs music21 cannot expand: play the music straight through
+    except repeat.ExpanderException:
         for b in list(score.recurse().getElementsByClass(bar.Repeat)):
             site = b.activeSite
             if site.rightBarline is b: site.rightBarline = bar.Barline("regular")
@@ -55,16 +61,22 @@ def chorale_midi(score) -> bytes | None: # score: a music21 Score
 
 # %% ../chapters/06_music.ipynb #c011
 def chorales_zip(members: dict[str, bytes]) -> bytes:
-    "Transform: music21's chorale catalogue as a zip of `<bwv>.mid` files, one per distinct four-voice corpus file."
+    """Transform: music21's chorale catalogue as a zip of `<bwv>.mid` files, one per distinct
+    four-voice corpus file."""
     try: import music21
-    except ImportError: raise ImportError("building the chorales needs music21 (a preparation-time tool): pip install music21==10.5.1") from None
+    except ImportError:
+        raise ImportError("building the chorales needs music21 (a preparation-time tool): pip "
+                          "install music21==10.5.1") from None
     from music21 import converter, corpus
     want = manifest_entry("bach_chorales").package.split("==")[1]
-    if music21.__version__ != want:   # the catalogue comes from the installed music21, the scores from the wheel
-        raise RuntimeError(f"the chorale catalogue must come from music21 {want}, found {music21.__version__}: pip install music21=={want}")
+    # the catalogue comes from the installed music21, the scores from the wheel
+    if music21.__version__ != want:
+        raise RuntimeError(f"the chorale catalogue must come from music21 {want}, found "
+                           f"{music21.__version__}: pip install music21=={want}")
     root, seen, buf = Path(music21.__file__).parent.parent, set(), io.BytesIO()
     with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
-        for name in corpus.chorales.Iterator(returnType="filename"):   # 'bach/bwv269', ... (371 names)
+        # 'bach/bwv269', ... (371 names)
+        for name in corpus.chorales.Iterator(returnType="filename"):
             work = corpus.getWork(name)
             member = Path(work[0] if isinstance(work, list) else work).relative_to(root).as_posix()
             if member in seen: continue
@@ -72,10 +84,11 @@ def chorales_zip(members: dict[str, bytes]) -> bytes:
             src = Path(tmp) / Path(member).name
             src.write_bytes(members[member])
             if (midi := chorale_midi(converter.parse(src, forceSource=True))) is not None:
-                z.writestr(zipfile.ZipInfo(Path(member).stem + ".mid", date_time=(1980, 1, 1, 0, 0, 0)), midi)
+                z.writestr(zipfile.ZipInfo(Path(member).stem + ".mid",
+                                           date_time=(1980, 1, 1, 0, 0, 0)), midi)
     return buf.getvalue()
 
-def load_chorales(data_dir: str | Path | None = None, # default: the checkout's data/, else the download cache
+def load_chorales(data_dir: str | Path | None = None, # default: checkout's data/, else the cache
                  ) -> dict[str, bytes]:
     "The committed chorales as {'bwv269': MIDI bytes, ...}, in catalogue order."
     with zipfile.ZipFile(data_path("bach_chorales", data_dir=data_dir)) as z:
@@ -88,22 +101,27 @@ class MidiError(ValueError):
 def read_midi(source: str | Path | bytes, # a file name, or the bytes of a MIDI file
               name: str | None = None, # how error messages call it (default: the file name)
              ) -> pretty_midi.PrettyMIDI:
-    "A MIDI file read with pretty_midi, drum tracks removed; `MidiError` if it is corrupt, empty or drums only."
+    """A MIDI file read with pretty_midi, drum tracks removed;
+    `MidiError` if it is corrupt, empty or drums only."""
     raw = isinstance(source, (bytes, bytearray))
     name = name or ("the MIDI data" if raw else str(source))
     if not raw and not Path(source).is_file(): raise FileNotFoundError(f"no MIDI file at {source}")
     try: pm = pretty_midi.PrettyMIDI(io.BytesIO(source) if raw else str(source))
-    except Exception as e: raise MidiError(f"{name} is not a readable MIDI file ({type(e).__name__}: {e})") from None
+    except Exception as e:
+        raise MidiError(f"{name} is not a readable MIDI file ({type(e).__name__}: {e})") from None
     drums = sum(len(i.notes) for i in pm.instruments if i.is_drum)
     pm.instruments = [i for i in pm.instruments if not i.is_drum and i.notes]
     if not pm.instruments:
-        raise MidiError(f"{name} has only drum notes ({drums}); expected pitched notes" if drums else f"{name} has no notes")
+        raise MidiError(f"{name} has only drum notes ({drums}); expected pitched notes" if drums
+                        else f"{name} has no notes")
     return pm
 
 # %% ../chapters/06_music.ipynb #c019
 def note_array(pm: pretty_midi.PrettyMIDI) -> np.ndarray:
-    "Every pitched note as a row (start, end, pitch), times in quarter notes (from the MIDI ticks), sorted by start and pitch."
-    rows = [(pm.time_to_tick(n.start) / pm.resolution, pm.time_to_tick(n.end) / pm.resolution, n.pitch)
+    """Every pitched note as a row (start, end, pitch), times in quarter notes (from the MIDI
+    ticks), sorted by start and pitch."""
+    rows = [(pm.time_to_tick(n.start) / pm.resolution, pm.time_to_tick(n.end) / pm.resolution,
+             n.pitch)
             for i in pm.instruments if not i.is_drum for n in i.notes]
     a = np.array(rows, dtype=np.float64).reshape(-1, 3)   # (N, 3)
     return a[np.lexsort((a[:, 2], a[:, 0]))]
@@ -113,14 +131,18 @@ LOWEST, HIGHEST = 21, 108   # the piano's keys, A0 to C8: the 88 pitches of a pi
 PITCHES = HIGHEST - LOWEST + 1
 
 def piano_roll(notes: np.ndarray, # (N, 3) rows (start, end, pitch), times in quarter notes
-               steps_per_quarter: int = 1, # frames per quarter note: 1 (quarter notes), 4 (sixteenths)
+               # frames per quarter note: 1 (quarter notes), 4 (sixteenths)
+               steps_per_quarter: int = 1,
               ) -> np.ndarray:
-    "(T, 88) float32: 1 where a note sounds at the start of frame t (a note covers the frames whose start it spans)."
+    """(T, 88) float32: 1 where a note sounds at the start of frame t (a note covers the frames
+    whose start it spans)."""
     if len(notes) == 0: raise ValueError("cannot make a piano roll of no notes")
     if notes[:, 2].min() < LOWEST or notes[:, 2].max() > HIGHEST:
-        raise ValueError(f"pitches {notes[:, 2].min():.0f}-{notes[:, 2].max():.0f} are outside the piano's {LOWEST}-{HIGHEST}")
+        raise ValueError(f"pitches {notes[:, 2].min():.0f}-{notes[:, 2].max():.0f} are outside the "
+                         f"piano's {LOWEST}-{HIGHEST}")
     grid = notes[:, :2] * steps_per_quarter
-    first, stop = np.ceil(grid[:, 0] - 1e-6).astype(int), np.ceil(grid[:, 1] - 1e-6).astype(int)   # frames first..stop-1
+    # frames first..stop-1
+    first, stop = np.ceil(grid[:, 0] - 1e-6).astype(int), np.ceil(grid[:, 1] - 1e-6).astype(int)
     roll = np.zeros((max(1, stop.max()), PITCHES), np.float32)
     for a, b, p in zip(first, stop, notes[:, 2].astype(int)): roll[a:b, p - LOWEST] = 1
     return roll
@@ -128,14 +150,16 @@ def piano_roll(notes: np.ndarray, # (N, 3) rows (start, end, pitch), times in qu
 # %% ../chapters/06_music.ipynb #c024
 def plot_roll(roll: np.ndarray, # (T, 88) piano roll, or probabilities in [0, 1]
               steps_per_quarter: int = 1, ax=None, title: str | None = None, cmap: str = "Greys",
-              pitch_range: tuple[int, int] | None = None, # (low, high) MIDI pitches to show; default: the used ones
+              # (low, high) MIDI pitches to show; default: the used ones
+              pitch_range: tuple[int, int] | None = None,
              ):
     "Draw a piano roll: time in quarter notes across, pitch up. Returns the axes."
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(10, 3))
     used = np.flatnonzero(roll.max(0) > 0.05) + LOWEST
     lo, hi = pitch_range or ((used.min() - 2, used.max() + 2) if len(used) else (LOWEST, HIGHEST))
-    ax.imshow(roll[:, lo - LOWEST: hi - LOWEST + 1].T, origin="lower", aspect="auto", cmap=cmap, vmin=0, vmax=1, interpolation="nearest",
+    ax.imshow(roll[:, lo - LOWEST: hi - LOWEST + 1].T, origin="lower", aspect="auto", cmap=cmap,
+              vmin=0, vmax=1, interpolation="nearest",
               extent=(0, len(roll) / steps_per_quarter, lo - 0.5, hi + 0.5))
     cs = [p for p in range(lo, hi + 1) if p % 12 == 0]
     ax.set_yticks(cs, [pretty_midi.note_number_to_name(p) for p in cs])
@@ -148,18 +172,23 @@ def transpose(notes: np.ndarray, # (N, 3) rows (start, end, pitch)
     "The notes moved by `semitones`; an error if a note leaves the piano's range."
     out = notes.copy(); out[:, 2] += semitones
     if len(out) and (out[:, 2].min() < LOWEST or out[:, 2].max() > HIGHEST):
-        raise ValueError(f"transposing by {semitones} moves pitches {notes[:, 2].min():.0f}-{notes[:, 2].max():.0f} outside {LOWEST}-{HIGHEST}")
+        raise ValueError(f"transposing by {semitones} moves pitches "
+                         f"{notes[:, 2].min():.0f}-{notes[:, 2].max():.0f} outside "
+                         f"{LOWEST}-{HIGHEST}")
     return out
 
 def shift_range(pitches: np.ndarray, # the MIDI pitches of a piece
                 max_shift: int) -> tuple[int, int]:
     "The smallest and largest shift within ±max_shift that keeps every pitch on the piano."
-    return max(-max_shift, LOWEST - int(np.min(pitches))), min(max_shift, HIGHEST - int(np.max(pitches)))
+    return (max(-max_shift, LOWEST - int(np.min(pitches))),
+            min(max_shift, HIGHEST - int(np.max(pitches))))
 
 # %% ../chapters/06_music.ipynb #c030
-def split_pieces(names: Sequence[str], shares: tuple[float, float, float] = (0.7, 0.15, 0.15), seed: int = 0) -> dict[str, list[str]]:
+def split_pieces(names: Sequence[str], shares: tuple[float, float, float] = (0.7, 0.15, 0.15),
+                 seed: int = 0) -> dict[str, list[str]]:
     "Train/valid/test lists of piece names: a seeded random permutation cut by `shares`."
-    if len(shares) != 3 or min(shares) < 0 or abs(sum(shares) - 1) > 1e-9: raise ValueError(f"shares must be 3 non-negative numbers summing to 1, got {shares}")
+    if len(shares) != 3 or min(shares) < 0 or abs(sum(shares) - 1) > 1e-9:
+        raise ValueError(f"shares must be 3 non-negative numbers summing to 1, got {shares}")
     order = [names[i] for i in np.random.default_rng(seed).permutation(len(names))]
     a, b = round(shares[0] * len(order)), round((shares[0] + shares[1]) * len(order))
     return {"train": order[:a], "valid": order[a:b], "test": order[b:]}
@@ -186,10 +215,12 @@ class FrequencyBaseline:
         return bernoulli_nll(np.concatenate([self.probs(r) for r in rolls]), np.concatenate(rolls))
 
 class PreviousFrameBaseline(FrequencyBaseline):
-    "Each pitch keeps its previous state: P(on | on before), P(on | off before) per pitch, add-one smoothed."
+    """Each pitch keeps its previous state: P(on | on before),
+    P(on | off before) per pitch, add-one smoothed."""
     def __init__(self, rolls: Sequence[np.ndarray]):
         Y, X = np.concatenate(rolls), np.concatenate([previous_frames(r) for r in rolls])
-        self.on, self.off = ((X * Y).sum(0) + 1) / (X.sum(0) + 2), (((1 - X) * Y).sum(0) + 1) / ((1 - X).sum(0) + 2)
+        self.on, self.off = (((X * Y).sum(0) + 1) / (X.sum(0) + 2),
+                             (((1 - X) * Y).sum(0) + 1) / ((1 - X).sum(0) + 2))
     def probs(self, roll: np.ndarray) -> np.ndarray:
         X = previous_frames(roll); return X * self.on + (1 - X) * self.off
 
@@ -202,32 +233,39 @@ class RollConfig:
     dropout: float = 0.3   # on the LSTM outputs (and between layers)
 
 class PianoRollLSTM(nn.Module):
-    "Previous frame (88 on/off inputs) -> LSTM -> dropout -> 88 logits: the next frame's pitches as independent Bernoullis."
+    """Previous frame (88 on/off inputs) -> LSTM -> dropout -> 88 logits: the next frame's pitches
+    as independent Bernoullis."""
     def __init__(self, cfg: RollConfig = RollConfig()):
         super().__init__()
         self.cfg = cfg
-        self.lstm = nn.LSTM(PITCHES, cfg.hidden, cfg.layers, batch_first=True, dropout=cfg.dropout if cfg.layers > 1 else 0.0)
+        self.lstm = nn.LSTM(PITCHES, cfg.hidden, cfg.layers, batch_first=True,
+                            dropout=cfg.dropout if cfg.layers > 1 else 0.0)
         self.drop, self.out = nn.Dropout(cfg.dropout), nn.Linear(cfg.hidden, PITCHES)
 
     def forward(self, x: torch.Tensor, # (B, T, 88) the previous frames
-                state: tuple[torch.Tensor, torch.Tensor] | None = None) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+                state: tuple[torch.Tensor, torch.Tensor] | None = None,
+               ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
         "Logits (B, T, 88) for the next frames, and the final (h, c)."
         y, state = self.lstm(x, state)                 # (B, T, H)
         return self.out(self.drop(y)), state
 
 # %% ../chapters/06_music.ipynb #c037
 def pad_rolls(rolls: Sequence[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    "A batch of pieces: inputs (B, T, 88) (previous frames), targets (B, T, 88) and a (B, T) mask of real frames."
+    """A batch of pieces: inputs (B, T, 88) (previous frames),
+    targets (B, T, 88) and a (B, T) mask of real frames."""
     T = max(len(r) for r in rolls)
     y, mask = torch.zeros(len(rolls), T, PITCHES), torch.zeros(len(rolls), T)
     for i, r in enumerate(rolls): y[i, : len(r)], mask[i, : len(r)] = torch.from_numpy(r), 1
     return torch.cat([torch.zeros(len(rolls), 1, PITCHES), y[:, :-1]], 1), y, mask
 
 class RollBatches:
-    "Batches of whole pieces (`pad_rolls`), reshuffled each pass; with max_shift > 0 each piece is transposed at random."
-    def __init__(self, rolls: Sequence[np.ndarray], batch_size: int = 16, max_shift: int = 0, shuffle: bool = True, seed: int = 0):
+    """Batches of whole pieces (`pad_rolls`), reshuffled each pass; with max_shift > 0 each piece is
+    transposed at random."""
+    def __init__(self, rolls: Sequence[np.ndarray], batch_size: int = 16, max_shift: int = 0,
+                 shuffle: bool = True, seed: int = 0):
         if not rolls: raise ValueError("no pieces to batch")
-        self.rolls, self.batch_size, self.max_shift, self.shuffle = list(rolls), batch_size, max_shift, shuffle
+        self.rolls, self.batch_size, self.max_shift, self.shuffle = (list(rolls), batch_size,
+                                                                     max_shift, shuffle)
         self.rng = np.random.default_rng(seed)
     def __len__(self) -> int: return math.ceil(len(self.rolls) / self.batch_size)
     def _shifted(self, r: np.ndarray) -> np.ndarray:
@@ -235,24 +273,30 @@ class RollBatches:
         if self.max_shift == 0 or len(on) == 0: return r
         lo, hi = shift_range(on + LOWEST, self.max_shift)
         k = int(self.rng.integers(lo, hi + 1))
-        return np.roll(r, k, axis=1)              # no wrap-around: k keeps every used pitch on the piano
+        # no wrap-around: k keeps every used pitch on the piano
+        return np.roll(r, k, axis=1)
     def __iter__(self) -> Iterator:
-        order = self.rng.permutation(len(self.rolls)) if self.shuffle else np.arange(len(self.rolls))
+        order = (self.rng.permutation(len(self.rolls)) if self.shuffle
+                 else np.arange(len(self.rolls)))
         for i in range(0, len(order), self.batch_size):
             yield pad_rolls([self._shifted(self.rolls[j]) for j in order[i : i + self.batch_size]])
 
 # %% ../chapters/06_music.ipynb #c040
-def roll_step(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor], state=None) -> tuple[torch.Tensor, int, None]:
+def roll_step(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor],
+              state=None) -> tuple[torch.Tensor, int, None]:
     "`fit` step: mean negative log-likelihood per real frame (nats), and the number of frames."
     x, y, mask = batch
     logits, _ = model(x)
-    nll = F.binary_cross_entropy_with_logits(logits, y, reduction="none").sum(-1)   # (B, T) nats per frame
+    # (B, T) nats per frame
+    nll = F.binary_cross_entropy_with_logits(logits, y, reduction="none").sum(-1)
     frames = mask.sum()
     return (nll * mask).sum() / frames, int(frames.item()), None
 
 def frame_nll(model: nn.Module, rolls: Sequence[np.ndarray], batch_size: int = 32) -> float:
-    "Negative log-likelihood of the pieces in nats per frame (all frames pooled), as in the literature."
-    return run_epoch(model, RollBatches(rolls, batch_size, shuffle=False), roll_step, cfg=FitConfig(progress=False))["loss"]
+    """Negative log-likelihood of the pieces in nats per
+    frame (all frames pooled), as in the literature."""
+    return run_epoch(model, RollBatches(rolls, batch_size, shuffle=False), roll_step,
+                     cfg=FitConfig(progress=False))["loss"]
 
 @dataclass
 class RollTrainConfig:
@@ -260,17 +304,20 @@ class RollTrainConfig:
     epochs: int = 250        # passes over the training pieces
     batch_size: int = 16     # pieces per batch
     lr: float = 3e-3         # Adam's learning rate
-    max_shift: int = 5       # transpose each training piece by a random shift in [-max_shift, max_shift] semitones
+    # transpose each training piece by a random shift in [-max_shift, max_shift] semitones
+    max_shift: int = 5
     clip_norm: float = 1.0   # gradient clipping (global L2 norm)
     seed: int = 0
     progress: bool = False   # a progress bar per pass (passes are short)
 
 def train_roll_model(model: PianoRollLSTM, train: Sequence[np.ndarray], valid: Sequence[np.ndarray],
                      cfg: RollTrainConfig = RollTrainConfig()):
-    "Train on whole pieces; returns `fit`'s history and leaves the weights of the best validation pass loaded."
+    """Train on whole pieces; returns `fit`'s history and
+    leaves the weights of the best validation pass loaded."""
     data = RollBatches(train, cfg.batch_size, cfg.max_shift, seed=cfg.seed)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    fcfg = FitConfig(epochs=cfg.epochs, clip_norm=cfg.clip_norm, restore_best=True, progress=cfg.progress, log=False)
+    fcfg = FitConfig(epochs=cfg.epochs, clip_norm=cfg.clip_norm, restore_best=True,
+                     progress=cfg.progress, log=False)
     return fit(model, data, RollBatches(valid, 32, shuffle=False), roll_step, opt, cfg=fcfg)
 
 # %% ../chapters/06_music.ipynb #c049
@@ -280,24 +327,31 @@ MAX_SHIFT = 16          # the longest time-shift token, in grid steps (a whole n
 def event_vocab() -> Vocab:
     "Specials, then on_p and off_p for the 88 piano keys, then shift_1 .. shift_16."
     keys = range(LOWEST, HIGHEST + 1)
-    return Vocab([*SPECIALS, *(f"on_{p}" for p in keys), *(f"off_{p}" for p in keys), *(f"shift_{k}" for k in range(1, MAX_SHIFT + 1))])
+    return Vocab([*SPECIALS, *(f"on_{p}" for p in keys), *(f"off_{p}" for p in keys),
+                  *(f"shift_{k}" for k in range(1, MAX_SHIFT + 1))])
 
 def grid_notes(notes: np.ndarray, # (N, 3) rows (start, end, pitch), times in quarter notes
                steps_per_quarter: int = STEPS_PER_QUARTER) -> np.ndarray:
-    "(N', 3) int64 notes on the grid: ends rounded to the nearest step (at least one step long), overlapping notes of one pitch merged."
+    """(N', 3) int64 notes on the grid: ends rounded to the nearest step (at least one step long),
+    overlapping notes of one pitch merged."""
     g = np.rint(notes[:, :2] * steps_per_quarter).astype(np.int64)
     g[:, 1] = np.maximum(g[:, 1], g[:, 0] + 1)
     out: list[list[int]] = []
-    for p, s, e in sorted(zip(notes[:, 2].astype(np.int64).tolist(), g[:, 0].tolist(), g[:, 1].tolist())):   # by pitch, then start
-        if out and out[-1][2] == p and s < out[-1][1]: out[-1][1] = max(out[-1][1], e)   # a unison: one sounding note
+    # by pitch, then start
+    for p, s, e in sorted(zip(notes[:, 2].astype(np.int64).tolist(), g[:, 0].tolist(),
+                              g[:, 1].tolist())):
+        # a unison: one sounding note
+        if out and out[-1][2] == p and s < out[-1][1]: out[-1][1] = max(out[-1][1], e)
         else: out.append([s, e, p])
     a = np.array(out, np.int64).reshape(-1, 3)
     return a[np.lexsort((a[:, 2], a[:, 0]))]
 
 # %% ../chapters/06_music.ipynb #c051
 def notes_to_events(notes: np.ndarray) -> list[str]: # (N, 3) grid notes from `grid_notes`
-    "Event tokens: at each time the notes that stop, then those that start (low to high), then shifts to the next time."
-    ev = sorted([(int(e), 0, int(p)) for s, e, p in notes] + [(int(s), 1, int(p)) for s, e, p in notes])
+    """Event tokens: at each time the notes that stop, then those that start (low to high), then
+    shifts to the next time."""
+    ev = sorted([(int(e), 0, int(p)) for s, e, p in notes]
+                + [(int(s), 1, int(p)) for s, e, p in notes])
     out, now = [], 0
     for t, start, p in ev:
         while t > now:
@@ -306,7 +360,8 @@ def notes_to_events(notes: np.ndarray) -> list[str]: # (N, 3) grid notes from `g
     return out
 
 def events_to_notes(tokens: Iterable[str]) -> np.ndarray:
-    "(N, 3) grid notes from events: an off of a silent pitch is ignored, an on of a sounding one restarts it, notes still on at the end stop there."
+    """(N, 3) grid notes from events: an off of a silent pitch is ignored, an on of a sounding one
+    restarts it, notes still on at the end stop there."""
     now, sounding, notes = 0, {}, []
     def stop(p: int):
         s = sounding.pop(p)
@@ -324,31 +379,38 @@ def events_to_notes(tokens: Iterable[str]) -> np.ndarray:
 
 # %% ../chapters/06_music.ipynb #c054
 def event_stream(pieces: Sequence[np.ndarray], # grid notes of each piece
-                 vocab: Vocab, shifts: Iterable[int] = (0,), # transpositions (semitones) of every piece
+                 vocab: Vocab,
+                 # transpositions (semitones) of every piece
+                 shifts: Iterable[int] = (0,),
                  seed: int = 0) -> torch.Tensor:
-    "(N,) token ids: every piece at every shift that keeps it on the piano, as <bos> events <eos>, in a seeded random order."
+    """(N,) token ids: every piece at every shift that keeps it on the piano, as <bos> events <eos>,
+    in a seeded random order."""
     shifts, seqs = list(shifts), []
     for n in pieces:
         lo, hi = shift_range(n[:, 2], max(map(abs, shifts)))
-        seqs += [vocab.encode(notes_to_events(transpose(n, k)), bos=True, eos=True) for k in shifts if lo <= k <= hi]
+        seqs += [vocab.encode(notes_to_events(transpose(n, k)), bos=True, eos=True) for k in shifts
+                 if lo <= k <= hi]
     order = np.random.default_rng(seed).permutation(len(seqs))
     return torch.tensor([i for j in order for i in seqs[j]], dtype=torch.long)
 
 # %% ../chapters/06_music.ipynb #c057
 @torch.no_grad()
-def generate_events(model: LanguageModel, vocab: Vocab, prime: Sequence[str] = (), # events to continue (after <bos>)
+def generate_events(model: LanguageModel, vocab: Vocab,
+                    # events to continue (after <bos>)
+                    prime: Sequence[str] = (),
                     steps: int = 256, # grid steps of new music
                     temperature: float = 1.0, seed: int | None = None,
-                    pitch_range: tuple[int, int] = (LOWEST, HIGHEST), # lowest and highest pitch the model may start
+                    pitch_range: tuple[int, int] = (LOWEST, HIGHEST), # pitches it may start
                    ) -> list[str]:
-    "Sampled events after `prime` until `steps` grid steps have passed; specials, impossible events and pitches out of range are masked."
+    "Sampled events after `prime` for `steps` grid steps; specials, impossible events masked."
     if temperature <= 0: raise ValueError(f"temperature must be > 0, got {temperature}")
     if steps < 1: raise ValueError(f"steps must be at least 1, got {steps}")
     keys = np.arange(LOWEST, HIGHEST + 1)
     out_of_range = (keys < pitch_range[0]) | (keys > pitch_range[1])
-    on_ids, off_ids = np.array([vocab[f"on_{p}"] for p in keys]), np.array([vocab[f"off_{p}"] for p in keys])
+    on_ids, off_ids = (np.array([vocab[f"on_{p}"] for p in keys]),
+                       np.array([vocab[f"off_{p}"] for p in keys]))
     shift_ids = np.array([vocab[f"shift_{k}"] for k in range(1, MAX_SHIFT + 1)])
-    sounding, fresh, left = np.zeros(PITCHES, bool), np.zeros(PITCHES, bool), steps   # fresh: started at this step
+    sounding, fresh, left = np.zeros(PITCHES, bool), np.zeros(PITCHES, bool), steps  # fresh: new
     def play(tok: str) -> int:   # update the state; returns the steps the event moves time
         kind, _, v = tok.partition("_")
         if kind == "shift": fresh[:] = False; return int(v)
@@ -361,7 +423,8 @@ def generate_events(model: LanguageModel, vocab: Vocab, prime: Sequence[str] = (
     out = []
     while left > 0:
         ban = np.zeros(len(vocab), bool); ban[: len(SPECIALS)] = True
-        ban[on_ids], ban[off_ids], ban[shift_ids] = sounding | out_of_range, ~sounding | fresh, np.arange(1, MAX_SHIFT + 1) > left
+        ban[on_ids], ban[off_ids], ban[shift_ids] = (sounding | out_of_range, ~sounding | fresh,
+                                                     np.arange(1, MAX_SHIFT + 1) > left)
         z = logits[0, -1].float().cpu() / temperature
         z[torch.from_numpy(ban)] = -math.inf
         nxt = int(torch.multinomial(z.softmax(-1), 1, generator=gen))
@@ -377,69 +440,96 @@ def events_to_midi(tokens: Iterable[str], bpm: float = 100.0, # tempo: quarter n
     pm = pretty_midi.PrettyMIDI(initial_tempo=bpm)
     inst = pretty_midi.Instrument(program=program, name="lstm-book")
     sec = 60.0 / bpm / steps_per_quarter   # seconds per grid step
-    inst.notes = [pretty_midi.Note(velocity=80, pitch=int(p), start=s * sec, end=e * sec) for s, e, p in events_to_notes(tokens)]
+    inst.notes = [pretty_midi.Note(velocity=80, pitch=int(p), start=s * sec, end=e * sec)
+                  for s, e, p in events_to_notes(tokens)]
     pm.instruments.append(inst)
     return pm
 
 def midi_events(source: str | Path | bytes, name: str | None = None) -> list[str]:
-    "The events of a MIDI file (a seed): pitched notes on the grid; notes off the piano are dropped with a warning."
+    """The events of a MIDI file (a seed): pitched notes on the grid; notes off the piano are
+    dropped with a warning."""
     notes = note_array(read_midi(source, name))
     keep = (notes[:, 2] >= LOWEST) & (notes[:, 2] <= HIGHEST)
-    if not keep.any(): raise MidiError(f"{name or source}: every note is outside the piano's range {LOWEST}-{HIGHEST}")
+    if not keep.any():
+        raise MidiError(f"{name or source}: every note is outside the piano's range "
+                        f"{LOWEST}-{HIGHEST}")
     if not keep.all():
-        import warnings; warnings.warn(f"{name or source}: {(~keep).sum()} notes outside {LOWEST}-{HIGHEST} dropped")
+        import warnings
+        warnings.warn(f"{name or source}: {(~keep).sum()} notes outside {LOWEST}-{HIGHEST} dropped")
     return notes_to_events(grid_notes(notes[keep]))
 
 # %% ../chapters/06_music.ipynb #c061
 class Composer:
     "A trained event `LanguageModel` with its vocabulary and tempo: composes MIDI."
     def __init__(self, model: LanguageModel, vocab: Vocab | None = None, bpm: float = 100.0,
-                 pitch_range: tuple[int, int] = (LOWEST, HIGHEST)): # the pitches it may start (its training range)
-        self.model, self.vocab, self.bpm, self.pitch_range = model, vocab or event_vocab(), bpm, tuple(pitch_range)
-        if len(self.vocab) != model.cfg.vocab_size: raise ValueError(f"the vocabulary has {len(self.vocab)} tokens, the model {model.cfg.vocab_size}")
+                 # the pitches it may start (its training range)
+                 pitch_range: tuple[int, int] = (LOWEST, HIGHEST)):
+        self.model, self.vocab, self.bpm, self.pitch_range = (model, vocab or event_vocab(), bpm,
+                                                              tuple(pitch_range))
+        if len(self.vocab) != model.cfg.vocab_size:
+            raise ValueError(f"the vocabulary has {len(self.vocab)} tokens, the model "
+                             f"{model.cfg.vocab_size}")
 
     def compose(self, seconds: float = 30.0, # length of the new music
-                temperature: float = 1.0, seed_midi: str | Path | bytes | None = None, # a MIDI file to continue
+                temperature: float = 1.0,
+                # a MIDI file to continue
+                seed_midi: str | Path | bytes | None = None,
                 seed: int | None = None) -> pretty_midi.PrettyMIDI:
         "The seed's notes (if any) followed by `seconds` of sampled music."
         if not 0 < seconds <= 3600: raise ValueError(f"seconds must be in (0, 3600], got {seconds}")
         prime = midi_events(seed_midi) if seed_midi is not None else []
         steps = max(1, round(seconds * self.bpm / 60 * STEPS_PER_QUARTER))
-        return events_to_midi(prime + generate_events(self.model, self.vocab, prime, steps, temperature, seed, self.pitch_range), self.bpm)
+        return events_to_midi(prime
+                              + generate_events(self.model, self.vocab, prime, steps, temperature,
+                                                seed, self.pitch_range), self.bpm)
 
     def save(self, path: str | Path) -> Path:
         "Write the model, its configuration, vocabulary and tempo to one checkpoint file."
-        return save_checkpoint(path, self.model, kind="music", lm_config=asdict(self.model.cfg), itos=self.vocab.itos, bpm=self.bpm,
+        return save_checkpoint(path, self.model, kind="music", lm_config=asdict(self.model.cfg),
+                               itos=self.vocab.itos, bpm=self.bpm,
                                pitch_range=list(self.pitch_range))
 
     @classmethod
     def load(cls, path: str | Path, device: str | torch.device | None = None) -> "Composer":
-        "A composer from a checkpoint written by `Composer.save`, on `device` (default: the default device)."
+        """A composer from a checkpoint written by `Composer.save`,
+        on `device` (default: the default device)."""
         ckpt = read_checkpoint(path, kind="music")
         model = LanguageModel(LMConfig(**ckpt["extra"]["lm_config"]))
         model.load_state_dict(ckpt["model"])
-        return cls(model.to(device or default_device()).eval(), Vocab(ckpt["extra"]["itos"]), ckpt["extra"]["bpm"], ckpt["extra"]["pitch_range"])
+        return cls(model.to(device or default_device()).eval(), Vocab(ckpt["extra"]["itos"]),
+                   ckpt["extra"]["bpm"], ckpt["extra"]["pitch_range"])
 
 # %% ../chapters/06_music.ipynb #c064
-def train_composer(train: Sequence[np.ndarray], valid: Sequence[np.ndarray], # grid notes of the pieces
-                   lm: LMConfig | None = None, # default: 2 x 256 LSTM units, 64-dim embedding, dropout 0.2
-                   cfg: TrainConfig = TrainConfig(epochs=10, rounds=10, batch_size=32, bptt=128, lr=3e-3),
-                   shifts: Iterable[int] = range(-3, 4), seed: int = 0) -> tuple[Composer, pd.DataFrame]:
-    "Train an event language model (training pieces at every shift) and return the composer with the best weights, and the history."
+def train_composer(train: Sequence[np.ndarray],
+                   # grid notes of the pieces
+                   valid: Sequence[np.ndarray],
+                   # default: 2 x 256 LSTM units, 64-dim embedding, dropout 0.2
+                   lm: LMConfig | None = None,
+                   cfg: TrainConfig = TrainConfig(epochs=10, rounds=10, batch_size=32, bptt=128,
+                                                  lr=3e-3),
+                   shifts: Iterable[int] = range(-3, 4),
+                   seed: int = 0) -> tuple[Composer, pd.DataFrame]:
+    """Train an event language model (training pieces at every shift) and return the composer with
+    the best weights, and the history."""
     vocab = event_vocab()
-    lm = lm or LMConfig(len(vocab), emb=64, hidden=256, layers=2, dropout_emb=0.0, dropout_rnn=0.2, dropout_out=0.2)
+    lm = lm or LMConfig(len(vocab), emb=64, hidden=256, layers=2, dropout_emb=0.0, dropout_rnn=0.2,
+                        dropout_out=0.2)
     torch.manual_seed(seed)
     model = LanguageModel(lm).to(default_device())
     shifts = list(shifts)
     train_ids, valid_ids = event_stream(train, vocab, shifts, seed), event_stream(valid, vocab)
-    with tempfile.TemporaryDirectory() as tmp:   # train_lm reloads the best round from checkpoint_dir
-        hist = train_lm(model, train_ids, valid_ids, replace(cfg, checkpoint_dir=cfg.checkpoint_dir or tmp), level="word")
-    lo, hi = min(int(n[:, 2].min()) for n in train) + min(shifts), max(int(n[:, 2].max()) for n in train) + max(shifts)
+    # train_lm reloads the best round from checkpoint_dir
+    with tempfile.TemporaryDirectory() as tmp:
+        hist = train_lm(model, train_ids, valid_ids,
+                        replace(cfg, checkpoint_dir=cfg.checkpoint_dir or tmp), level="word")
+    lo, hi = (min(int(n[:, 2].min()) for n in train) + min(shifts),
+              max(int(n[:, 2].max()) for n in train) + max(shifts))
     return Composer(model.eval(), vocab, pitch_range=(max(lo, LOWEST), min(hi, HIGHEST))), hist
 
 # %% ../chapters/06_music.ipynb #c069
 def opening(notes: np.ndarray, steps: int) -> np.ndarray:
-    "The grid notes that start in the first `steps` steps, cut off at `steps`: a seed for the composer."
+    """The grid notes that start in the first `steps`
+    steps, cut off at `steps`: a seed for the composer."""
     head = notes[notes[:, 0] < steps].copy()
     head[:, 1] = np.minimum(head[:, 1], steps)
     return head
@@ -451,8 +541,10 @@ def pitch_class_histogram(notes: np.ndarray) -> np.ndarray:
 
 def duration_histogram(notes: np.ndarray, # (N, 3) grid notes
                        max_steps: int = MAX_SHIFT) -> np.ndarray:
-    "(max_steps,) share of the notes lasting 1, 2, ... grid steps; longer notes count in the last bin."
-    return np.bincount(np.clip(notes[:, 1] - notes[:, 0], 1, max_steps) - 1, minlength=max_steps) / max(len(notes), 1)
+    """(max_steps,) share of the notes lasting 1, 2, ...
+    grid steps; longer notes count in the last bin."""
+    return (np.bincount(np.clip(notes[:, 1] - notes[:, 0], 1, max_steps) - 1, minlength=max_steps)
+            / max(len(notes), 1))
 
 def total_variation(p: np.ndarray, q: np.ndarray) -> float:
     "Total variation distance between two distributions: half the L1 distance, in [0, 1]."
@@ -466,15 +558,20 @@ def train_command(*, save: Path, # where to write the model
     if epochs <= 0: raise ValueError(f"epochs must be positive, got {epochs}")
     notes = {n: grid_notes(note_array(read_midi(m, n))) for n, m in load_chorales().items()}
     split = split_pieces(list(notes))
-    cfg = TrainConfig(epochs=epochs, rounds=10, batch_size=32, bptt=128, lr=3e-3, progress=progress, log=progress)
-    composer, hist = train_composer([notes[n] for n in split["train"]], [notes[n] for n in split["valid"]], cfg=cfg, seed=seed)
-    test = evaluate_lm(composer.model, event_stream([notes[n] for n in split["test"]], composer.vocab))
-    return f"saved {composer.save(save)}; test {test:.3f} nats per event on {len(split['test'])} held-out chorales"
+    cfg = TrainConfig(epochs=epochs, rounds=10, batch_size=32, bptt=128, lr=3e-3, progress=progress,
+                      log=progress)
+    composer, hist = train_composer([notes[n] for n in split["train"]],
+                                    [notes[n] for n in split["valid"]], cfg=cfg, seed=seed)
+    test = evaluate_lm(composer.model,
+                       event_stream([notes[n] for n in split["test"]], composer.vocab))
+    return (f"saved {composer.save(save)}; test {test:.3f} nats per event on {len(split['test'])} "
+            "held-out chorales")
 
 def generate_command(*, checkpoint: Path, # written by `lstm-book music train` or `Composer.save`
                      out: Path, # the MIDI file to write
                      seconds: float = 30.0, temperature: float = 1.0,
-                     seed_midi: Path | None = None, # a MIDI file to continue (its notes start the output)
+                     # a MIDI file to continue (its notes start the output)
+                     seed_midi: Path | None = None,
                      seed: int | None = None, # random seed, for a reproducible piece
                     ) -> str:
     "Compose a piece with a saved model and write it as a MIDI file."

@@ -21,18 +21,22 @@ _ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
 
 def elman_step(x: torch.Tensor, # (B, I) inputs at one time step
                h: torch.Tensor, # (B, H) previous hidden state
-               w_ih: torch.Tensor, w_hh: torch.Tensor, b_ih: torch.Tensor | None = None, b_hh: torch.Tensor | None = None,
-               act: Callable = torch.tanh) -> torch.Tensor:
+               w_ih: torch.Tensor, w_hh: torch.Tensor, b_ih: torch.Tensor | None = None,
+               b_hh: torch.Tensor | None = None, act: Callable = torch.tanh) -> torch.Tensor:
     "One Elman update: act(W_ih x + b_ih + W_hh h + b_hh); returns the new state (B, H)."
     return act(F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh))
 
-def time_major(x: torch.Tensor, input_size: int, batch_first: bool = False) -> tuple[torch.Tensor, bool]:
+def time_major(x: torch.Tensor, input_size: int,
+               batch_first: bool = False) -> tuple[torch.Tensor, bool]:
     "Check `x` and return it as (T, B, I), plus whether it was unbatched (T, I)."
     if not torch.is_tensor(x) or x.dim() not in (2, 3):
         shape = tuple(x.shape) if torch.is_tensor(x) else type(x).__name__
-        raise ValueError(f"expected a tensor of shape {'(B, T, I)' if batch_first else '(T, B, I)'} or (T, I) with I={input_size}, got {shape}")
+        raise ValueError("expected a tensor of shape "
+                         f"{'(B, T, I)' if batch_first else '(T, B, I)'} or (T, I) with "
+                         f"I={input_size}, got {shape}")
     if x.size(-1) != input_size:
-        raise ValueError(f"expected {input_size} input features in the last dimension, got {x.size(-1)} (shape {tuple(x.shape)})")
+        raise ValueError(f"expected {input_size} input features in the last dimension, got "
+                         f"{x.size(-1)} (shape {tuple(x.shape)})")
     if x.dim() == 2: return x.unsqueeze(1), True
     return (x.transpose(0, 1) if batch_first else x), False
 
@@ -42,24 +46,28 @@ class ElmanCell(nn.Module):
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
                  nonlinearity: str = "tanh"): # "tanh" or "relu"
         super().__init__()
-        if nonlinearity not in _ACTIVATIONS: raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        if nonlinearity not in _ACTIVATIONS:
+            raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         self.input_size, self.hidden_size, self.nonlinearity = input_size, hidden_size, nonlinearity
         self.weight_ih = nn.Parameter(torch.empty(hidden_size, input_size))
         self.weight_hh = nn.Parameter(torch.empty(hidden_size, hidden_size))
         self.bias_ih = nn.Parameter(torch.empty(hidden_size)) if bias else None
         self.bias_hh = nn.Parameter(torch.empty(hidden_size)) if bias else None
-        for p in self.parameters(): nn.init.uniform_(p, -hidden_size ** -0.5, hidden_size ** -0.5)  # as PyTorch
+        # as PyTorch
+        for p in self.parameters(): nn.init.uniform_(p, -hidden_size ** -0.5, hidden_size ** -0.5)
 
     def forward(self, x: torch.Tensor, # (B, I) or unbatched (I,)
                 h: torch.Tensor | None = None, # (B, H) or (H,); zeros when None
                ) -> torch.Tensor:
         if x.dim() not in (1, 2) or x.size(-1) != self.input_size:
-            raise ValueError(f"expected input of shape (B, {self.input_size}) or ({self.input_size},), got {tuple(x.shape)}")
+            raise ValueError(f"expected input of shape (B, {self.input_size}) or "
+                             f"({self.input_size},), got {tuple(x.shape)}")
         if h is None: h = x.new_zeros(*x.shape[:-1], self.hidden_size)
-        return elman_step(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, _ACTIVATIONS[self.nonlinearity])
+        return elman_step(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh,
+                          _ACTIVATIONS[self.nonlinearity])
 
 # %% ../chapters/02_rnn.ipynb #c023
-def unroll(step: Callable, # step(x_t, state) -> new state; the output at t is the state (or its first element)
+def unroll(step: Callable, # step(x_t, state) -> new state; output at t: the state (or state[0])
            x: torch.Tensor, # (T, B, I)
            state: Any) -> tuple[torch.Tensor, Any]:
     "Apply `step` along the time axis; returns the stacked outputs (T, B, H) and the final state."
@@ -70,49 +78,63 @@ def unroll(step: Callable, # step(x_t, state) -> new state; the output at t is t
     return torch.stack(outputs), state
 
 # %% ../chapters/02_rnn.ipynb #c026
-def compare_modules(ours: nn.Module, theirs: nn.Module, # two recurrent modules with the same parameter names
+def compare_modules(ours: nn.Module,
+                    # two recurrent modules with the same parameter names
+                    theirs: nn.Module,
                     x: torch.Tensor, # the input both receive
-                    state: torch.Tensor | tuple | None = None, # the initial state both receive (a tensor or a tuple of tensors)
+                    # the initial state both receive (a tensor or a tuple of tensors)
+                    state: torch.Tensor | tuple | None = None,
                    ) -> dict[str, float]:
-    "Max |ours - theirs| of outputs, final states and the gradients of input, initial state and every weight."
+    """Max |ours - theirs| of outputs, final states and the
+    gradients of input, initial state and every weight."""
     parts = []
     for m in (ours, theirs):
         xi = x.clone().requires_grad_()
-        si = None if state is None else tuple(s.clone().requires_grad_() for s in (state if isinstance(state, tuple) else (state,)))
+        si = None if state is None else tuple(s.clone().requires_grad_()
+                                              for s in (state if isinstance(state, tuple)
+                                                        else (state,)))
         out, st = m(xi, None if si is None else (si if isinstance(state, tuple) else si[0]))
         st = st if isinstance(st, tuple) else (st,)
         (out.pow(2).mean() + sum(s.sin().mean() for s in st)).backward()
-        parts.append({"output": [out], "final state": list(st), "grad input": [xi.grad], "grad state": [s.grad for s in si or ()],
+        parts.append({"output": [out], "final state": list(st), "grad input": [xi.grad],
+                      "grad state": [s.grad for s in si or ()],
                       "grad weights": [p.grad for _, p in sorted(m.named_parameters())]})
     diff = lambda a, b: max(((u - v).abs().max().item() for u, v in zip(a, b)), default=0.0)
     return {k: diff(parts[0][k], parts[1][k]) for k in parts[0]}
 
 # %% ../chapters/02_rnn.ipynb #c028
 class Elman(nn.Module):
-    "A multi-layer Elman RNN from scratch, a drop-in for `torch.nn.RNN` (same arguments and state_dict)."
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
-                 bias: bool = True, batch_first: bool = False):
+    """A multi-layer Elman RNN from scratch, a drop-in for
+    `torch.nn.RNN` (same arguments and state_dict)."""
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False):
         super().__init__()
         if num_layers < 1: raise ValueError(f"num_layers must be at least 1, got {num_layers}")
-        self.input_size, self.hidden_size, self.num_layers, self.batch_first = input_size, hidden_size, num_layers, batch_first
-        if nonlinearity not in _ACTIVATIONS: raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        self.input_size, self.hidden_size, self.num_layers, self.batch_first = (
+            input_size, hidden_size, num_layers, batch_first)
+        if nonlinearity not in _ACTIVATIONS:
+            raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         self.act = _ACTIVATIONS[nonlinearity]
         for l in range(num_layers):
             cell = ElmanCell(input_size if l == 0 else hidden_size, hidden_size, bias, nonlinearity)
             for name, p in cell.named_parameters(): self.register_parameter(f"{name}_l{l}", p)
 
     def forward(self, x: torch.Tensor, # (T, B, I), (B, T, I) with batch_first, or unbatched (T, I)
-                state: torch.Tensor | None = None, # initial states h_0: (num_layers, B, H) or (num_layers, H)
+                # initial states h_0: (num_layers, B, H) or (num_layers, H)
+                state: torch.Tensor | None = None,
                ) -> tuple[torch.Tensor, torch.Tensor]:
         "Returns the last layer's outputs (T, B, H) and the final states h_n (num_layers, B, H)."
         x, unbatched = time_major(x, self.input_size, self.batch_first)
         h0 = x.new_zeros(self.num_layers, x.size(1), self.hidden_size) if state is None else state
         if unbatched and state is not None: h0 = h0.unsqueeze(1)
         if h0.shape != (self.num_layers, x.size(1), self.hidden_size):
-            raise ValueError(f"expected a state of shape {(self.num_layers, x.size(1), self.hidden_size)}, got {tuple(h0.shape)}")
+            raise ValueError("expected a state of shape "
+                             f"{(self.num_layers, x.size(1), self.hidden_size)}, got "
+                             f"{tuple(h0.shape)}")
         finals = []
         for l in range(self.num_layers):
-            w = [getattr(self, f"{n}_l{l}", None) for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+            w = [getattr(self, f"{n}_l{l}", None)
+                 for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
             x, h = unroll(lambda x_t, h: elman_step(x_t, h, *w, act=self.act), x, h0[l])
             finals.append(h)
         h_n = torch.stack(finals)
@@ -121,14 +143,20 @@ class Elman(nn.Module):
 
 # %% ../chapters/02_rnn.ipynb #c039
 class Jordan(nn.Module):
-    "A Jordan network: the hidden layer reads the input and the previous output (through `feedback`)."
-    def __init__(self, input_size: int, hidden_size: int, output_size: int, batch_first: bool = False,
-                 feedback: str = "softmax"): # how the previous output is fed back: "softmax", "tanh" or "identity"
+    """A Jordan network: the hidden layer reads the input
+    and the previous output (through `feedback`)."""
+    def __init__(self, input_size: int, hidden_size: int, output_size: int,
+                 batch_first: bool = False,
+                 # how the previous output is fed back: "softmax", "tanh" or "identity"
+                 feedback: str = "softmax"):
         super().__init__()
         acts = {"softmax": lambda y: y.softmax(-1), "tanh": torch.tanh, "identity": lambda y: y}
-        if feedback not in acts: raise ValueError(f"feedback must be one of {list(acts)}, got {feedback!r}")
-        self.input_size, self.output_size, self.batch_first, self.feedback = input_size, output_size, batch_first, acts[feedback]
-        self.ih, self.yh = nn.Linear(input_size, hidden_size), nn.Linear(output_size, hidden_size, bias=False)
+        if feedback not in acts:
+            raise ValueError(f"feedback must be one of {list(acts)}, got {feedback!r}")
+        self.input_size, self.output_size, self.batch_first, self.feedback = (
+            input_size, output_size, batch_first, acts[feedback])
+        self.ih, self.yh = (nn.Linear(input_size, hidden_size),
+                            nn.Linear(output_size, hidden_size, bias=False))
         self.hy = nn.Linear(hidden_size, output_size)
 
     def step(self, x_t: torch.Tensor, y_prev: torch.Tensor) -> torch.Tensor:
@@ -143,7 +171,8 @@ class Jordan(nn.Module):
         if state is None: state = x.new_zeros(x.size(1), self.output_size)
         elif unbatched: state = state.unsqueeze(0)
         if state.shape != (x.size(1), self.output_size):
-            raise ValueError(f"expected a state of shape {(x.size(1), self.output_size)}, got {tuple(state.shape)}")
+            raise ValueError(f"expected a state of shape {(x.size(1), self.output_size)}, got "
+                             f"{tuple(state.shape)}")
         y, y_last = unroll(self.step, x, state)
         if unbatched: return y.squeeze(1), y_last.squeeze(0)
         return (y.transpose(0, 1) if self.batch_first else y), y_last
@@ -154,7 +183,8 @@ def grad_norm_by_distance(cell: Callable, # cell(x_t, state) -> state, e.g. Elma
                           state: Any = None, # initial state (None: the cell's default)
                           loss_fn: Callable = lambda h: h.sum(), # loss of the final output
                          ) -> torch.Tensor:
-    "‖∂L/∂state_t‖ (mean over the batch) indexed by the distance T-1-t from the loss at the last step."
+    """‖∂L/∂state_t‖ (mean over the batch) indexed by the
+    distance T-1-t from the loss at the last step."""
     states = []
     def step(x_t, s):
         s = cell(x_t, s)
@@ -163,13 +193,15 @@ def grad_norm_by_distance(cell: Callable, # cell(x_t, state) -> state, e.g. Elma
         return s
     _, last = unroll(step, x, state)
     loss_fn(last[0] if isinstance(last, tuple) else last).backward()
-    sq = lambda s: sum(p.grad.pow(2).sum((-1,)) for p in (s if isinstance(s, tuple) else (s,)))  # (B,)
+    # (B,)
+    sq = lambda s: sum(p.grad.pow(2).sum((-1,)) for p in (s if isinstance(s, tuple) else (s,)))
     norms = torch.stack([sq(s).sqrt().mean() for s in states])
     return norms.flip(0).detach()
 
 def set_spectral_radius(weight: torch.Tensor, rho: float) -> torch.Tensor:
     "Rescale a square matrix in place so that its largest absolute eigenvalue is `rho`."
-    if weight.dim() != 2 or weight.size(0) != weight.size(1): raise ValueError(f"need a square matrix, got {tuple(weight.shape)}")
+    if weight.dim() != 2 or weight.size(0) != weight.size(1):
+        raise ValueError(f"need a square matrix, got {tuple(weight.shape)}")
     with torch.no_grad(): weight.mul_(rho / torch.linalg.eigvals(weight).abs().max())
     return weight
 
@@ -178,8 +210,10 @@ def adding_problem(n: int, # number of sequences
                    length: int, # time steps T (at least 2)
                    generator: torch.Generator | None = None,
                   ) -> tuple[torch.Tensor, torch.Tensor]:
-    "The adding problem: inputs (n, T, 2) of (value, marker) and targets (n, 1), the sum of the two marked values."
-    if length < 2 or n < 1: raise ValueError(f"need n >= 1 and length >= 2, got n={n}, length={length}")
+    """The adding problem: inputs (n, T, 2) of (value, marker)
+    and targets (n, 1), the sum of the two marked values."""
+    if length < 2 or n < 1:
+        raise ValueError(f"need n >= 1 and length >= 2, got n={n}, length={length}")
     values = torch.rand(n, length, generator=generator)
     first = torch.randint(0, length // 2, (n,), generator=generator)
     second = torch.randint(length // 2, length, (n,), generator=generator)
@@ -189,31 +223,36 @@ def adding_problem(n: int, # number of sequences
     return torch.stack([values, markers], -1), (values * markers).sum(1, keepdim=True)
 
 class AddingBatches:
-    "An endless source of fresh adding-problem batches, `batches` of them per pass (an 'epoch' for `fit`)."
+    """An endless source of fresh adding-problem batches,
+    `batches` of them per pass (an 'epoch' for `fit`)."""
     def __init__(self, length: int, batch_size: int = 64, batches: int = 100, seed: int = 0):
         self.length, self.batch_size, self.batches = length, batch_size, batches
         self.generator = torch.Generator().manual_seed(seed)
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        for _ in range(self.batches): yield adding_problem(self.batch_size, self.length, self.generator)
+        for _ in range(self.batches):
+            yield adding_problem(self.batch_size, self.length, self.generator)
     def __len__(self) -> int: return self.batches
 
 # %% ../chapters/02_rnn.ipynb #c062
 class Recurrent(nn.Module):
-    "Run a cell `cell(x_t, state) -> state` over a sequence: forward(x, state=None) -> (outputs, state)."
+    """Run a cell `cell(x_t, state) -> state` over a
+    sequence: forward(x, state=None) -> (outputs, state)."""
     def __init__(self, cell: nn.Module, batch_first: bool = False):
         super().__init__()
         self.cell, self.batch_first = cell, batch_first
 
     def forward(self, x: torch.Tensor, state: Any = None) -> tuple[torch.Tensor, Any]:
         x, unbatched = time_major(x, self.cell.input_size, self.batch_first)
-        if unbatched and state is not None: raise ValueError("pass an initial state only with batched input")
+        if unbatched and state is not None:
+            raise ValueError("pass an initial state only with batched input")
         out, state = unroll(self.cell, x, state)
         if unbatched: return out.squeeze(1), state
         return (out.transpose(0, 1) if self.batch_first else out), state
 
 # %% ../chapters/02_rnn.ipynb #c064
 class LayerNormRNNCell(nn.Module):
-    "An Elman cell with layer normalization of the summed inputs (Ba et al. 2016): h' = tanh(LN(W_ih x + W_hh h))."
+    """An Elman cell with layer normalization of the summed inputs (Ba et al. 2016): h' =
+    tanh(LN(W_ih x + W_hh h))."""
     def __init__(self, input_size: int, hidden_size: int):
         super().__init__()
         self.input_size, self.hidden_size = input_size, hidden_size
@@ -225,27 +264,35 @@ class LayerNormRNNCell(nn.Module):
                 h: torch.Tensor | None = None, # (B, H); zeros when None
                ) -> torch.Tensor:
         if x.dim() != 2 or x.size(-1) != self.input_size:
-            raise ValueError(f"expected input of shape (B, {self.input_size}), got {tuple(x.shape)}")
+            raise ValueError(f"expected input of shape (B, {self.input_size}), got "
+                             f"{tuple(x.shape)}")
         if h is None: h = x.new_zeros(x.size(0), self.hidden_size)
         return torch.tanh(self.norm(self.ih(x) + self.hh(h)))
 
 # %% ../chapters/02_rnn.ipynb #c066
 class SkipRNN(nn.Module):
-    "A tanh RNN whose state also receives the state from `skip` steps back: h_t = tanh(W x_t + U h_{t-1} + V h_{t-skip} + b)."
-    def __init__(self, input_size: int, hidden_size: int, skip: int = 10, batch_first: bool = False):
+    """A tanh RNN whose state also receives the state from `skip` steps back: h_t = tanh(W x_t + U
+    h_{t-1} + V h_{t-skip} + b)."""
+    def __init__(self, input_size: int, hidden_size: int, skip: int = 10,
+                 batch_first: bool = False):
         super().__init__()
-        if skip < 2: raise ValueError(f"skip must be at least 2 (1 is the ordinary recurrence), got {skip}")
-        self.input_size, self.hidden_size, self.skip, self.batch_first = input_size, hidden_size, skip, batch_first
-        self.ih, self.hh = nn.Linear(input_size, hidden_size), nn.Linear(hidden_size, hidden_size, bias=False)
+        if skip < 2:
+            raise ValueError(f"skip must be at least 2 (1 is the ordinary recurrence), got {skip}")
+        self.input_size, self.hidden_size, self.skip, self.batch_first = (
+            input_size, hidden_size, skip, batch_first)
+        self.ih, self.hh = (nn.Linear(input_size, hidden_size),
+                            nn.Linear(hidden_size, hidden_size, bias=False))
         self.skip_hh = nn.Linear(hidden_size, hidden_size, bias=False)
 
     def forward(self, x: torch.Tensor, # (T, B, I) or (B, T, I) with batch_first
-                state: torch.Tensor | None = None, # (skip, B, H): the last `skip` states, oldest first
+                # (skip, B, H): the last `skip` states, oldest first
+                state: torch.Tensor | None = None,
                ) -> tuple[torch.Tensor, torch.Tensor]:
         "Returns the outputs (T, B, H) and the state (skip, B, H)."
         x, unbatched = time_major(x, self.input_size, self.batch_first)
         if unbatched: raise ValueError("SkipRNN needs batched input (T, B, I)")
-        hist = list(state.unbind(0)) if state is not None else [x.new_zeros(x.size(1), self.hidden_size)] * self.skip
+        hist = (list(state.unbind(0)) if state is not None
+                else [x.new_zeros(x.size(1), self.hidden_size)] * self.skip)
         outs = []
         for x_t in x:
             h = torch.tanh(self.ih(x_t) + self.hh(hist[-1]) + self.skip_hh(hist[0]))
@@ -264,14 +311,18 @@ class LastStepRegressor(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:   # x: (B, T, I) -> (B, out_features)
         return self.out(self.rnn(x)[0][:, -1])
 
-def train_adding(make_rnn: Callable[[], nn.Module], # builds a fresh batch_first layer with input size 2
-                 length: int, hidden: int = 64, epochs: int = 10, batches: int = 100, # batches of 64 per epoch
+def train_adding(make_rnn: Callable[[], nn.Module], # makes a fresh batch_first layer (input size 2)
+                 length: int, hidden: int = 64, epochs: int = 10,
+                 # batches of 64 per epoch
+                 batches: int = 100,
                  clip_norm: float | None = 1.0, lr: float = 3e-3, seed: int = 0) -> float:
-    "Train `LastStepRegressor(make_rnn())` on the adding problem; returns the best validation MSE (1,000 fixed sequences)."
+    """Train `LastStepRegressor(make_rnn())` on the adding problem; returns the best validation MSE
+    (1,000 fixed sequences)."""
     seed_everything(seed)
     model = LastStepRegressor(make_rnn(), hidden)
     valid = [adding_problem(1000, length, torch.Generator().manual_seed(123))]
     step = lambda m, b, s: (F.mse_loss(m(b[0]), b[1]), len(b[0]), None)
-    h = fit(model, AddingBatches(length, 64, batches, seed=seed + 1), valid, step, torch.optim.Adam(model.parameters(), lr=lr),
+    h = fit(model, AddingBatches(length, 64, batches, seed=seed + 1), valid, step,
+            torch.optim.Adam(model.parameters(), lr=lr),
             cfg=FitConfig(epochs=epochs, clip_norm=clip_norm, progress=False, log=False))
     return float(h.valid_loss.min())

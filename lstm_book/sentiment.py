@@ -13,7 +13,8 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 import torch.nn.functional as F
 
-from .core import FitConfig, fit, model_device, default_device, read_checkpoint, save_checkpoint
+from .core import (FitConfig, fit, model_device, default_device, read_checkpoint,
+                            save_checkpoint)
 from .data import Vocab, cache_dir, data_path, download, read_text_file
 
 # %% auto #0
@@ -24,10 +25,12 @@ __all__ = ['IMDB_URL', 'IMDB_SHA256', 'load_movie_reviews', 'stratified_split', 
            'default_model_path', 'train_model', 'train_command', 'predict_command']
 
 # %% ../chapters/05_sentiment.ipynb #c007
-def load_movie_reviews(drop_neutral: bool = True, # leave out sentences whose mean rating is exactly 0
+def load_movie_reviews(drop_neutral: bool = True, # leave out sentences rated exactly 0 on average
                       ) -> pd.DataFrame:
-    "The movie-review sentences with their mean rating and a binary `label` (1: positive, rating > 0)."
-    df = pd.read_csv(data_path("movie_reviews"), sep="\t", quoting=csv.QUOTE_NONE, dtype={"id": int, "sentiment": float, "text": str})
+    """The movie-review sentences with their mean rating
+    and a binary `label` (1: positive, rating > 0)."""
+    df = pd.read_csv(data_path("movie_reviews"), sep="\t", quoting=csv.QUOTE_NONE,
+                     dtype={"id": int, "sentiment": float, "text": str})
     df = df.rename(columns={"sentiment": "rating"})
     if drop_neutral: df = df[df.rating != 0].reset_index(drop=True)
     return df.assign(label=(df.rating > 0).astype(int))
@@ -54,9 +57,11 @@ IMDB_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
 _IMDB_MEMBER = re.compile(r"^aclImdb/(train|test)/(pos|neg)/(\d+)_(\d+)\.txt$")
 
 def load_imdb(url: str = IMDB_URL, sha256: str = IMDB_SHA256,
-              dest: str | Path | None = None, # where to keep the archive (default: the book's cache)
+              # where to keep the archive (default: the book's cache)
+              dest: str | Path | None = None,
               progress: bool = True) -> pd.DataFrame:
-    "The IMDB reviews of Maas et al. (2011): split, id, stars, label (1: pos), text. Downloads and verifies the archive once."
+    """The IMDB reviews of Maas et al. (2011): split, id, stars, label (1: pos), text. Downloads and
+    verifies the archive once."""
     path = download(url, sha256, dest=dest, progress=progress)
     rows = []
     with tarfile.open(path, "r:gz") as tar:
@@ -65,7 +70,9 @@ def load_imdb(url: str = IMDB_URL, sha256: str = IMDB_SHA256,
             if not (m.isfile() and hit): continue
             text = tar.extractfile(m).read().decode("utf-8").replace("<br />", "\n")
             rows.append((hit[1], int(hit[3]), int(hit[4]), int(hit[2] == "pos"), text))
-    if not rows: raise ValueError(f"{path} holds no aclImdb/{{train,test}}/{{pos,neg}}/<id>_<stars>.txt reviews")
+    if not rows:
+        raise ValueError(f"{path} holds no "
+                         f"aclImdb/{{train,test}}/{{pos,neg}}/<id>_<stars>.txt reviews")
     df = pd.DataFrame(rows, columns=["split", "id", "stars", "label", "text"])
     return df.sort_values(["split", "label", "id"], ignore_index=True)
 
@@ -73,7 +80,8 @@ def load_imdb(url: str = IMDB_URL, sha256: str = IMDB_SHA256,
 _TOKEN = re.compile(r"n't|[a-z0-9]+(?=n't)|[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
 
 def tokenize(text: str) -> list[str]:
-    "Lower-cased words, numbers and punctuation marks; `n't` is split off ('isn't' -> 'is', \"n't\")."
+    """Lower-cased words, numbers and punctuation marks;
+    `n't` is split off ('isn't' -> 'is', \"n't\")."""
     if not isinstance(text, str): raise TypeError(f"expected a string, got {type(text).__name__}")
     return _TOKEN.findall(text.lower().replace("''", '"').replace("``", '"'))
 
@@ -83,33 +91,39 @@ def build_vocab(texts: Iterable[str], min_freq: int = 2) -> Vocab:
     return Vocab.build((tokenize(t) for t in texts), min_freq=min_freq)
 
 def encode_texts(texts: Iterable[str], vocab: Vocab) -> list[torch.Tensor]:
-    "One 1-D tensor of token ids per text (unknown tokens -> `<unk>`; an empty text -> an empty tensor)."
+    """One 1-D tensor of token ids per text (unknown tokens
+    -> `<unk>`; an empty text -> an empty tensor)."""
     return [torch.tensor(vocab.encode(tokenize(t)), dtype=torch.long) for t in texts]
 
 # %% ../chapters/05_sentiment.ipynb #c023
 def pad_batch(seqs: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    "Right-pad 1-D id tensors with 0 (`<pad>`) into (B, T); returns it with the lengths (B,) as a CPU int64 tensor."
+    """Right-pad 1-D id tensors with 0 (`<pad>`) into (B, T);
+    returns it with the lengths (B,) as a CPU int64 tensor."""
     if len(seqs) == 0: raise ValueError("cannot pad an empty batch")
     lengths = torch.tensor([len(s) for s in seqs], dtype=torch.long)
     if (lengths == 0).any():
-        raise ValueError(f"sequences {torch.nonzero(lengths == 0).flatten().tolist()} are empty; an LSTM needs at least one token")
+        raise ValueError(f"sequences {torch.nonzero(lengths == 0).flatten().tolist()} are empty; "
+                         "an LSTM needs at least one token")
     return nn.utils.rnn.pad_sequence(list(seqs), batch_first=True, padding_value=0), lengths
 
 # %% ../chapters/05_sentiment.ipynb #c028
 class BucketBatches:
-    "Batches (ids (B, T), lengths (B,), labels (B,)) of similar-length sequences, reshuffled every pass."
+    "Batches (ids (B, T), lengths (B,), labels (B,)) of similar-length sequences, reshuffled."
     def __init__(self, seqs: Sequence[torch.Tensor],
                  labels: Sequence, # class ids (ints), or soft targets P(positive) (floats)
                  batch_size: int = 32,
                  shuffle: bool = True, # False: fixed order, for evaluation
-                 pool: int = 50, # sort this many batches' worth of sequences by length (1: no bucketing)
+                 pool: int = 50, # sort this many batches' worth of sequences by length (1: none)
                  seed: int = 0):
-        if len(seqs) != len(labels): raise ValueError(f"{len(seqs)} sequences but {len(labels)} labels")
-        if batch_size < 1 or pool < 1: raise ValueError(f"batch_size and pool must be positive, got {batch_size}, {pool}")
+        if len(seqs) != len(labels):
+            raise ValueError(f"{len(seqs)} sequences but {len(labels)} labels")
+        if batch_size < 1 or pool < 1:
+            raise ValueError(f"batch_size and pool must be positive, got {batch_size}, {pool}")
         y = np.array(labels)
         self.seqs, self.labels = list(seqs), torch.tensor(y, dtype=torch.float32 if y.dtype.kind == "f" else torch.long)
         self.lengths = np.array([len(s) for s in self.seqs])
-        self.batch_size, self.shuffle, self.pool, self.rng = batch_size, shuffle, pool, np.random.default_rng(seed)
+        self.batch_size, self.shuffle, self.pool, self.rng = (batch_size, shuffle, pool,
+                                                              np.random.default_rng(seed))
 
     def __len__(self) -> int: return -(-len(self.seqs) // self.batch_size)
 
@@ -146,14 +160,18 @@ class ClassifierConfig:
     dropout: float = 0.5           # dropout on the pooled vector, before the output layer
 
     def __post_init__(self):
-        if self.pool not in ("last", "max", "attention"): raise ValueError(f"pool must be 'last', 'max' or 'attention', got {self.pool!r}")
-        if min(self.vocab_size, self.emb, self.hidden) < 1: raise ValueError(f"vocab_size, emb and hidden must be positive: {self}")
+        if self.pool not in ("last", "max", "attention"):
+            raise ValueError(f"pool must be 'last', 'max' or 'attention', got {self.pool!r}")
+        if min(self.vocab_size, self.emb, self.hidden) < 1:
+            raise ValueError(f"vocab_size, emb and hidden must be positive: {self}")
         for k in ("dropout_emb", "dropout"):
-            if not 0 <= getattr(self, k) < 1: raise ValueError(f"{k} must be in [0, 1), got {getattr(self, k)}")
+            if not 0 <= getattr(self, k) < 1:
+                raise ValueError(f"{k} must be in [0, 1), got {getattr(self, k)}")
 
 # %% ../chapters/05_sentiment.ipynb #c035
 class SentimentLSTM(nn.Module):
-    "Embedding -> packed (bi)LSTM -> pooling over time -> dropout -> two logits (negative, positive)."
+    """Embedding -> packed (bi)LSTM -> pooling over time
+    -> dropout -> two logits (negative, positive)."""
     def __init__(self, cfg: ClassifierConfig):
         super().__init__()
         self.cfg, d = cfg, cfg.hidden * (2 if cfg.bidirectional else 1)
@@ -165,20 +183,26 @@ class SentimentLSTM(nn.Module):
 
     def forward(self, x: torch.Tensor, # (B, T) token ids, right-padded with 0
                 lengths: torch.Tensor, # (B,) true lengths (on the CPU)
-                embedded: torch.Tensor | None = None, # (B, T, emb) to use instead of the embedding of x (for saliency)
+                # (B, T, emb) to use instead of the embedding of x (for saliency)
+                embedded: torch.Tensor | None = None,
                 return_weights: bool = False, # also return the attention weights (B, T)
                ):
         "Logits (B, 2), and the attention weights when asked (None unless pool='attention')."
         e = self.emb(x) if embedded is None else embedded
-        packed = nn.utils.rnn.pack_padded_sequence(self.drop_emb(e), lengths.cpu(), batch_first=True, enforce_sorted=False)
+        packed = nn.utils.rnn.pack_padded_sequence(self.drop_emb(e), lengths.cpu(),
+                                                   batch_first=True, enforce_sorted=False)
         y, (h, _) = self.rnn(packed)
-        y, _ = nn.utils.rnn.pad_packed_sequence(y, batch_first=True, total_length=x.shape[1])   # (B, T, d), zeros at pads
-        mask = torch.arange(x.shape[1], device=x.device)[None] < lengths.to(x.device)[:, None]   # (B, T) real steps
+        # (B, T, d), zeros at pads
+        y, _ = nn.utils.rnn.pad_packed_sequence(y, batch_first=True, total_length=x.shape[1])
+        # (B, T) real steps
+        mask = torch.arange(x.shape[1], device=x.device)[None] < lengths.to(x.device)[:, None]
         weights = None
-        if self.cfg.pool == "last": z = torch.cat([h[-2], h[-1]], 1) if self.cfg.bidirectional else h[-1]
+        if self.cfg.pool == "last":
+            z = torch.cat([h[-2], h[-1]], 1) if self.cfg.bidirectional else h[-1]
         elif self.cfg.pool == "max": z = y.masked_fill(~mask[..., None], float("-inf")).amax(1)
         else:
-            weights = self.att(torch.tanh(y)).squeeze(-1).masked_fill(~mask, float("-inf")).softmax(1)
+            weights = self.att(torch.tanh(y)).squeeze(-1).masked_fill(~mask,
+                                                                      float("-inf")).softmax(1)
             z = (weights[..., None] * y).sum(1)
         logits = self.out(self.drop(z))
         return (logits, weights) if return_weights else logits
@@ -188,12 +212,14 @@ def classify_step(model: nn.Module, batch, state=None):
     "One batch for `fit`: the mean loss, the number of sentences, and no recurrent state to carry."
     x, lengths, y = batch
     logits = model(x, lengths)
-    if y.is_floating_point():   # soft targets P(positive): binary cross-entropy on logit(P) = l+ - l-
+    # soft targets P(positive): binary cross-entropy on logit(P) = l+ - l-
+    if y.is_floating_point():
         return F.binary_cross_entropy_with_logits(logits[:, 1] - logits[:, 0], y), len(y), None
     return F.cross_entropy(logits, y), len(y), None
 
 def soft_targets(ratings: Sequence[float], k: float = 2.0) -> np.ndarray:
-    "Soft targets P(positive) = sigmoid(k * rating): near-certain for strong ratings, hedged near 0."
+    """Soft targets P(positive) = sigmoid(k * rating):
+    near-certain for strong ratings, hedged near 0."""
     return 1 / (1 + np.exp(-k * np.asarray(ratings, dtype=float)))
 
 @dataclass
@@ -212,71 +238,94 @@ class ClassifierTrainConfig:
 def train_classifier(model: nn.Module, train: tuple[Sequence[torch.Tensor], Sequence[int]],
                      valid: tuple[Sequence[torch.Tensor], Sequence[int]],
                      cfg: ClassifierTrainConfig = ClassifierTrainConfig()) -> pd.DataFrame:
-    "Train on (sequences, labels or soft targets) pairs; keeps the weights of the epoch with the lowest validation loss. Returns the history."
+    """Train on (sequences, labels or soft targets) pairs; keeps the weights of the epoch with the
+    lowest validation loss. Returns the history."""
     train_b = BucketBatches(*train, batch_size=cfg.batch_size, seed=cfg.seed)
     valid_b = BucketBatches(*valid, batch_size=256, shuffle=False)
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=cfg.weight_decay)
-    fcfg = FitConfig(epochs=cfg.epochs, clip_norm=cfg.clip_norm, restore_best=True, progress=cfg.progress, log=cfg.log)
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr,
+                            weight_decay=cfg.weight_decay)
+    fcfg = FitConfig(epochs=cfg.epochs, clip_norm=cfg.clip_norm, restore_best=True,
+                     progress=cfg.progress, log=cfg.log)
     return fit(model, train_b, valid_b, classify_step, opt, cfg=fcfg)
 
 # %% ../chapters/05_sentiment.ipynb #c041
 @torch.no_grad()
-def predict_proba(model: nn.Module, seqs: Sequence[torch.Tensor], batch_size: int = 256) -> np.ndarray:
+def predict_proba(model: nn.Module, seqs: Sequence[torch.Tensor],
+                  batch_size: int = 256) -> np.ndarray:
     "P(positive) for each (non-empty) id sequence, in the given order."
     model.eval()
-    batches = BucketBatches(seqs, np.zeros(len(seqs), dtype=int), batch_size=batch_size, shuffle=False)
-    probs = [model(x.to(model_device(model)), lengths).softmax(-1)[:, 1].cpu() for x, lengths, _ in batches]
+    batches = BucketBatches(seqs, np.zeros(len(seqs), dtype=int), batch_size=batch_size,
+                            shuffle=False)
+    probs = [model(x.to(model_device(model)), lengths).softmax(-1)[:, 1].cpu()
+             for x, lengths, _ in batches]
     return torch.cat(probs).numpy() if probs else np.zeros(0)
 
 def scores(labels: Sequence[int], probs: Sequence[float], threshold: float = 0.5) -> dict:
-    "Accuracy, precision, recall and F1 of the positive class, and the confusion matrix [[TN, FP], [FN, TP]]."
+    """Accuracy, precision, recall and F1 of the positive
+    class, and the confusion matrix [[TN, FP], [FN, TP]]."""
     y, pred = np.asarray(labels).astype(int), (np.asarray(probs) > threshold).astype(int)
     if y.shape != pred.shape: raise ValueError(f"{len(y)} labels but {len(pred)} predictions")
     cm = np.array([[np.sum((y == a) & (pred == b)) for b in (0, 1)] for a in (0, 1)])
     precision, recall = cm[1, 1] / max(cm[:, 1].sum(), 1), cm[1, 1] / max(cm[1].sum(), 1)
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"accuracy": float(np.mean(y == pred)), "precision": float(precision), "recall": float(recall), "f1": float(f1), "confusion": cm}
+    return {"accuracy": float(np.mean(y == pred)), "precision": float(precision),
+            "recall": float(recall), "f1": float(f1), "confusion": cm}
 
 # %% ../chapters/05_sentiment.ipynb #c044
-def tfidf_logreg(train_texts: Sequence[str], train_labels: Sequence[int], valid_texts: Sequence[str], valid_labels: Sequence[int],
-                 Cs: Sequence[float] = (1, 3, 10, 30, 100), # inverse regularisation strengths to try
+def tfidf_logreg(train_texts: Sequence[str], train_labels: Sequence[int],
+                 valid_texts: Sequence[str], valid_labels: Sequence[int],
+                 # inverse regularisation strengths to try
+                 Cs: Sequence[float] = (1, 3, 10, 30, 100),
                  ngrams: tuple[int, int] = (1, 2),
-                 train_targets: Sequence[float] | None = None, # soft targets P(positive) to fit instead of the labels
+                 # soft targets P(positive) to fit instead of the labels
+                 train_targets: Sequence[float] | None = None,
                 ):
-    "A scikit-learn pipeline (TF-IDF n-grams -> logistic regression) with C picked by validation accuracy; `.valid_scores` lists them."
+    """A scikit-learn pipeline (TF-IDF n-grams -> logistic regression) with C picked by validation
+    accuracy; `.valid_scores` lists them."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     X, y, w = list(train_texts), list(train_labels), None
-    if train_targets is not None:   # each text twice: as positive with weight p, as negative with weight 1 - p
-        p = np.asarray(train_targets, dtype=float); X, y, w = X + X, [1] * len(p) + [0] * len(p), np.r_[p, 1 - p]
+    # each text twice: as positive with weight p, as negative with weight 1 - p
+    if train_targets is not None:
+        p = np.asarray(train_targets, dtype=float)
+        X, y, w = X + X, [1] * len(p) + [0] * len(p), np.r_[p, 1 - p]
     best, results = None, {}
     for C in Cs:
-        pipe = make_pipeline(TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, ngram_range=ngrams, sublinear_tf=True),
+        pipe = make_pipeline(TfidfVectorizer(tokenizer=tokenize, lowercase=False,
+                                             token_pattern=None, ngram_range=ngrams,
+                                             sublinear_tf=True),
                              LogisticRegression(C=C, max_iter=5000))
-        results[C] = pipe.fit(X, y, logisticregression__sample_weight=w).score(list(valid_texts), list(valid_labels))
+        results[C] = pipe.fit(X, y, logisticregression__sample_weight=w).score(
+            list(valid_texts), list(valid_labels))
         if best is None or results[C] > results[best[0]]: best = (C, pipe)
     best[1].valid_scores = results
     return best[1]
 
 # %% ../chapters/05_sentiment.ipynb #c051
 def dialog_texts() -> list[str]:
-    "The distinct utterances (statements and replies, in first-seen order) of the movie-dialog file."
+    """The distinct utterances (statements and replies,
+    in first-seen order) of the movie-dialog file."""
     df = pd.read_csv(data_path("movie_dialog"), keep_default_na=False)
     return list(dict.fromkeys(t for pair in zip(df.statement, df.reply) for t in pair if t.strip()))
 
 def text_stream(texts: Iterable[str], vocab: Vocab) -> torch.Tensor:
     "One token stream of all texts, each followed by `<eos>`, for language-model training."
-    return torch.tensor([i for t in texts for i in vocab.encode(tokenize(t), eos=True)], dtype=torch.long)
+    return torch.tensor([i for t in texts for i in vocab.encode(tokenize(t), eos=True)],
+                        dtype=torch.long)
 
 # %% ../chapters/05_sentiment.ipynb #c052
 def init_from_lm(model: SentimentLSTM, lm: nn.Module) -> SentimentLSTM:
-    "Copy a one-layer `LanguageModel`'s embedding and LSTM weights into a unidirectional classifier of the same sizes."
+    """Copy a one-layer `LanguageModel`'s embedding and LSTM weights into a unidirectional
+    classifier of the same sizes."""
     c = model.cfg
-    if c.bidirectional or model.rnn.num_layers != 1 or lm.rnn.num_layers != 1 or not isinstance(lm.rnn, nn.LSTM):
-        raise ValueError("init_from_lm needs a unidirectional classifier and a one-layer torch-backend language model")
+    if (c.bidirectional or model.rnn.num_layers != 1 or lm.rnn.num_layers != 1
+        or not isinstance(lm.rnn, nn.LSTM)):
+        raise ValueError("init_from_lm needs a unidirectional classifier and a one-layer "
+                         "torch-backend language model")
     if lm.emb.weight.shape != model.emb.weight.shape or lm.rnn.hidden_size != c.hidden:
-        raise ValueError(f"sizes differ: language model embedding {tuple(lm.emb.weight.shape)}, hidden {lm.rnn.hidden_size}; "
+        raise ValueError(f"sizes differ: language model embedding {tuple(lm.emb.weight.shape)}, "
+                         f"hidden {lm.rnn.hidden_size}; "
                          f"classifier embedding {tuple(model.emb.weight.shape)}, hidden {c.hidden}")
     with torch.no_grad():
         model.emb.weight.copy_(lm.emb.weight)
@@ -284,8 +333,10 @@ def init_from_lm(model: SentimentLSTM, lm: nn.Module) -> SentimentLSTM:
     return model
 
 # %% ../chapters/05_sentiment.ipynb #c069
-def token_saliency(model: SentimentLSTM, vocab: Vocab, text: str) -> tuple[list[str], np.ndarray, np.ndarray | None]:
-    "Tokens of `text`, their gradient x input saliency for (positive - negative) logit, and the attention weights (or None)."
+def token_saliency(model: SentimentLSTM, vocab: Vocab,
+                   text: str) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+    """Tokens of `text`, their gradient x input saliency for (positive - negative) logit, and the
+    attention weights (or None)."""
     tokens = tokenize(text)
     if not tokens: raise ValueError("the text has no tokens to explain")
     model.eval()
@@ -295,16 +346,20 @@ def token_saliency(model: SentimentLSTM, vocab: Vocab, text: str) -> tuple[list[
     with torch.backends.cudnn.flags(enabled=False):   # cuDNN's LSTM backward refuses eval mode
         logits, w = model(x, lengths, embedded=e, return_weights=True)
         (logits[0, 1] - logits[0, 0]).backward()
-    return tokens, (e.grad * e).sum(-1)[0].detach().cpu().numpy(), None if w is None else w[0].detach().cpu().numpy()
+    return (tokens, (e.grad * e).sum(-1)[0].detach().cpu().numpy(),
+            None if w is None else w[0].detach().cpu().numpy())
 
 # %% ../chapters/05_sentiment.ipynb #c073
 class SentimentClassifier:
-    "Tokenizer + vocabulary + one or more `SentimentLSTM`s (probabilities averaged): `predict(texts)` -> P(positive)."
+    """Tokenizer + vocabulary + one or more `SentimentLSTM`s (probabilities averaged):
+    `predict(texts)` -> P(positive)."""
     def __init__(self, models: Sequence[SentimentLSTM], vocab: Vocab, max_tokens: int = 400):
         if not models: raise ValueError("a SentimentClassifier needs at least one model")
         if max_tokens < 2: raise ValueError(f"max_tokens must be at least 2, got {max_tokens}")
         for m in models:
-            if m.cfg.vocab_size != len(vocab): raise ValueError(f"a model has vocab_size {m.cfg.vocab_size} but the vocabulary has {len(vocab)} tokens")
+            if m.cfg.vocab_size != len(vocab):
+                raise ValueError(f"a model has vocab_size {m.cfg.vocab_size} but the vocabulary "
+                                 f"has {len(vocab)} tokens")
         self.models, self.vocab, self.max_tokens = [m.eval() for m in models], vocab, max_tokens
 
     def _ids(self, texts: Sequence[str]) -> tuple[list[torch.Tensor], list[int], list[int]]:
@@ -313,22 +368,29 @@ class SentimentClassifier:
         half = self.max_tokens // 2
         for i, s in enumerate(ids):
             if len(s) == 0 or bool((s == self.vocab.unk_id).all()): empty.append(i)
-            elif len(s) > self.max_tokens: long.append(i); ids[i] = torch.cat([s[:half], s[-(self.max_tokens - half):]])
+            elif len(s) > self.max_tokens:
+                long.append(i); ids[i] = torch.cat([s[:half], s[-(self.max_tokens - half):]])
         return ids, empty, long
 
 # %% ../chapters/05_sentiment.ipynb #c074
 def _predict(self: SentimentClassifier, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
-    "P(positive) per text: 0.5 (with a warning) for texts without a known word; long texts keep their first and last max_tokens/2 tokens."
-    if isinstance(texts, str): raise TypeError("predict expects a list of texts; for one text use predict([text])")
+    """P(positive) per text: 0.5 (with a warning) for texts without a known word; long texts keep
+    their first and last max_tokens/2 tokens."""
+    if isinstance(texts, str):
+        raise TypeError("predict expects a list of texts; for one text use predict([text])")
     texts = list(texts)
     bad = [i for i, t in enumerate(texts) if not isinstance(t, str)]
     if bad: raise TypeError(f"texts must be strings; items {bad[:5]} are not")
     ids, empty, long = self._ids(texts)
-    if empty: warnings.warn(f"texts {empty[:10]} have no known word; their probability is 0.5 (no evidence)", stacklevel=2)
-    if long: warnings.warn(f"texts {long[:10]} are longer than {self.max_tokens} tokens; kept their first and last {self.max_tokens // 2}", stacklevel=2)
+    if empty: warnings.warn(f"texts {empty[:10]} have no known word; their probability is 0.5 "
+                            "(no evidence)", stacklevel=2)
+    if long: warnings.warn(f"texts {long[:10]} are longer than {self.max_tokens} tokens; kept "
+                           f"their first and last {self.max_tokens // 2}", stacklevel=2)
     probs = np.full(len(texts), 0.5)
     keep = [i for i in range(len(texts)) if i not in set(empty)]
-    if keep: probs[keep] = np.mean([predict_proba(m, [ids[i] for i in keep], batch_size) for m in self.models], axis=0)
+    if keep:
+        probs[keep] = np.mean([predict_proba(m, [ids[i] for i in keep], batch_size)
+                               for m in self.models], axis=0)
     return probs
 
 SentimentClassifier.predict = _predict
@@ -336,8 +398,8 @@ SentimentClassifier.predict = _predict
 # %% ../chapters/05_sentiment.ipynb #c077
 def _save(self: SentimentClassifier, path: str | Path) -> Path:
     "Write the classifier to `path` (atomically, in the core checkpoint format)."
-    return save_checkpoint(path, nn.ModuleList(self.models), itos=self.vocab.itos, max_tokens=self.max_tokens,
-                           configs=[asdict(m.cfg) for m in self.models])
+    return save_checkpoint(path, nn.ModuleList(self.models), itos=self.vocab.itos,
+                           max_tokens=self.max_tokens, configs=[asdict(m.cfg) for m in self.models])
 
 def _load(cls, path: str | Path, device: str | torch.device | None = None) -> SentimentClassifier:
     "Read a classifier written by `save`."
@@ -345,10 +407,12 @@ def _load(cls, path: str | Path, device: str | torch.device | None = None) -> Se
     ckpt = read_checkpoint(path)
     extra = ckpt["extra"]
     if not {"itos", "max_tokens", "configs"} <= set(extra):
-        raise ValueError(f"{path} is a checkpoint, but not of a sentiment model (no itos/max_tokens/configs)")
+        raise ValueError(f"{path} is a checkpoint, but not of a sentiment model (no "
+                         "itos/max_tokens/configs)")
     models = nn.ModuleList(SentimentLSTM(ClassifierConfig(**cfg)) for cfg in extra["configs"])
     models.load_state_dict(ckpt["model"])
-    return cls([m.to(device or default_device()) for m in models], Vocab(extra["itos"]), extra["max_tokens"])
+    return cls([m.to(device or default_device()) for m in models], Vocab(extra["itos"]),
+               extra["max_tokens"])
 
 SentimentClassifier.save, SentimentClassifier.load = _save, classmethod(_load)
 
@@ -357,14 +421,21 @@ def default_model_path() -> Path:
     "Where `lstm-book sentiment train` saves, and `predict` looks, by default."
     return cache_dir() / "models" / "sentiment.pt"
 
-def train_model(members: int = 3, epochs: int = 8, seed: int = 0, progress: bool = True, log: bool = False,
-                limit: int | None = None, # train on a random subset of this many sentences (quick checks)
-                soft_k: float | None = 2.0, # train on soft targets sigmoid(soft_k * rating); None: on the 0/1 labels
+def train_model(members: int = 3, epochs: int = 8, seed: int = 0, progress: bool = True,
+                log: bool = False,
+                # train on a random subset of this many sentences (quick checks)
+                limit: int | None = None,
+                # train on soft targets sigmoid(soft_k * rating); None: on the 0/1 labels
+                soft_k: float | None = 2.0,
                ) -> tuple[SentimentClassifier, dict]:
-    "Train an ensemble of BiLSTMs (alternating max and attention pooling) on the movie-review split; returns it and its test scores."
-    if members < 1 or epochs < 1: raise ValueError(f"members and epochs must be positive, got {members}, {epochs}")
+    """Train an ensemble of BiLSTMs (alternating max and attention pooling) on the movie-review
+    split; returns it and its test scores."""
+    if members < 1 or epochs < 1:
+        raise ValueError(f"members and epochs must be positive, got {members}, {epochs}")
     df = load_movie_reviews(); parts = stratified_split(df.label, seed=0)
-    pick = lambda idx: idx if limit is None else np.random.default_rng(seed).permutation(idx)[:limit]   # the file is sorted by label
+    # the file is sorted by label
+    pick = (lambda idx: idx if limit is None
+            else np.random.default_rng(seed).permutation(idx)[:limit])
     tr, va, te = (df.iloc[pick(parts[k])] for k in ("train", "valid", "test"))
     vocab = build_vocab(tr.text)
     ids = {k: encode_texts(d.text, vocab) for k, d in (("train", tr), ("valid", va), ("test", te))}
@@ -372,33 +443,47 @@ def train_model(members: int = 3, epochs: int = 8, seed: int = 0, progress: bool
     models = []
     for i in range(members):
         torch.manual_seed(seed + i)
-        m = SentimentLSTM(ClassifierConfig(len(vocab), pool=("max", "attention")[i % 2])).to(default_device())
+        m = (SentimentLSTM(ClassifierConfig(len(vocab), pool=("max", "attention")[i % 2]))
+             .to(default_device()))
         train_classifier(m, (ids["train"], target(tr)), (ids["valid"], target(va)),
-                         ClassifierTrainConfig(epochs=epochs, seed=seed + i, progress=progress, log=log))
+                         ClassifierTrainConfig(epochs=epochs, seed=seed + i, progress=progress,
+                                               log=log))
         models.append(m)
     clf = SentimentClassifier(models, vocab)
     return clf, scores(te.label, clf.predict(list(te.text)))
 
 # %% ../chapters/05_sentiment.ipynb #c082
-def train_command(*, out: Path | None = None, # where to save (default: the book's cache, where `predict` looks)
+def train_command(*,
+                  # where to save (default: the book's cache, where `predict` looks)
+                  out: Path | None = None,
                   members: int = 3, # BiLSTMs in the ensemble
                   epochs: int = 8, seed: int = 0, progress: bool = True,
-                  limit: int | None = None, # train on a random subset of this many sentences (quick checks)
+                  # train on a random subset of this many sentences (quick checks)
+                  limit: int | None = None,
                  ) -> str:
     "Train the sentiment model on the movie-review sentences and save it."
     clf, s = train_model(members, epochs, seed, progress, limit=limit)
     path = clf.save(out or default_model_path())
-    return f"saved {path}; test accuracy {s['accuracy']:.4f}, F1 {s['f1']:.4f} on {int(s['confusion'].sum())} held-out sentences"
+    return (f"saved {path}; test accuracy {s['accuracy']:.4f}, F1 {s['f1']:.4f} on "
+            f"{int(s['confusion'].sum())} held-out sentences")
 
 def predict_command(texts: list[str], # texts to classify
-                    *, file: Path | None = None, # also classify every non-empty line of this UTF-8 file
-                    checkpoint: Path | None = None, # a model saved by `sentiment train` (default: the cache)
+                    *,
+                    # also classify every non-empty line of this UTF-8 file
+                    file: Path | None = None,
+                    # a model saved by `sentiment train` (default: the cache)
+                    checkpoint: Path | None = None,
                    ) -> pd.DataFrame:
     "P(positive) and a label for each text."
-    texts = list(texts) + ([l for l in read_text_file(file).splitlines() if l.strip()] if file else [])
+    texts = list(texts) + ([l for l in read_text_file(file).splitlines() if l.strip()] if file
+                           else [])
     if not texts: raise ValueError("nothing to classify: give texts as arguments or --file")
     path = checkpoint or default_model_path()
     if not Path(path).is_file():
-        raise FileNotFoundError(f"no sentiment model at {path}; train one with `lstm-book sentiment train` or pass --checkpoint")
+        raise FileNotFoundError(f"no sentiment model at {path}; train one with `lstm-book "
+                                "sentiment train` or pass --checkpoint")
     p = SentimentClassifier.load(path).predict(texts)
-    return pd.DataFrame({"p_positive": p.round(3), "label": np.where(p > 0.5, "positive", np.where(p < 0.5, "negative", "unknown")), "text": texts})
+    return pd.DataFrame({"p_positive": p.round(3),
+                         "label": np.where(p > 0.5, "positive",
+                                           np.where(p < 0.5, "negative", "unknown")),
+                         "text": texts})

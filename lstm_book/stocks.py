@@ -15,7 +15,8 @@ from fastcore.basics import patch
 from torch import nn
 import torch.nn.functional as F
 
-from .core import FitConfig, fit, default_device, model_device, read_checkpoint, save_checkpoint
+from .core import (FitConfig, fit, default_device, model_device, read_checkpoint,
+                            save_checkpoint)
 from .data import data_path
 
 # %% auto #0
@@ -41,40 +42,47 @@ def _rows(mask: Any, what: str) -> None:
     raise ValueError(f"{what} in row(s) {shown} (0-based rows of the table as given)")
 
 def _standard_columns(df: pd.DataFrame) -> pd.DataFrame:
-    "Lower-case column names, map common aliases (Date, Symbol, Adj Close, ...) to the standard ones, check none is missing."
+    """Lower-case column names, map common aliases (Date, Symbol, Adj Close, ...) to the standard
+    ones, check none is missing."""
     df = df.rename(columns=lambda c: str(c).strip().lower())
     for std, names in _ALIASES.items():
         found = [n for n in names if n in df.columns]
         if found and std not in df.columns: df = df.rename(columns={found[0]: std})
     missing = [c for c in COLUMNS[1:] if c not in df.columns]
     if missing:
-        raise ValueError(f"the table has no {', '.join(missing)} column(s); expected date, open, high, low, close, volume "
+        raise ValueError(f"the table has no {', '.join(missing)} column(s); expected date, open, "
+                         "high, low, close, volume "
                          f"(optionally ticker and adj close), got {list(df.columns)}")
     return df
 
 # %% ../chapters/07_stocks.ipynb #c010
-def load_ohlcv(source: str | Path | pd.DataFrame | None = None, # a CSV file or a DataFrame; None: the book's `stocks` data
+def load_ohlcv(source: str | Path | pd.DataFrame | None = None, # a CSV or DataFrame; None: `stocks`
                ticker: str | None = None, # keep only this ticker
-               sort: bool = False, # repair: sort the rows by date (with a warning) instead of rejecting an unsorted table
-               adjust: bool = True, # with an adjusted close: scale prices by adj close / close, volume by the inverse
+               sort: bool = False, # repair: sort by date (with a warning) instead of rejecting
+               adjust: bool = True, # scale prices by adj close / close, volume by the inverse
               ) -> pd.DataFrame:
-    "A validated daily OHLCV table with columns ticker, date, open, high, low, close, volume, in time order per ticker."
+    "A validated daily OHLCV table: ticker, date, open, high, low, close, volume; in time order."
     if source is None: source = data_path("stocks")
-    df = _standard_columns(source.copy() if isinstance(source, pd.DataFrame) else pd.read_csv(source))
-    if "ticker" not in df.columns: df["ticker"] = "SERIES" if isinstance(source, pd.DataFrame) else Path(source).stem.upper()
+    df = _standard_columns(source.copy() if isinstance(source, pd.DataFrame)
+                           else pd.read_csv(source))
+    if "ticker" not in df.columns:
+        df["ticker"] = "SERIES" if isinstance(source, pd.DataFrame) else Path(source).stem.upper()
     df["ticker"] = df.ticker.astype(str)
     if ticker is not None:
-        if ticker not in set(df.ticker): raise ValueError(f"no ticker {ticker!r} in the table; it has {sorted(set(df.ticker))}")
+        if ticker not in set(df.ticker):
+            raise ValueError(f"no ticker {ticker!r} in the table; it has {sorted(set(df.ticker))}")
         df = df[df.ticker == ticker].reset_index(drop=True)
     dates = pd.to_datetime(df.date, errors="coerce")
     _rows(dates.isna(), "missing or unparseable dates")
     df["date"] = dates.dt.tz_localize(None) if dates.dt.tz is not None else dates
     numeric = PRICES + ["volume"] + (["adj_close"] if "adj_close" in df.columns else [])
     df[numeric] = df[numeric].apply(pd.to_numeric, errors="coerce")
-    _rows(~np.isfinite(df[numeric].to_numpy(float)).all(axis=1), f"NaN, infinite or non-numeric values (columns {numeric})")
+    _rows(~np.isfinite(df[numeric].to_numpy(float)).all(axis=1),
+          f"NaN, infinite or non-numeric values (columns {numeric})")
     _rows((df[[c for c in numeric if c != "volume"]] <= 0).any(axis=1), "zero or negative prices")
     _rows(df.volume < 0, "negative volume")
-    _rows((df.high < df.low) | (df[["open", "close"]].max(axis=1) > df.high) | (df[["open", "close"]].min(axis=1) < df.low),
+    _rows((df.high < df.low) | (df[["open", "close"]].max(axis=1) > df.high)
+          | (df[["open", "close"]].min(axis=1) < df.low),
           "inconsistent bars (need low <= open, close <= high)")
     _rows(df.duplicated(["ticker", "date"], keep=False), "duplicate dates")
     back = df.groupby("ticker", sort=False).date.diff() < pd.Timedelta(0)
@@ -92,14 +100,16 @@ def load_ohlcv(source: str | Path | pd.DataFrame | None = None, # a CSV file or 
 FEATURES = ["ret", "ret5", "gap", "range", "clv", "vol20", "volume_z"]
 
 def _zscore(x: pd.Series, window: int) -> pd.Series:
-    "x against the mean and standard deviation of its last `window` values (0 where they are all equal)."
+    """x against the mean and standard deviation of its
+    last `window` values (0 where they are all equal)."""
     mu, sd = x.rolling(window).mean(), x.rolling(window).std()
     return ((x - mu) / sd.where(sd > 0)).where(sd.isna() | (sd > 0), 0.0)
 
 def make_features(bars: pd.DataFrame, # from `load_ohlcv`
                   window: int = 20, # bars in the rolling volatility and volume statistics
                  ) -> pd.DataFrame:
-    "The features of each bar from that bar and earlier ones of its ticker; NaN for each ticker's first `window` bars."
+    """The features of each bar from that bar and earlier ones of its ticker; NaN for each ticker's
+    first `window` bars."""
     parts = []
     for _, g in bars.groupby("ticker", sort=False):
         lc, rng = np.log(g.close), g.high - g.low
@@ -107,7 +117,8 @@ def make_features(bars: pd.DataFrame, # from `load_ohlcv`
         f = pd.DataFrame({"ret": ret, "ret5": lc.diff(5), "gap": np.log(g.open) - lc.shift(1),
                           "range": np.log(g.high) - np.log(g.low),
                           "clv": (2 * (g.close - g.low) / rng.where(rng > 0) - 1).fillna(0.0),
-                          "vol20": ret.rolling(window).std(), "volume_z": _zscore(np.log1p(g.volume), window)},
+                          "vol20": ret.rolling(window).std(),
+                          "volume_z": _zscore(np.log1p(g.volume), window)},
                          index=g.index)
         f.iloc[:window] = np.nan
         parts.append(f)
@@ -117,30 +128,41 @@ def make_features(bars: pd.DataFrame, # from `load_ohlcv`
 def assert_no_lookahead(feature_fn, # bars -> DataFrame of features, row for row
                         bars: pd.DataFrame, cut: Any, # a date: bars after it are scrambled
                         seed: int = 0) -> None:
-    "Raise AssertionError if any feature on or before `cut` changes when every bar after `cut` is replaced by random values."
+    """Raise AssertionError if any feature on or before `cut` changes when every bar after `cut` is
+    replaced by random values."""
     rng, later = np.random.default_rng(seed), bars.date > pd.Timestamp(cut)
-    if not later.any() or later.all(): raise ValueError(f"the cut {cut} must leave bars on both sides")
+    if not later.any() or later.all():
+        raise ValueError(f"the cut {cut} must leave bars on both sides")
     future = bars.copy()
     k = rng.uniform(0.5, 2.0, size=(int(later.sum()), 1))
-    future.loc[later, PRICES] = future.loc[later, PRICES].to_numpy() * k   # scaled together: still valid bars
-    future.loc[later, "volume"] = future.loc[later, "volume"].to_numpy() * rng.uniform(0.1, 10.0, int(later.sum()))
+    # scaled together: still valid bars
+    future.loc[later, PRICES] = future.loc[later, PRICES].to_numpy() * k
+    future.loc[later, "volume"] = (future.loc[later, "volume"].to_numpy()
+                                   * rng.uniform(0.1, 10.0, int(later.sum())))
     a, b = feature_fn(bars)[~later.to_numpy()], feature_fn(future)[~later.to_numpy()]
     changed = ~((a == b) | (a.isna() & b.isna()))
     if changed.any().any():
         rows = a.index[changed.any(axis=1)]
-        raise AssertionError(f"{len(rows)} row(s) on or before {cut} changed when only later bars changed, first at {bars.date[rows[0]].date()}")
+        raise AssertionError(f"{len(rows)} row(s) on or before {cut} changed when only later bars "
+                             f"changed, first at {bars.date[rows[0]].date()}")
 
 # %% ../chapters/07_stocks.ipynb #c023
-TARGETS = {"direction": lambda r: r > 0,                 # up: the next close is higher (unchanged counts as not up)
-           "big_move": lambda r: np.abs(r) > 0.015}      # the next close moves more than 1.5% either way
+# up: the next close is higher (unchanged counts as not up)
+TARGETS = {"direction": lambda r: r > 0,
+           # the next close moves more than 1.5% either way
+           "big_move": lambda r: np.abs(r) > 0.015}
 
 def next_return(bars: pd.DataFrame) -> pd.Series:
-    "The log return from each bar's close to the next bar's close of the same ticker (NaN at each ticker's last bar)."
-    return np.log(bars.close).groupby(bars.ticker, sort=False).diff().groupby(bars.ticker, sort=False).shift(-1)
+    """The log return from each bar's close to the next bar's
+    close of the same ticker (NaN at each ticker's last bar)."""
+    return np.log(bars.close).groupby(bars.ticker, sort=False).diff().groupby(
+        bars.ticker, sort=False).shift(-1)
 
 def make_labels(bars: pd.DataFrame, target: str = "direction") -> pd.Series:
-    "1.0/0.0: whether the next bar's log return meets the target's condition; NaN at each ticker's last bar."
-    if target not in TARGETS: raise ValueError(f"unknown target {target!r}; choose one of {list(TARGETS)}")
+    """1.0/0.0: whether the next bar's log return meets the
+    target's condition; NaN at each ticker's last bar."""
+    if target not in TARGETS:
+        raise ValueError(f"unknown target {target!r}; choose one of {list(TARGETS)}")
     r = next_return(bars)
     return TARGETS[target](r).astype(float).where(r.notna()).rename(target)
 
@@ -155,7 +177,8 @@ class Scaler:
     def fit(cls, X: np.ndarray) -> "Scaler":
         "Means and standard deviations (1 where a column is constant) of the rows of X."
         X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 2 or len(X) < 2 or not np.isfinite(X).all(): raise ValueError(f"need a finite (rows >= 2, features) array, got shape {X.shape}")
+        if X.ndim != 2 or len(X) < 2 or not np.isfinite(X).all():
+            raise ValueError(f"need a finite (rows >= 2, features) array, got shape {X.shape}")
         sd = X.std(axis=0)
         return cls(X.mean(axis=0).tolist(), np.where(sd > 0, sd, 1.0).tolist())
 
@@ -172,7 +195,8 @@ class StockConfig:
     dropout: float = 0.2    # on the LSTM outputs, before the read-out
 
 class StockLSTM(nn.Module):
-    "A unidirectional LSTM reading one bar's features per step, with the logit of 'next close is up' after every step."
+    """A unidirectional LSTM reading one bar's features per step, with the logit of 'next close is
+    up' after every step."""
     def __init__(self, cfg: StockConfig = StockConfig()):
         super().__init__()
         self.cfg = cfg
@@ -180,7 +204,8 @@ class StockLSTM(nn.Module):
         self.drop, self.head = nn.Dropout(cfg.dropout), nn.Linear(cfg.hidden, 1)
 
     def forward(self, x: torch.Tensor, # (B, T, F) standardised features
-                state: tuple[torch.Tensor, torch.Tensor] | None = None) -> tuple[torch.Tensor, tuple]:
+                state: tuple[torch.Tensor, torch.Tensor] | None = None,
+               ) -> tuple[torch.Tensor, tuple]:
         h, state = self.lstm(x, state)                       # (B, T, H)
         return self.head(self.drop(h)).squeeze(-1), state    # (B, T) logits
 
@@ -194,21 +219,25 @@ class Series:
     y: np.ndarray         # (T,) float32 labels, NaN where unknown (the last bar)
     ret: np.ndarray       # (T,) the bar's own log return (unscaled)
 
-def make_series(bars: pd.DataFrame, labels: pd.Series, scaler: Scaler, window: int = 20) -> list[Series]:
+def make_series(bars: pd.DataFrame, labels: pd.Series, scaler: Scaler,
+                window: int = 20) -> list[Series]:
     "Per-ticker `Series` of the bars that have features, standardised with `scaler`."
     feats = make_features(bars, window)
     keep, out = feats.notna().all(axis=1), []
     for t, idx in bars[keep].groupby("ticker", sort=False).groups.items():
-        out.append(Series(t, bars.date[idx].to_numpy(), scaler(feats.loc[idx].to_numpy()), labels[idx].to_numpy(np.float32),
-                          feats.ret[idx].to_numpy()))
+        out.append(Series(t, bars.date[idx].to_numpy(), scaler(feats.loc[idx].to_numpy()),
+                          labels[idx].to_numpy(np.float32), feats.ret[idx].to_numpy()))
     return out
 
 # %% ../chapters/07_stocks.ipynb #c038
 class TBPTTBatches:
-    "Stateful training batches: series cut into segments, read in consecutive windows so that the LSTM state carries over."
+    """Stateful training batches: series cut into segments, read in consecutive windows so that the
+    LSTM state carries over."""
     def __init__(self, series: list[Series], seg_len: int = 256, bptt: int = 32, seed: int = 0):
-        if not 1 <= bptt <= seg_len: raise ValueError(f"need 1 <= bptt <= seg_len, got bptt={bptt}, seg_len={seg_len}")
-        self.series, self.seg_len, self.bptt, self.rng = series, seg_len, bptt, np.random.default_rng(seed)
+        if not 1 <= bptt <= seg_len:
+            raise ValueError(f"need 1 <= bptt <= seg_len, got bptt={bptt}, seg_len={seg_len}")
+        self.series, self.seg_len, self.bptt, self.rng = (series, seg_len, bptt,
+                                                          np.random.default_rng(seed))
 
     def __iter__(self):
         xs, ys = [], []
@@ -217,7 +246,8 @@ class TBPTTBatches:
             for a in range(off, len(s.x) - self.seg_len + 1, self.seg_len):
                 xs.append(s.x[a:a + self.seg_len]); ys.append(s.y[a:a + self.seg_len])
         if not xs: raise ValueError(f"no series is at least seg_len={self.seg_len} bars long")
-        x, y = torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))   # (B, seg_len, F), (B, seg_len)
+        # (B, seg_len, F), (B, seg_len)
+        x, y = torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
         for i, a in enumerate(range(0, self.seg_len, self.bptt)):
             yy = y[:, a:a + self.bptt]
             yield x[:, a:a + self.bptt], torch.nan_to_num(yy), yy.isfinite(), torch.tensor(i == 0)
@@ -228,11 +258,14 @@ def eval_batches(series: list[Series], start: Any, end: Any) -> list[tuple]:
     out = []
     for s in series:
         m = (s.dates >= np.datetime64(start)) & (s.dates < np.datetime64(end)) & np.isfinite(s.y)
-        if m.any(): out.append((torch.from_numpy(s.x[None]), torch.from_numpy(np.nan_to_num(s.y)[None]), torch.from_numpy(m[None]), torch.tensor(True)))
+        if m.any():
+            out.append((torch.from_numpy(s.x[None]), torch.from_numpy(np.nan_to_num(s.y)[None]),
+                        torch.from_numpy(m[None]), torch.tensor(True)))
     return out
 
 def stock_step(model: nn.Module, batch: tuple, state: Any = None) -> tuple[torch.Tensor, int, Any]:
-    "`fit` step: binary cross-entropy over the masked bars; the batch's reset flag starts the state from zero."
+    """`fit` step: binary cross-entropy over the masked bars;
+    the batch's reset flag starts the state from zero."""
     x, y, mask, reset = batch
     logits, state = model(x, None if bool(reset) else state)   # (B, T)
     return F.binary_cross_entropy_with_logits(logits[mask], y[mask]), int(mask.sum()), state
@@ -252,20 +285,24 @@ class StockTrainConfig:
     progress: bool = False
     log: bool = False
 
-def train_stock_model(train: list[Series], valid: list[tuple], # `make_series` of the training bars; `eval_batches` to validate
-                      cfg: StockTrainConfig = StockTrainConfig(), model_cfg: StockConfig = StockConfig()) -> tuple[StockLSTM, pd.DataFrame]:
-    "Train a `StockLSTM` with stateful truncated BPTT; returns it with the weights of its best validation epoch, and the history."
+def train_stock_model(train: list[Series],
+                      # `make_series` of the training bars; `eval_batches` to validate
+                      valid: list[tuple],
+                      cfg: StockTrainConfig = StockTrainConfig(),
+                      model_cfg: StockConfig = StockConfig()) -> tuple[StockLSTM, pd.DataFrame]:
+    "Train a `StockLSTM` with stateful truncated BPTT; returns it (best epoch) and the history."
     torch.manual_seed(cfg.seed)
     model = StockLSTM(model_cfg).to(default_device())
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    fcfg = FitConfig(epochs=cfg.epochs, clip_norm=cfg.clip_norm, patience=cfg.patience, carry_state=True,
-                     restore_best=True, progress=cfg.progress, log=cfg.log)
-    history = fit(model, TBPTTBatches(train, cfg.seg_len, cfg.bptt, cfg.seed), valid, stock_step, opt, cfg=fcfg)
+    fcfg = FitConfig(epochs=cfg.epochs, clip_norm=cfg.clip_norm, patience=cfg.patience,
+                     carry_state=True, restore_best=True, progress=cfg.progress, log=cfg.log)
+    history = fit(model, TBPTTBatches(train, cfg.seg_len, cfg.bptt, cfg.seed), valid, stock_step,
+                  opt, cfg=fcfg)
     return model.eval(), history
 
 @torch.no_grad()
 def predict_series(model: nn.Module, series: list[Series]) -> pd.DataFrame:
-    "P(positive) at every bar of each series, reading its whole history from a zero state: ticker, date, p, y."
+    "P(positive) at every bar of each series, read from a zero state: ticker, date, p, y."
     model.eval()
     parts = []
     for s in series:
@@ -276,24 +313,34 @@ def predict_series(model: nn.Module, series: list[Series]) -> pd.DataFrame:
 # %% ../chapters/07_stocks.ipynb #c047
 @dataclass
 class Fold:
-    "One walk-forward step: train before `valid[0]`, early-stop on `valid`, test on `test` (each [start, end))."
-    train: list[Series]    # the training bars only; their last label (which needs a later close) is unknown
+    """One walk-forward step: train before `valid[0]`, early-stop
+    on `valid`, test on `test` (each [start, end))."""
+    # the training bars only; their last label (which needs a later close) is unknown
+    train: list[Series]
     series: list[Series]   # every bar, standardised with the training statistics
     valid: tuple[str, str]
     test: tuple[str, str]
     scaler: Scaler
 
-def make_fold(bars: pd.DataFrame, target: str, valid_start: Any, test_start: Any, test_end: Any = None, # dates; None: no end
+def make_fold(bars: pd.DataFrame, target: str, valid_start: Any, test_start: Any,
+              # dates; None: no end
+              test_end: Any = None,
               window: int = 20) -> Fold:
-    "Train before `valid_start` (scaler and labels from those bars only), validate up to `test_start`, test up to `test_end`."
-    vs, ts, te = (str(pd.Timestamp(d).date()) for d in (valid_start, test_start, test_end or "2262-01-01"))
-    if not vs < ts < te: raise ValueError(f"need valid_start < test_start < test_end, got {vs}, {ts}, {te}")
+    """Train before `valid_start` (scaler and labels from those bars only), validate up to
+    `test_start`, test up to `test_end`."""
+    vs, ts, te = (str(pd.Timestamp(d).date())
+                  for d in (valid_start, test_start, test_end or "2262-01-01"))
+    if not vs < ts < te:
+        raise ValueError(f"need valid_start < test_start < test_end, got {vs}, {ts}, {te}")
     early = bars[bars.date < vs].reset_index(drop=True)
     feats = make_features(early, window).dropna()
-    if len(feats) < 2: raise ValueError(f"too few bars before {vs} to train on ({len(early)}; features need more than {window} per ticker)")
+    if len(feats) < 2:
+        raise ValueError(f"too few bars before {vs} to train on ({len(early)}; features need more "
+                         f"than {window} per ticker)")
     scaler = Scaler.fit(feats.to_numpy())
     return Fold(make_series(early, make_labels(early, target), scaler, window),
-                make_series(bars, make_labels(bars, target), scaler, window), (vs, ts), (ts, te), scaler)
+                make_series(bars, make_labels(bars, target), scaler, window), (vs, ts), (ts, te),
+                scaler)
 
 def period_mask(series: list[Series], period: tuple[str, str]) -> np.ndarray:
     "Which rows of the concatenated series fall in [start, end) and have a label."
@@ -302,34 +349,37 @@ def period_mask(series: list[Series], period: tuple[str, str]) -> np.ndarray:
 
 # %% ../chapters/07_stocks.ipynb #c052
 def lagged(series: list[Series], lags: int = 5) -> list[np.ndarray]:
-    "Each series' features of the last `lags` bars side by side, (T, lags * F); the first bars repeat their first row."
+    "Each series' features of the last `lags` bars side by side, (T, lags * F); first row repeated."
     out = []
     for s in series:
-        idx = np.maximum(np.arange(len(s.x))[:, None] - np.arange(lags), 0)   # (T, lags): t, t-1, ...
+        # (T, lags): t, t-1, ...
+        idx = np.maximum(np.arange(len(s.x))[:, None] - np.arange(lags), 0)
         out.append(s.x[idx].reshape(len(s.x), -1))
     return out
 
 def majority_predictor(fold: Fold) -> np.ndarray:
-    "The training share of positive labels, for every bar (so it always predicts the majority class)."
-    return np.full(sum(len(s.y) for s in fold.series), np.nanmean(np.concatenate([s.y for s in fold.train])))
+    "The training share of positive labels, for every bar (it always predicts the majority class)."
+    return np.full(sum(len(s.y) for s in fold.series),
+                   np.nanmean(np.concatenate([s.y for s in fold.train])))
 
 def persistence_predictor(target: str = "direction"):
-    "A walk-forward predictor: 1.0 if the bar's own return met the target's condition (the last period repeats), else 0.0."
+    "A walk-forward predictor: 1.0 if the bar's own return met the target's condition, else 0.0."
     return lambda fold: np.concatenate([TARGETS[target](s.ret) for s in fold.series]).astype(float)
 
 def logistic_predictor(lags: int = 5, Cs: tuple[float, ...] = (0.001, 0.01, 0.1, 1.0)):
-    "A walk-forward predictor: logistic regression on the last `lags` bars' features, C chosen by validation log-loss."
+    "A walk-forward predictor: logistic regression on `lags` bars, C by validation log-loss."
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import log_loss
     def predict(fold: Fold) -> np.ndarray:
         Xt, yt = np.concatenate(lagged(fold.train, lags)), np.concatenate([s.y for s in fold.train])
         X, y, mv = np.concatenate(lagged(fold.series, lags)), np.concatenate([s.y for s in fold.series]), period_mask(fold.series, fold.valid)
-        fits = [LogisticRegression(C=C, max_iter=2000).fit(Xt[np.isfinite(yt)], yt[np.isfinite(yt)]) for C in Cs]
+        fits = [LogisticRegression(C=C, max_iter=2000).fit(Xt[np.isfinite(yt)], yt[np.isfinite(yt)])
+                for C in Cs]
         return min(fits, key=lambda m: log_loss(y[mv], m.predict_proba(X[mv])[:, 1])).predict_proba(X)[:, 1]
     return predict
 
 def lstm_predictor(members: int = 3, cfg: StockTrainConfig = StockTrainConfig(), model_cfg: StockConfig = StockConfig()):
-    "A walk-forward predictor: the mean probability of `members` LSTMs trained with different seeds."
+    "A walk-forward predictor: the mean probability of `members` LSTMs with different seeds."
     def predict(fold: Fold) -> np.ndarray:
         ps = []
         for i in range(members):
@@ -341,15 +391,19 @@ def lstm_predictor(members: int = 3, cfg: StockTrainConfig = StockTrainConfig(),
 # %% ../chapters/07_stocks.ipynb #c055
 def walk_forward(bars: pd.DataFrame, target: str, years: Iterable[int], predictors: dict[str, Any],
                  window: int = 20, progress: bool = True) -> pd.DataFrame:
-    "Expanding-window evaluation: each predictor's P(positive) on each test year's bars (validating on the year before); ticker, date, y, next_ret, fold, one column per predictor."
+    """Expanding-window evaluation: each predictor's P(positive) on each test year's bars
+    (validating on the year before); ticker, date, y, next_ret, fold, one column per predictor."""
     from tqdm import tqdm
     parts = []
     for year in tqdm(list(years), desc="walk-forward", disable=not progress):
-        fold = make_fold(bars, target, f"{year - 1}-01-01", f"{year}-01-01", f"{year + 1}-01-01", window)
+        fold = make_fold(bars, target, f"{year - 1}-01-01", f"{year}-01-01", f"{year + 1}-01-01",
+                         window)
         m = period_mask(fold.series, fold.test)
         part = pd.DataFrame({"ticker": np.concatenate([[s.ticker] * len(s.y) for s in fold.series]),
-                             "date": np.concatenate([s.dates for s in fold.series]), "y": np.concatenate([s.y for s in fold.series]),
-                             "next_ret": np.concatenate([np.append(s.ret[1:], np.nan) for s in fold.series]), "fold": year})[m]
+                             "date": np.concatenate([s.dates for s in fold.series]),
+                             "y": np.concatenate([s.y for s in fold.series]),
+                             "next_ret": np.concatenate([np.append(s.ret[1:], np.nan)
+                                                         for s in fold.series]), "fold": year})[m]
         for name, predict in predictors.items(): part[name] = predict(fold)[m]
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
@@ -359,97 +413,131 @@ def classification_scores(y: np.ndarray, p: np.ndarray) -> dict:
     "Accuracy and balanced accuracy of the calls p > 0.5, and ROC AUC of the scores p."
     from sklearn.metrics import balanced_accuracy_score, roc_auc_score
     y, p = np.asarray(y).astype(int), np.asarray(p, dtype=np.float64)
-    if len(y) != len(p) or len(np.unique(y)) < 2: raise ValueError(f"need as many scores as labels ({len(p)} vs {len(y)}) and both classes")
+    if len(y) != len(p) or len(np.unique(y)) < 2:
+        raise ValueError(f"need as many scores as labels ({len(p)} vs {len(y)}) and both classes")
     calls = (p > 0.5).astype(int)
-    return {"accuracy": float((calls == y).mean()), "balanced_accuracy": float(balanced_accuracy_score(y, calls)),
+    return {"accuracy": float((calls == y).mean()),
+            "balanced_accuracy": float(balanced_accuracy_score(y, calls)),
             "auc": float(roc_auc_score(y, p))}
 
-def block_bootstrap(dates: np.ndarray, # (N,) the date of each row; the rows of a date are drawn together
-                    n_boot: int = 1000, block: int = 20, # consecutive dates per block: keeps volatility clusters together
+def block_bootstrap(dates: np.ndarray, # (N,) the date of each row; a date's rows are drawn together
+                    n_boot: int = 1000,
+                    # consecutive dates per block: keeps volatility clusters together
+                    block: int = 20,
                     seed: int = 0) -> Iterator[np.ndarray]:
     "Row indices of `n_boot` circular block-bootstrap resamples over the distinct dates."
     days, day_of = np.unique(dates, return_inverse=True)
     order, counts = np.argsort(day_of, kind="stable"), np.bincount(day_of, minlength=len(days))
-    starts, rng, n = np.searchsorted(day_of[order], np.arange(len(days))), np.random.default_rng(seed), len(days)
+    starts, rng, n = (np.searchsorted(day_of[order], np.arange(len(days))),
+                      np.random.default_rng(seed), len(days))
     for _ in range(n_boot):
-        d = ((rng.integers(0, n, size=-(-n // block))[:, None] + np.arange(block)) % n).ravel()[:n]   # (n,) resampled days
+        # (n,) resampled days
+        d = ((rng.integers(0, n, size=-(-n // block))[:, None] + np.arange(block)) % n).ravel()[:n]
         c = counts[d]
         yield order[np.repeat(starts[d], c) + np.arange(c.sum()) - np.repeat(np.cumsum(c) - c, c)]
 
-def scores_with_ci(y: np.ndarray, p: np.ndarray, dates: np.ndarray, n_boot: int = 1000, block: int = 20,
-                   level: float = 0.95, seed: int = 0) -> dict:
-    "`classification_scores` with percentile block-bootstrap intervals: {metric: (value, low, high)}."
+def scores_with_ci(y: np.ndarray, p: np.ndarray, dates: np.ndarray, n_boot: int = 1000,
+                   block: int = 20, level: float = 0.95, seed: int = 0) -> dict:
+    """`classification_scores` with percentile block-bootstrap
+    intervals: {metric: (value, low, high)}."""
     y, p = np.asarray(y), np.asarray(p)
-    boots = pd.DataFrame([classification_scores(y[i], p[i]) for i in block_bootstrap(np.asarray(dates), n_boot, block, seed)])
+    boots = pd.DataFrame([classification_scores(y[i], p[i])
+                          for i in block_bootstrap(np.asarray(dates), n_boot, block, seed)])
     a = (1 - level) / 2
-    return {k: (v, float(boots[k].quantile(a)), float(boots[k].quantile(1 - a))) for k, v in classification_scores(y, p).items()}
+    return {k: (v, float(boots[k].quantile(a)), float(boots[k].quantile(1 - a)))
+            for k, v in classification_scores(y, p).items()}
 
 # %% ../chapters/07_stocks.ipynb #c060
-def score_table(wf: pd.DataFrame, names: list[str], # `walk_forward` output and the predictor columns to score
+def score_table(wf: pd.DataFrame,
+                # `walk_forward` output and the predictor columns to score
+                names: list[str],
                 n_boot: int = 1000, block: int = 20) -> pd.DataFrame:
-    "Accuracy, balanced accuracy and AUC of each predictor with 95% block-bootstrap intervals, one row per predictor."
+    """Accuracy, balanced accuracy and AUC of each predictor with
+    95% block-bootstrap intervals, one row per predictor."""
     rows = []
     for name in names:
         s = scores_with_ci(wf.y, wf[name], wf.date.to_numpy(), n_boot, block)
-        rows.append({"model": name} | {k: f"{v:.3f} [{lo:.3f}, {hi:.3f}]" for k, (v, lo, hi) in s.items()})
-    return pd.DataFrame(rows).rename(columns={"balanced_accuracy": "balanced accuracy", "auc": "ROC AUC"})
+        rows.append({"model": name}
+                    | {k: f"{v:.3f} [{lo:.3f}, {hi:.3f}]" for k, (v, lo, hi) in s.items()})
+    return pd.DataFrame(rows).rename(columns={"balanced_accuracy": "balanced accuracy",
+                                              "auc": "ROC AUC"})
 
 # %% ../chapters/07_stocks.ipynb #c070
-def backtest(pred: pd.DataFrame, # ticker, date, next_ret (log return to the next close) and the position column
-             position: str, # the column with the position held from this close to the next: 1 long, 0 flat
-             cost: float = 0.001, # proportional cost of each change of position (0.001 = 10 basis points)
+def backtest(pred: pd.DataFrame, # ticker, date, next_ret (log return to next close), the position
+             # the column with the position held from this close to the next: 1 long, 0 flat
+             position: str,
+             # proportional cost of each change of position (0.001 = 10 basis points)
+             cost: float = 0.001,
             ) -> pd.Series:
-    "Daily simple returns of an equal-weight portfolio over the tickers, each long or flat as `position` says, net of costs."
+    """Daily simple returns of an equal-weight portfolio over the tickers, each long or flat as
+    `position` says, net of costs."""
     df = pred.sort_values(["ticker", "date"])
     pos = df[position].astype(float)
-    if not pos.between(0, 1).all(): raise ValueError(f"positions must lie in [0, 1]; column {position!r} has {pos.min()}..{pos.max()}")
-    turnover = pos.groupby(df.ticker).diff().fillna(pos).abs()   # entering on the first day costs too
+    if not pos.between(0, 1).all():
+        raise ValueError(f"positions must lie in [0, 1]; column {position!r} has "
+                         f"{pos.min()}..{pos.max()}")
+    # entering on the first day costs too
+    turnover = pos.groupby(df.ticker).diff().fillna(pos).abs()
     daily = pos * np.expm1(df.next_ret) - cost * turnover
     return daily.groupby(df.date).mean().rename(position)
 
 def performance(daily: pd.Series, periods_per_year: int = 252) -> dict:
-    "Total and annualised return, annualised volatility, Sharpe ratio (no risk-free rate) and maximum drawdown of daily returns."
+    """Total and annualised return, annualised volatility, Sharpe ratio (no risk-free rate) and
+    maximum drawdown of daily returns."""
     wealth = (1 + daily).cumprod()
-    return {"total_return": wealth.iloc[-1] - 1, "annual_return": wealth.iloc[-1] ** (periods_per_year / len(daily)) - 1,
+    return {"total_return": wealth.iloc[-1] - 1,
+            "annual_return": wealth.iloc[-1] ** (periods_per_year / len(daily)) - 1,
             "annual_vol": daily.std() * math.sqrt(periods_per_year),
-            "sharpe": daily.mean() / daily.std() * math.sqrt(periods_per_year) if daily.std() > 0 else 0.0,
+            "sharpe": daily.mean() / daily.std() * math.sqrt(periods_per_year) if daily.std() > 0
+            else 0.0,
             "max_drawdown": (wealth / wealth.cummax() - 1).min()}
 
 # %% ../chapters/07_stocks.ipynb #c076
 BAR_FIELDS = ("date", "open", "high", "low", "close", "volume")
 
-def check_bar(bar: Mapping, last_date: pd.Timestamp | None = None) -> tuple[pd.Timestamp, np.ndarray]:
-    "Validate one bar (a mapping with date, open, high, low, close, volume); returns its timestamp and (o, h, l, c, v)."
-    if not isinstance(bar, Mapping): raise TypeError(f"a bar is a mapping with keys {BAR_FIELDS}, got {type(bar).__name__}")
+def check_bar(bar: Mapping,
+              last_date: pd.Timestamp | None = None) -> tuple[pd.Timestamp, np.ndarray]:
+    """Validate one bar (a mapping with date, open, high, low, close, volume); returns its timestamp
+    and (o, h, l, c, v)."""
+    if not isinstance(bar, Mapping):
+        raise TypeError(f"a bar is a mapping with keys {BAR_FIELDS}, got {type(bar).__name__}")
     missing = [k for k in BAR_FIELDS if k not in bar]
     if missing: raise ValueError(f"bar is missing {missing}; a bar needs {list(BAR_FIELDS)}")
-    try: date, v = pd.Timestamp(bar["date"]), np.array([bar[k] for k in BAR_FIELDS[1:]], dtype=np.float64)
-    except (TypeError, ValueError) as e: raise ValueError(f"bar has a bad date or a non-numeric value: {dict(bar)} ({e})") from None
-    if date is pd.NaT or not np.isfinite(v).all(): raise ValueError(f"bar has a missing date or a NaN/infinite value: {dict(bar)}")
+    try:
+        date, v = (pd.Timestamp(bar["date"]),
+                   np.array([bar[k] for k in BAR_FIELDS[1:]], dtype=np.float64))
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"bar has a bad date or a non-numeric value: {dict(bar)} ({e})") from None
+    if date is pd.NaT or not np.isfinite(v).all():
+        raise ValueError(f"bar has a missing date or a NaN/infinite value: {dict(bar)}")
     o, h, l, c, vol = v
     if min(o, h, l, c) <= 0 or vol < 0 or not (l <= min(o, c) and max(o, c) <= h):
-        raise ValueError(f"bar is inconsistent (need 0 < low <= open, close <= high and volume >= 0): {dict(bar)}")
-    if last_date is not None and date <= last_date: raise ValueError(f"bar at {date} is not after the previous bar at {last_date}")
+        raise ValueError("bar is inconsistent (need 0 < low <= open, close <= high and volume >= "
+                         f"0): {dict(bar)}")
+    if last_date is not None and date <= last_date:
+        raise ValueError(f"bar at {date} is not after the previous bar at {last_date}")
     return date, v
 
 # %% ../chapters/07_stocks.ipynb #c079
-def latest_features(log_close: Iterable[float], # log closes of the previous bars, oldest first (the last `window` are used)
-                    log_volume: Iterable[float], # log(1 + volume) of the previous bars, oldest first
+def latest_features(log_close: Iterable[float], # past log closes, oldest first (last `window` used)
+                    # log(1 + volume) of the previous bars, oldest first
+                    log_volume: Iterable[float],
                     o: float, h: float, l: float, c: float, v: float, # the new bar
                     window: int = 20) -> np.ndarray:
-    "The `make_features` row of a new bar from the logs of the previous closes and volumes: what a stream can compute."
+    """The `make_features` row of a new bar from the logs of the
+    previous closes and volumes: what a stream can compute."""
     lc = np.array([*log_close, math.log(c)])[-(window + 1):]
     rets, lv = np.diff(lc), np.array([*log_volume, math.log1p(v)])[-window:]
     sd_v, clv = lv.std(ddof=1), 2 * (c - l) / (h - l) - 1 if h > l else 0.0
-    return np.array([rets[-1], lc[-1] - lc[-6], math.log(o) - lc[-2], math.log(h) - math.log(l), clv,
-                     rets.std(ddof=1), (lv[-1] - lv.mean()) / sd_v if sd_v > 0 else 0.0])
+    return np.array([rets[-1], lc[-1] - lc[-6], math.log(o) - lc[-2], math.log(h) - math.log(l),
+                     clv, rets.std(ddof=1), (lv[-1] - lv.mean()) / sd_v if sd_v > 0 else 0.0])
 
 # %% ../chapters/07_stocks.ipynb #c082
 class StreamingClassifier:
-    "P(next close is up) from one bar at a time: rolling feature windows and the LSTM's (h, c) carried between calls."
+    "P(next close is up), one bar at a time: rolling features, the LSTM's (h, c) kept across calls."
     def __init__(self, model: StockLSTM, scaler: Scaler, window: int = 20):
         lstm, self.model, self.scaler, self.window = model.lstm, model.eval(), scaler, window
-        self.cells = []   # one LSTMCell per layer with a CPU copy of the trained weights (one bar is too little work for a GPU)
+        self.cells = []   # one LSTMCell per layer, on the CPU (one bar: too little for a GPU)
         for k in range(lstm.num_layers):
             cell = nn.LSTMCell(lstm.input_size if k == 0 else lstm.hidden_size, lstm.hidden_size)
             cell.load_state_dict({n: getattr(lstm, f"{n}_l{k}").detach().cpu() for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")})
@@ -466,7 +554,7 @@ class StreamingClassifier:
 
     @torch.no_grad()
     def update(self, bar: Mapping) -> float:
-        "Read one bar; returns P(the next close is above this one), NaN for the first `window` bars. A bad bar raises and changes nothing."
+        "Read one bar: P(next close higher), NaN for the first `window` bars; bad bars raise."
         date, (o, h, l, c, v) = check_bar(bar, self.last_date)
         p = math.nan
         if self.n >= self.window:
@@ -487,30 +575,34 @@ class StreamingClassifier:
 
 # %% ../chapters/07_stocks.ipynb #c089
 def bar_feed(bars: pd.DataFrame, # one ticker's bars, from `load_ohlcv`
-             delay: float = 0.0, # seconds to wait before each bar (a live pace); 0: as fast as possible
+             # seconds to wait before each bar (a live pace); 0: as fast as possible
+             delay: float = 0.0,
             ) -> Iterator[dict]:
-    "Yield the bars one at a time as dicts with date, open, high, low, close and volume, like a live data feed."
-    if bars.ticker.nunique() > 1: raise ValueError(f"a feed is one ticker's bars; got {sorted(bars.ticker.unique())}")
+    """Yield the bars one at a time as dicts with date, open,
+    high, low, close and volume, like a live data feed."""
+    if bars.ticker.nunique() > 1:
+        raise ValueError(f"a feed is one ticker's bars; got {sorted(bars.ticker.unique())}")
     for bar in bars[list(BAR_FIELDS)].to_dict("records"):
         if delay: time.sleep(delay)
         yield bar
 
 def replay(clf: StreamingClassifier, feed: Iterable[Mapping]) -> Iterator[dict]:
-    "Feed bars to the classifier; for each, yield date, close, p_up, whether the previous bar's call came true, and the running accuracy."
+    """Feed bars to the classifier; for each, yield date, close, p_up, whether the previous bar's
+    call came true, and the running accuracy."""
     prev_p, prev_close, right, called = math.nan, math.nan, 0, 0
     for bar in feed:
         p, correct = clf.update(bar), None
         if not math.isnan(prev_p):
             correct = bool((prev_p > 0.5) == (bar["close"] > prev_close))
             right, called = right + correct, called + 1
-        yield {"date": pd.Timestamp(bar["date"]), "close": float(bar["close"]), "p_up": p, "correct": correct,
-               "accuracy": right / called if called else math.nan}
+        yield {"date": pd.Timestamp(bar["date"]), "close": float(bar["close"]), "p_up": p,
+               "correct": correct, "accuracy": right / called if called else math.nan}
         prev_p, prev_close = p, bar["close"]
 
 # %% ../chapters/07_stocks.ipynb #c091
 def plot_replay(records: pd.DataFrame, # rows yielded by `replay`
                 axes: Any = None, title: str | None = None):
-    "Close price with each call marked right (green) or wrong (red), P(up), and the running accuracy over these records. Returns the axes."
+    "Close with calls marked right (green) or wrong (red), P(up), running accuracy; returns axes."
     import matplotlib.pyplot as plt
     if axes is None: _, axes = plt.subplots(2, 1, sharex=True, figsize=(8, 5), gridspec_kw={"height_ratios": [2, 1]})
     for ax in axes: ax.clear()
@@ -518,19 +610,23 @@ def plot_replay(records: pd.DataFrame, # rows yielded by `replay`
     axes[0].plot(r.date, r.close, color="0.4", lw=1)
     for ok, colour in ((True, "tab:green"), (False, "tab:red")):
         hit = r[r.correct.eq(ok)]
-        axes[0].scatter(hit.date, hit.close, s=8, color=colour, label="call right" if ok else "call wrong", zorder=3)
+        axes[0].scatter(hit.date, hit.close, s=8, color=colour,
+                        label="call right" if ok else "call wrong", zorder=3)
     axes[0].set(ylabel="close", title=title); axes[0].legend(loc="upper left")
     hits = r.correct.dropna().astype(float)
     acc = hits.expanding().mean()                       # over the bars shown
-    axes[1].plot(r.date, r.p_up, lw=1, label="P(up)"); axes[1].plot(r.date[hits.index], acc, lw=1.5, label="running accuracy")
-    span = max(0.1, 1.2 * float(np.nanmax(np.abs(r.p_up.to_numpy(float) - 0.5), initial=0)))   # zoom on 0.5 (the first accuracies may leave the chart)
-    axes[1].axhline(0.5, color="k", lw=0.5); axes[1].set(ylim=(0.5 - span, 0.5 + span)); axes[1].legend(loc="lower left", ncol=2)
+    axes[1].plot(r.date, r.p_up, lw=1, label="P(up)")
+    axes[1].plot(r.date[hits.index], acc, lw=1.5, label="running accuracy")
+    # zoom on 0.5
+    span = max(0.1, 1.2 * float(np.nanmax(np.abs(r.p_up.to_numpy(float) - 0.5), initial=0)))
+    axes[1].axhline(0.5, color="k", lw=0.5); axes[1].set(ylim=(0.5 - span, 0.5 + span))
+    axes[1].legend(loc="lower left", ncol=2)
     return axes
 
 def live_replay(clf: StreamingClassifier, feed: Iterable[Mapping], show_from: Any = None, # chart the bars from this date on
                 every: int = 5, # redraw after this many bars
                 title: str | None = None) -> pd.DataFrame:
-    "Replay a feed with a live-updating chart in a notebook; returns the records (the final chart stays)."
+    "Replay a feed with a live-updating chart in a notebook; returns the records (the chart stays)."
     import matplotlib.pyplot as plt
     from IPython.display import display
     fig, axes = plt.subplots(2, 1, sharex=True, figsize=(8, 5), gridspec_kw={"height_ratios": [2, 1]})
@@ -547,8 +643,10 @@ def live_replay(clf: StreamingClassifier, feed: Iterable[Mapping], show_from: An
 # %% ../chapters/07_stocks.ipynb #c096
 @patch
 def save(self: StreamingClassifier, path: str | Path, **info: Any) -> Path:
-    "Save the model, scaler and window (plus `info`: plain values such as the training period) to a checkpoint."
-    return save_checkpoint(path, self.model, kind="stocks", config=asdict(self.model.cfg), scaler=asdict(self.scaler),
+    """Save the model, scaler and window (plus `info`: plain
+    values such as the training period) to a checkpoint."""
+    return save_checkpoint(path, self.model, kind="stocks", config=asdict(self.model.cfg),
+                           scaler=asdict(self.scaler),
                            window=self.window, features=FEATURES, **info)
 
 @patch(cls_method=True)
@@ -556,52 +654,71 @@ def load(cls: StreamingClassifier, path: str | Path) -> StreamingClassifier:
     "A classifier (on the CPU) from a checkpoint written by `save`; its `info` is in `.info`."
     ckpt = read_checkpoint(path, kind="stocks")
     extra = ckpt["extra"]
-    if extra.get("features") != FEATURES: raise ValueError(f"{path} was trained on features {extra.get('features')}, this version computes {FEATURES}")
+    if extra.get("features") != FEATURES:
+        raise ValueError(f"{path} was trained on features {extra.get('features')}, this version "
+                         f"computes {FEATURES}")
     model = StockLSTM(StockConfig(**extra["config"]))
     model.load_state_dict(ckpt["model"])
     clf = cls(model, Scaler(**extra["scaler"]), extra["window"])
-    clf.info = {k: v for k, v in extra.items() if k not in ("kind", "config", "scaler", "window", "features")}
+    clf.info = {k: v for k, v in extra.items()
+                if k not in ("kind", "config", "scaler", "window", "features")}
     return clf
 
 # %% ../chapters/07_stocks.ipynb #c099
-def chronological_split(bars: pd.DataFrame, valid_share: float = 0.15, test_share: float = 0.15) -> tuple[str, str]:
-    "The dates where validation and test start, so that the last shares of the trading days fall in each."
+def chronological_split(bars: pd.DataFrame, valid_share: float = 0.15,
+                        test_share: float = 0.15) -> tuple[str, str]:
+    "The dates where validation and test start: the last shares of the trading days go to each."
     if not (0 < valid_share and 0 < test_share and valid_share + test_share < 1):
-        raise ValueError(f"need positive shares that sum to less than 1, got {valid_share} and {test_share}")
+        raise ValueError(f"need positive shares that sum to less than 1, got {valid_share} and "
+                         f"{test_share}")
     days = np.sort(bars.date.unique())
-    return tuple(str(pd.Timestamp(days[int(len(days) * (1 - s))]).date()) for s in (valid_share + test_share, test_share))
+    return tuple(str(pd.Timestamp(days[int(len(days) * (1 - s))]).date())
+                 for s in (valid_share + test_share, test_share))
 
-def train_command(*, csv: Path, # an OHLCV CSV: date, open, high, low, close, volume (optional ticker, adj close)
+def train_command(*,
+                  # an OHLCV CSV: date, open, high, low, close, volume (optional ticker, adj close)
+                  csv: Path,
                   save: Path, # where to write the checkpoint
-                  ticker: str | None = None, # train on this ticker only (default: every ticker in the file)
+                  ticker: str | None = None, # train on this ticker only (default: all tickers)
                   epochs: int = 60, seed: int = 0,
                   sort: bool = False, # sort an unsorted file by date instead of rejecting it
                   progress: bool = True) -> str:
-    "Train the next-bar direction classifier on the first 70% of the days, early-stop on the next 15%, test on the last 15%, save it."
+    "Train the next-bar classifier on 70% of the days, early-stop on 15%, test on 15%, save it."
     bars = load_ohlcv(csv, ticker, sort=sort)
     fold = make_fold(bars, "direction", *chronological_split(bars))
     shortest = min(len(s.y) for s in fold.train)
-    if shortest < 64: raise ValueError(f"too few bars to train on: a training series has {shortest} bars with features, need 64 (about 130 days per ticker in the file)")
+    if shortest < 64:
+        raise ValueError(f"too few bars to train on: a training series has {shortest} bars with "
+                         "features, need 64 (about 130 days per ticker in the file)")
     model, hist = train_stock_model(fold.train, eval_batches(fold.series, *fold.valid),
                                     StockTrainConfig(epochs=epochs, seed=seed, seg_len=min(256, shortest // 32 * 32), progress=progress))
     m = period_mask(fold.series, fold.test)
-    y, p = np.concatenate([s.y for s in fold.series])[m], predict_series(model, fold.series).p.to_numpy()[m]
+    y, p = (np.concatenate([s.y for s in fold.series])[m],
+            predict_series(model, fold.series).p.to_numpy()[m])
     s, base = classification_scores(y, p), classification_scores(y, majority_predictor(fold)[m])
     tickers = sorted(set(bars.ticker))
-    StreamingClassifier(model, fold.scaler).save(save, tickers=tickers, trained_until=fold.valid[0], test_from=fold.test[0])
-    return (f"saved {save}: trained on {', '.join(tickers)} before {fold.valid[0]} (best epoch {int(hist.valid_loss.idxmin()) + 1}); "
-            f"test from {fold.test[0]}, {len(y)} bars: accuracy {s['accuracy']:.3f} (majority class {base['accuracy']:.3f}), AUC {s['auc']:.3f}")
+    StreamingClassifier(model, fold.scaler).save(save, tickers=tickers, trained_until=fold.valid[0],
+                                                 test_from=fold.test[0])
+    return (f"saved {save}: trained on {', '.join(tickers)} before {fold.valid[0]} (best epoch "
+            f"{int(hist.valid_loss.idxmin()) + 1}); "
+            f"test from {fold.test[0]}, {len(y)} bars: accuracy {s['accuracy']:.3f} (majority "
+            f"class {base['accuracy']:.3f}), AUC {s['auc']:.3f}")
 
 # %% ../chapters/07_stocks.ipynb #c101
 def replay_command(*, csv: Path, # an OHLCV CSV (as for `stocks train`)
                    checkpoint: Path, # a classifier saved by `stocks train`
-                   ticker: str | None = None, # which ticker to replay (needed when the file has several)
-                   start: str | None = None, # print the bars from this date on (earlier bars only build up the state)
+                   # which ticker to replay (needed when the file has several)
+                   ticker: str | None = None,
+                   # print the bars from this date on (earlier bars only build up the state)
+                   start: str | None = None,
                    delay: float = 0.0, # seconds between bars, to watch it live
                    sort: bool = False) -> str:
-    "Replay a CSV bar by bar through a saved classifier, printing each bar's P(up), its call and the running accuracy."
+    """Replay a CSV bar by bar through a saved classifier, printing each bar's P(up), its call and
+    the running accuracy."""
     clf, bars = StreamingClassifier.load(checkpoint), load_ohlcv(csv, ticker, sort=sort)
-    if bars.ticker.nunique() > 1: raise ValueError(f"the file has tickers {sorted(bars.ticker.unique())}; choose one with --ticker")
+    if bars.ticker.nunique() > 1:
+        raise ValueError(f"the file has tickers {sorted(bars.ticker.unique())}; choose one "
+                         "with --ticker")
     begin, right, called = pd.Timestamp(start) if start else bars.date.iloc[0], 0, 0
     print(f"{'date':<10}  {'close':>10}  {'P(up)':>6}  call  last call  accuracy", flush=True)
     for r in replay(clf, bar_feed(bars, delay)):
@@ -609,5 +726,7 @@ def replay_command(*, csv: Path, # an OHLCV CSV (as for `stocks train`)
         if r["correct"] is not None: right, called = right + r["correct"], called + 1
         call = "-   " if math.isnan(r["p_up"]) else "up  " if r["p_up"] > 0.5 else "down"
         last = "-" if r["correct"] is None else "right" if r["correct"] else "wrong"
-        print(f"{r['date'].date()!s:<10}  {r['close']:>10.4f}  {r['p_up']:>6.3f}  {call}  {last:<9}  {right / called if called else math.nan:.3f}", flush=True)
-    return f"{called} calls from {begin.date()}: {right} right, accuracy {right / called if called else math.nan:.3f}"
+        print(f"{r['date'].date()!s:<10}  {r['close']:>10.4f}  {r['p_up']:>6.3f}  {call}  "
+              f"{last:<9}  {right / called if called else math.nan:.3f}", flush=True)
+    return (f"{called} calls from {begin.date()}: {right} right, accuracy "
+            f"{right / called if called else math.nan:.3f}")
