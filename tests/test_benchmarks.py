@@ -104,3 +104,25 @@ def test_gpu_check_runs_on_the_cpu(tmp_path):
     assert len(rows) == 9 and {row["device"] for row in rows} == {"cpu"}
     assert all(row["status"] == "ok" and row["loss after"] < row["loss before"] for row in rows)
     assert json.loads(out.read_text())["runs"]["lstm_speed_cpu"][0]["nn.LSTM fwd+bwd ms"] > 0
+
+
+CLI_SCRIPT = SCRIPT.with_name("cli_startup.py")
+
+
+def test_cli_startup_script(tmp_path):
+    out = tmp_path / "cli.json"
+    r = run(CLI_SCRIPT, "--repeats", "1", "--out", str(out), timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "vs python -c pass" in r.stdout and "python -X importtime" in r.stdout and f"wrote {out}" in r.stdout
+    data = json.loads(out.read_text())
+    rows = data["runs"]["cpu"]["rows"]
+    assert [row["command"] for row in rows] == ["python -c pass", "import lstm_book.cli", "lstm-book --help",
+                                                "lstm-book info", "lstm-book data --help"]
+    assert rows[0]["vs python -c pass"] == 1.0 and all(row["median ms"] > 0 for row in rows)
+    assert data["import_times"][0]["module"] == "lstm_book.cli"
+    assert "torch" not in {row["module"] for row in data["import_times"]}
+
+
+def test_cli_startup_rejects_bad_repeats(tmp_path):
+    r = run(CLI_SCRIPT, "--repeats", "0", "--out", str(tmp_path / "x.json"), timeout=120)
+    assert r.returncode == 2 and "--repeats" in r.stderr and not (tmp_path / "x.json").exists()

@@ -127,4 +127,4 @@ def test_bad_sampling_options(char_ckpt, capsys):
 
 def test_installed_command_help():
     r = subprocess.run([str(Path(sys.executable).parent / "lstm-book"), "lm", "train", "--help"], capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0 and "--train TRAIN" in r.stdout and "--level LEVEL" in r.stdout and "char or word" in r.stdout
+    assert r.returncode == 0 and "--train (path)" in r.stdout and "--level (str)" in r.stdout and "char or word" in r.stdout

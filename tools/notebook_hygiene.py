@@ -44,8 +44,17 @@ def clean_outputs(nb: dict) -> dict:
                 raw = "".join(o["text"])
                 o["text"] = clean_stream(raw) if ("\r" in raw or o["name"] == "stderr") else raw
         if "outputs" in cell:
-            cell["outputs"] = [o for o in merged if o.get("output_type") != "stream" or o["text"]]
+            cell["outputs"] = [_node(o) for o in merged if o.get("output_type") != "stream" or o["text"]]
     return nb
+
+
+def _node(o: dict) -> dict:
+    "An output as nbformat's NotebookNode when nbformat is at hand (nbformat.write needs attribute access)."
+    try:
+        from nbformat import from_dict
+    except ImportError:
+        return o
+    return from_dict(o)
 
 
 def _texts(o: dict) -> list[str]:
