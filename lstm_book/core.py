@@ -400,6 +400,22 @@ def _epoch_line(r: dict, epochs: int, improved: bool) -> str:
                       if k.startswith("valid_") and k != "valid_loss")
             + f"  |g| {r['grad_norm']:.2f}  {r['seconds']:.1f}s{'  *' if improved else ''}")
 
+# %% ../chapters/00_core.ipynb #c064b
+def _epoch_row(epoch: int, tr: dict, va: dict | None, lr: float, secs: float, train_secs: float,
+               metrics: Callable | None) -> dict:
+    "One row of `fit`'s history from the train and validation summaries of `run_epoch`."
+    row = {"epoch": epoch, "train_loss": tr["loss"], "valid_loss": va["loss"] if va else math.nan,
+           "grad_norm": tr["grad_norm"], "lr": lr, "seconds": secs,
+           "items_per_s": tr["items"] / train_secs}
+    if metrics: row |= _metric_columns(metrics, tr, va)
+    return row
+
+def _history_frame(rows: list[dict]) -> pd.DataFrame:
+    "`fit`'s history as a table: the standard columns, then the metric columns of the rows."
+    base = ["epoch", "train_loss", "valid_loss", "grad_norm", "lr", "seconds", "items_per_s"]
+    extra = [k for k in (rows[0] if rows else {}) if k not in base]
+    return pd.DataFrame(rows, columns=base + extra)
+
 # %% ../chapters/00_core.ipynb #c055
 def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
         step: Callable, # step(model, batch, state) -> (mean loss, item count, new state or None)
@@ -413,34 +429,33 @@ def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
     scaler = torch.amp.GradScaler("cuda") if _amp_dtype(device, cfg.amp) == torch.float16 else None
     rows, best, bad, start, best_weights = [], math.inf, 0, 1, None
     if cfg.resume and ckdir and (ckdir/"last.pt").exists():
-        extra = load_checkpoint(ckdir/"last.pt", model, optimizer, scheduler)
-        rows, best, bad, start = extra["history"], extra["best"], extra["bad_epochs"], extra["epoch"] + 1
-    net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None) if world > 1 else model
+        e = load_checkpoint(ckdir/"last.pt", model, optimizer, scheduler)
+        rows, best, bad, start = e["history"], e["best"], e["bad_epochs"], e["epoch"] + 1
+    ids = [device.index] if device.type == "cuda" else None
+    net = nn.parallel.DistributedDataParallel(model, device_ids=ids) if world > 1 else model
     for epoch in range(start, cfg.epochs + 1):
         if cfg.patience is not None and bad >= cfg.patience: break
-        t0 = time.perf_counter()
-        tr = run_epoch(net, train_data, step, optimizer, cfg, scaler, desc=f"epoch {epoch}/{cfg.epochs}",
+        t0, desc = time.perf_counter(), f"epoch {epoch}/{cfg.epochs}"
+        tr = run_epoch(net, train_data, step, optimizer, cfg, scaler, desc=desc,
                        scheduler=scheduler if cfg.schedule_per_batch else None)
         train_secs = time.perf_counter() - t0
-        va = run_epoch(model, valid_data, step, None, cfg, desc="validating") if valid_data is not None else None
+        va = (run_epoch(model, valid_data, step, None, cfg, desc="validating")
+              if valid_data is not None else None)
         lr = optimizer.param_groups[0]["lr"]
         if scheduler is not None and not cfg.schedule_per_batch: scheduler.step()
         secs = time.perf_counter() - t0
-        rows.append({"epoch": epoch, "train_loss": tr["loss"], "valid_loss": va["loss"] if va else math.nan,
-                     "grad_norm": tr["grad_norm"], "lr": lr, "seconds": secs, "items_per_s": tr["items"] / train_secs})
-        if cfg.metrics: rows[-1] |= _metric_columns(cfg.metrics, tr, va)
+        rows.append(_epoch_row(epoch, tr, va, lr, secs, train_secs, cfg.metrics))
         score = va["loss"] if va else tr["loss"]
         best, bad = (score, 0) if score < best else (best, bad + 1)
         if cfg.log and main: print(_epoch_line(rows[-1], cfg.epochs, improved=bad == 0))
-        if cfg.restore_best and bad == 0: best_weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        if cfg.restore_best and bad == 0:
+            best_weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if ckdir and main:                              # one writer, however many processes
             if bad == 0: save_checkpoint(ckdir/"best.pt", model, epoch=epoch, valid_loss=score)
             save_checkpoint(ckdir/"last.pt", model, optimizer, scheduler,
                             epoch=epoch, history=rows, best=best, bad_epochs=bad)
     if best_weights is not None: model.load_state_dict(best_weights)
-    base = ["epoch", "train_loss", "valid_loss", "grad_norm", "lr", "seconds", "items_per_s"]
-    return pd.DataFrame(rows, columns=base + [k for k in (rows[0] if rows else {}) if k not in base])
-
+    return _history_frame(rows)
 
 # %% ../chapters/00_core.ipynb #c059
 def plot_history(history: pd.DataFrame, # as returned by `fit`

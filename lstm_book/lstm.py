@@ -72,7 +72,8 @@ class GatedRecurrent(nn.Module):
             raise ValueError(f"dropout must be a probability in [0, 1], got {dropout}")
         if proj_size and not self.has_cell:
             raise ValueError(f"proj_size is only supported by LSTM, got {proj_size}")
-        if proj_size and not 0 < proj_size < hidden_size: raise ValueError(f"proj_size must be in [0, hidden_size={hidden_size}), got {proj_size}")
+        if proj_size and not 0 < proj_size < hidden_size: raise ValueError(
+            f"proj_size must be in [0, hidden_size={hidden_size}), got {proj_size}")
         self.input_size, self.hidden_size, self.num_layers, self.bias = (
             input_size, hidden_size, num_layers, bias)
         self.batch_first, self.dropout, self.bidirectional, self.proj_size = (

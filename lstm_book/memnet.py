@@ -339,8 +339,8 @@ class MemN2N(nn.Module):
                 questions: torch.Tensor, # (B, Jq)
                ) -> tuple[torch.Tensor, torch.Tensor]:
         "Answer logits (B, V) and the attention over the memory slots at every hop (B, K, M')."
-        mask, M = (stories != 0).any(-1), stories.shape[1]                                 # (B, M')
-        if M > self.cfg.memory_size: raise ValueError(f"stories have {M} slots; this model holds at most {self.cfg.memory_size}")
+        mask, M, N = (stories != 0).any(-1), stories.shape[1], self.cfg.memory_size       # (B, M')
+        if M > N: raise ValueError(f"stories have {M} slots; this model holds at most {N}")
         u, weights = self.embed(0, questions), []                                         # (B, d)
         for k in range(self.cfg.hops):
             m, c = self.embed(k, stories), self.embed(k + 1, stories)   # (B, M', d): A=E_k, C=E_k+1
@@ -383,8 +383,9 @@ def train_qa(model: nn.Module, train: dict, valid: dict,
     fcfg, hist = FitConfig(epochs=cfg.epochs, clip_norm=cfg.clip_norm, progress=cfg.progress,
                            log=cfg.log), []
     if cfg.linear_start and isinstance(model, MemN2N):
+        lin = replace(fcfg, patience=cfg.linear_patience)
         model.linear = True
-        try: hist.append(fit(model, batches, valid_b, qa_step, opt, cfg=replace(fcfg, patience=cfg.linear_patience)).assign(phase="linear"))
+        try: hist.append(fit(model, batches, valid_b, qa_step, opt, cfg=lin).assign(phase="linear"))
         finally: model.linear = False
     sched = torch.optim.lr_scheduler.StepLR(opt, cfg.anneal_every, 0.5)
     hist.append(
@@ -466,9 +467,8 @@ def attention_hits(attention: torch.Tensor, # (N, K, M) as from `predict_qa`
 def _answer(self: MemN2N, story: Sequence[str], # the statements, oldest first
             question: str) -> tuple[str, np.ndarray]:
     "The answer word and the attention (hops, len(story)) over the statements (0 if not in memory)."
-    if self.vocab is None:
-        raise ValueError("this model has no vocabulary; create it as MemN2N(cfg, vocab) or "
-                         "use MemN2N.load")
+    if self.vocab is None: raise ValueError("this model has no vocabulary; create it as "
+                                            "MemN2N(cfg, vocab) or use MemN2N.load")
     if isinstance(story, str): raise TypeError("story must be a list of statements, not one string")
     known = lambda s: [t for t in tokenize(s) if t in self.vocab]
     if oov := sorted({t for s in [*story, question] for t in tokenize(s) if t not in self.vocab}):
@@ -476,13 +476,15 @@ def _answer(self: MemN2N, story: Sequence[str], # the statements, oldest first
     if not known(question):
         raise ValueError(f"the question {question!r} has no word this model knows")
     kept = [i for i, s in enumerate(story) if known(s)]
-    if not kept: raise ValueError("the story is empty (or has no word this model knows): there is nothing to answer from")
-    if len(kept) > self.cfg.memory_size: warnings.warn(f"only the latest {self.cfg.memory_size} of {len(kept)} statements fit in memory")
-    kept = kept[-self.cfg.memory_size:]
-    data = encode_qa([QA([" ".join(known(story[i])) for i in kept], " ".join(known(question)), "", [])], self.vocab, self.cfg.memory_size)
+    if not kept: raise ValueError("the story is empty (or has no word this model knows): there is "
+                                  "nothing to answer from")
+    N, dev = self.cfg.memory_size, model_device(self)
+    if len(kept) > N: warnings.warn(f"only the latest {N} of {len(kept)} statements fit in memory")
+    kept = kept[-N:]
+    qa = QA([" ".join(known(story[i])) for i in kept], " ".join(known(question)), "", [])
+    data = encode_qa([qa], self.vocab, N)
     self.eval()
-    logits, att = self(data["stories"].to(model_device(self)),
-                       data["questions"].to(model_device(self)))
+    logits, att = self(data["stories"].to(dev), data["questions"].to(dev))
     weights = np.zeros((self.cfg.hops, len(story)), dtype=np.float32)
     weights[:, kept[::-1]] = att[0, :, :len(kept)].cpu().numpy()   # slot 0: the latest kept
     return self.vocab.itos[logits[0].argmax().item()], weights

@@ -119,8 +119,8 @@ class BucketBatches:
             raise ValueError(f"{len(seqs)} sequences but {len(labels)} labels")
         if batch_size < 1 or pool < 1:
             raise ValueError(f"batch_size and pool must be positive, got {batch_size}, {pool}")
-        y = np.array(labels)
-        self.seqs, self.labels = list(seqs), torch.tensor(y, dtype=torch.float32 if y.dtype.kind == "f" else torch.long)
+        self.seqs, y = list(seqs), np.array(labels)
+        self.labels = torch.tensor(y, dtype=torch.float32 if y.dtype.kind == "f" else torch.long)
         self.lengths = np.array([len(s) for s in self.seqs])
         self.batch_size, self.shuffle, self.pool, self.rng = (batch_size, shuffle, pool,
                                                               np.random.default_rng(seed))
@@ -129,10 +129,10 @@ class BucketBatches:
 
     def order(self) -> list[np.ndarray]:
         "The index batches of one pass."
-        B = self.batch_size
-        if not self.shuffle: return [np.arange(i, min(i + B, len(self.seqs))) for i in range(0, len(self.seqs), B)]
-        idx, size = self.rng.permutation(len(self.seqs)), B * self.pool
-        idx = np.concatenate([p[np.argsort(self.lengths[p], kind="stable")] for p in np.split(idx, range(size, len(idx), size))])
+        B, N = self.batch_size, len(self.seqs)
+        if not self.shuffle: return [np.arange(i, min(i + B, N)) for i in range(0, N, B)]
+        pools = np.split(self.rng.permutation(N), range(B * self.pool, N, B * self.pool))
+        idx = np.concatenate([p[np.argsort(self.lengths[p], kind="stable")] for p in pools])
         batches = [idx[i:i + B] for i in range(0, len(idx), B)]
         return [batches[i] for i in self.rng.permutation(len(batches))]
 
@@ -144,7 +144,7 @@ class BucketBatches:
 def padding_share(batches: Iterable) -> float:
     "Share of the positions of the padded (ids, lengths, ...) batches of one pass that are padding."
     pads = total = 0
-    for x, lengths, *_ in batches: pads, total = pads + x.numel() - int(lengths.sum()), total + x.numel()
+    for x, lens, *_ in batches: pads, total = pads + x.numel() - int(lens.sum()), total + x.numel()
     return pads / total
 
 # %% ../chapters/05_sentiment.ipynb #c033
