@@ -63,10 +63,9 @@ def load_ohlcv(source: str | Path | pd.DataFrame | None = None, # a CSV or DataF
               ) -> pd.DataFrame:
     "A validated daily OHLCV table: ticker, date, open, high, low, close, volume; in time order."
     if source is None: source = data_path("stocks")
-    df = _standard_columns(source.copy() if isinstance(source, pd.DataFrame)
-                           else pd.read_csv(source))
-    if "ticker" not in df.columns:
-        df["ticker"] = "SERIES" if isinstance(source, pd.DataFrame) else Path(source).stem.upper()
+    is_df = isinstance(source, pd.DataFrame)
+    df = _standard_columns(source.copy() if is_df else pd.read_csv(source))
+    if "ticker" not in df.columns: df["ticker"] = "SERIES" if is_df else Path(source).stem.upper()
     df["ticker"] = df.ticker.astype(str)
     if ticker is not None:
         if ticker not in set(df.ticker):
@@ -87,7 +86,8 @@ def load_ohlcv(source: str | Path | pd.DataFrame | None = None, # a CSV or DataF
     _rows(df.duplicated(["ticker", "date"], keep=False), "duplicate dates")
     back = df.groupby("ticker", sort=False).date.diff() < pd.Timedelta(0)
     if back.any():
-        if not sort: _rows(back, "dates out of order (earlier than the row before; pass sort=True, or --sort, to sort)")
+        if not sort: _rows(back, "dates out of order (earlier than the row before; pass sort=True, "
+                                 "or --sort, to sort)")
         warnings.warn(f"sorted the table by date: {int(back.sum())} row(s) were out of order")
         df = df.sort_values(["ticker", "date"], kind="stable").reset_index(drop=True)
     if adjust and "adj_close" in df.columns:
@@ -307,7 +307,8 @@ def predict_series(model: nn.Module, series: list[Series]) -> pd.DataFrame:
     parts = []
     for s in series:
         logits, _ = model(torch.from_numpy(s.x[None]).to(model_device(model)))
-        parts.append(pd.DataFrame({"ticker": s.ticker, "date": s.dates, "p": torch.sigmoid(logits[0]).cpu().numpy().astype(np.float64), "y": s.y}))
+        p = torch.sigmoid(logits[0]).cpu().numpy().astype(np.float64)
+        parts.append(pd.DataFrame({"ticker": s.ticker, "date": s.dates, "p": p, "y": s.y}))
     return pd.concat(parts, ignore_index=True)
 
 # %% ../chapters/07_stocks.ipynb #c047
@@ -372,18 +373,23 @@ def logistic_predictor(lags: int = 5, Cs: tuple[float, ...] = (0.001, 0.01, 0.1,
     from sklearn.metrics import log_loss
     def predict(fold: Fold) -> np.ndarray:
         Xt, yt = np.concatenate(lagged(fold.train, lags)), np.concatenate([s.y for s in fold.train])
-        X, y, mv = np.concatenate(lagged(fold.series, lags)), np.concatenate([s.y for s in fold.series]), period_mask(fold.series, fold.valid)
+        X, y = np.concatenate(lagged(fold.series, lags)), np.concatenate([s.y for s in fold.series])
+        mv = period_mask(fold.series, fold.valid)
         fits = [LogisticRegression(C=C, max_iter=2000).fit(Xt[np.isfinite(yt)], yt[np.isfinite(yt)])
                 for C in Cs]
-        return min(fits, key=lambda m: log_loss(y[mv], m.predict_proba(X[mv])[:, 1])).predict_proba(X)[:, 1]
+        best = min(fits, key=lambda m: log_loss(y[mv], m.predict_proba(X[mv])[:, 1]))
+        return best.predict_proba(X)[:, 1]
     return predict
 
-def lstm_predictor(members: int = 3, cfg: StockTrainConfig = StockTrainConfig(), model_cfg: StockConfig = StockConfig()):
+# %% ../chapters/07_stocks.ipynb #c053a
+def lstm_predictor(members: int = 3, cfg: StockTrainConfig = StockTrainConfig(),
+                   model_cfg: StockConfig = StockConfig()):
     "A walk-forward predictor: the mean probability of `members` LSTMs with different seeds."
     def predict(fold: Fold) -> np.ndarray:
         ps = []
         for i in range(members):
-            model, _ = train_stock_model(fold.train, eval_batches(fold.series, *fold.valid), replace(cfg, seed=cfg.seed + i), model_cfg)
+            model, _ = train_stock_model(fold.train, eval_batches(fold.series, *fold.valid),
+                                         replace(cfg, seed=cfg.seed + i), model_cfg)
             ps.append(predict_series(model, fold.series).p.to_numpy())
         return np.mean(ps, axis=0)
     return predict
@@ -540,8 +546,8 @@ class StreamingClassifier:
         self.cells = []   # one LSTMCell per layer, on the CPU (one bar: too little for a GPU)
         for k in range(lstm.num_layers):
             cell = nn.LSTMCell(lstm.input_size if k == 0 else lstm.hidden_size, lstm.hidden_size)
-            cell.load_state_dict({n: getattr(lstm, f"{n}_l{k}").detach().cpu() for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")})
-            self.cells.append(cell.eval())
+            w = {n: getattr(lstm, f"{n}_l{k}").detach().cpu() for n in cell.state_dict()}
+            cell.load_state_dict(w); self.cells.append(cell.eval())
         self.head = copy.deepcopy(model.head).cpu().eval()
         self.mean, self.std = np.asarray(scaler.mean), np.asarray(scaler.std)
         self.reset()
@@ -556,10 +562,10 @@ class StreamingClassifier:
     def update(self, bar: Mapping) -> float:
         "Read one bar: P(next close higher), NaN for the first `window` bars; bad bars raise."
         date, (o, h, l, c, v) = check_bar(bar, self.last_date)
-        p = math.nan
+        p, state = math.nan, []
         if self.n >= self.window:
             f = latest_features(self.log_close, self.log_volume, o, h, l, c, v, self.window)
-            x, state = torch.from_numpy(((f - self.mean) / self.std).astype(np.float32)).view(1, -1), []
+            x = torch.from_numpy(((f - self.mean) / self.std).astype(np.float32)).view(1, -1)
             for k, cell in enumerate(self.cells):
                 hc = cell(x, None if self.state is None else self.state[k])   # ((1, H), (1, H))
                 state.append(hc); x = hc[0]
@@ -571,7 +577,7 @@ class StreamingClassifier:
     @property
     def lstm_state(self) -> tuple[torch.Tensor, torch.Tensor] | None:
         "The carried state in nn.LSTM's layout: (h, c), each (layers, 1, H)."
-        return None if self.state is None else tuple(torch.stack([s[i] for s in self.state]) for i in (0, 1))
+        return None if self.state is None else tuple(torch.stack(hs) for hs in zip(*self.state))
 
 # %% ../chapters/07_stocks.ipynb #c089
 def bar_feed(bars: pd.DataFrame, # one ticker's bars, from `load_ohlcv`
@@ -600,11 +606,15 @@ def replay(clf: StreamingClassifier, feed: Iterable[Mapping]) -> Iterator[dict]:
         prev_p, prev_close = p, bar["close"]
 
 # %% ../chapters/07_stocks.ipynb #c091
+def _replay_figure():
+    "The figure of `plot_replay`: close and calls above, P(up) and running accuracy below."
+    import matplotlib.pyplot as plt
+    return plt.subplots(2, 1, sharex=True, figsize=(8, 5), gridspec_kw={"height_ratios": [2, 1]})
+
 def plot_replay(records: pd.DataFrame, # rows yielded by `replay`
                 axes: Any = None, title: str | None = None):
     "Close with calls marked right (green) or wrong (red), P(up), running accuracy; returns axes."
-    import matplotlib.pyplot as plt
-    if axes is None: _, axes = plt.subplots(2, 1, sharex=True, figsize=(8, 5), gridspec_kw={"height_ratios": [2, 1]})
+    if axes is None: _, axes = _replay_figure()
     for ax in axes: ax.clear()
     r = records.dropna(subset=["p_up"])
     axes[0].plot(r.date, r.close, color="0.4", lw=1)
@@ -623,14 +633,17 @@ def plot_replay(records: pd.DataFrame, # rows yielded by `replay`
     axes[1].legend(loc="lower left", ncol=2)
     return axes
 
-def live_replay(clf: StreamingClassifier, feed: Iterable[Mapping], show_from: Any = None, # chart the bars from this date on
+# %% ../chapters/07_stocks.ipynb #c091b
+def live_replay(clf: StreamingClassifier, feed: Iterable[Mapping],
+                show_from: Any = None, # chart the bars from this date on
                 every: int = 5, # redraw after this many bars
                 title: str | None = None) -> pd.DataFrame:
     "Replay a feed with a live-updating chart in a notebook; returns the records (the chart stays)."
     import matplotlib.pyplot as plt
     from IPython.display import display
-    fig, axes = plt.subplots(2, 1, sharex=True, figsize=(8, 5), gridspec_kw={"height_ratios": [2, 1]})
-    handle, rows, start = display(fig, display_id=True), [], pd.Timestamp(show_from) if show_from is not None else pd.Timestamp.min
+    fig, axes = _replay_figure()
+    handle, rows = display(fig, display_id=True), []
+    start = pd.Timestamp(show_from) if show_from is not None else pd.Timestamp.min
     for i, rec in enumerate(replay(clf, feed)):
         rows.append(rec)
         if rec["date"] >= start and i % every == 0:
@@ -690,8 +703,9 @@ def train_command(*,
     if shortest < 64:
         raise ValueError(f"too few bars to train on: a training series has {shortest} bars with "
                          "features, need 64 (about 130 days per ticker in the file)")
-    model, hist = train_stock_model(fold.train, eval_batches(fold.series, *fold.valid),
-                                    StockTrainConfig(epochs=epochs, seed=seed, seg_len=min(256, shortest // 32 * 32), progress=progress))
+    tcfg = StockTrainConfig(epochs=epochs, seed=seed, seg_len=min(256, shortest // 32 * 32),
+                            progress=progress)
+    model, hist = train_stock_model(fold.train, eval_batches(fold.series, *fold.valid), tcfg)
     m = period_mask(fold.series, fold.test)
     y, p = (np.concatenate([s.y for s in fold.series])[m],
             predict_series(model, fold.series).p.to_numpy()[m])
