@@ -19,7 +19,7 @@ import torch
 
 from common import add_run, devices, run_metadata, write_json
 from lstm_book.core import median_seconds
-from lstm_book.sentiment import (BucketBatches, ClassifierConfig, SentimentLSTM, build_vocab, classify_step, encode_texts,
+from lstm_book.sentiment import (ClassifierConfig, SentimentLSTM, bucket_batches, build_review_vocab, classify_step, encode_texts,
                                  load_movie_reviews, padding_share, stratified_split)
 
 
@@ -49,7 +49,7 @@ def main() -> None:
     train = df.iloc[stratified_split(df.label)["train"]]
     if args.sentences is not None:
         train = train.iloc[np.random.default_rng(0).permutation(len(train))[:args.sentences]]
-    vocab = build_vocab(train.text, min_freq=1)
+    vocab = build_review_vocab(train.text, min_freq=1)
     seqs, labels = encode_texts(train.text, vocab), train.label.values
     cfg = ClassifierConfig(len(vocab), emb=args.emb, hidden=args.hidden, pool="max")
     result = run_metadata(repeats=args.repeats, sentences=len(seqs), batch_size=args.batch_size, model=vars(cfg))
@@ -57,7 +57,7 @@ def main() -> None:
         torch.manual_seed(0)
         model = SentimentLSTM(cfg).to(device).train()
         opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
-        batches = {p: BucketBatches(seqs, labels, args.batch_size, pool=p, seed=0) for p in args.pools}
+        batches = {p: bucket_batches(seqs, labels, args.batch_size, pool=p, seed=0) for p in args.pools}
         secs = median_seconds({p: epoch_job(model, b, opt, device) for p, b in batches.items()}, args.repeats, device)
         ref = secs[args.pools[0]]
         table = pd.DataFrame([{"pool": p, "padding share": padding_share(batches[p]), "seconds per epoch": secs[p],

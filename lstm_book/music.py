@@ -4,7 +4,7 @@
 
 # %% ../chapters/06_music.ipynb #c004
 from __future__ import annotations
-import io, math, tempfile, zipfile
+import io, math, os, tempfile, zipfile
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -13,6 +13,8 @@ import numpy as np, pandas as pd, torch
 import pretty_midi
 from torch import nn
 import torch.nn.functional as F
+from torch.utils.data import (BatchSampler, DataLoader, Dataset, Sampler,
+                              SequentialSampler)
 
 from .core import (FitConfig, fit, run_epoch, default_device, model_device,
                             read_checkpoint, save_checkpoint, atomic_write)
@@ -23,11 +25,11 @@ from .lm import LMConfig, LanguageModel, TrainConfig, evaluate_lm, train_lm
 __all__ = ['VOICES', 'LOWEST', 'HIGHEST', 'PITCHES', 'STEPS_PER_QUARTER', 'MAX_SHIFT', 'chorale_midi', 'chorales_zip',
            'load_chorales', 'MidiError', 'read_midi', 'note_array', 'piano_roll', 'plot_roll', 'transpose',
            'shift_range', 'split_pieces', 'bernoulli_nll', 'previous_frames', 'FrequencyBaseline',
-           'PreviousFrameBaseline', 'RollConfig', 'PianoRollLSTM', 'pad_rolls', 'RollBatches', 'roll_step', 'frame_nll',
-           'RollTrainConfig', 'train_roll_model', 'event_vocab', 'grid_notes', 'notes_to_events', 'events_to_notes',
-           'event_stream', 'generate_events', 'events_to_midi', 'midi_events', 'Composer', 'train_composer', 'opening',
-           'pitch_class_histogram', 'duration_histogram', 'total_variation', 'train_command', 'generate_command',
-           'load_pretrained']
+           'PreviousFrameBaseline', 'RollConfig', 'PianoRollLSTM', 'pad_rolls', 'RollDataset', 'NumpyShuffle',
+           'roll_batches', 'roll_step', 'frame_nll', 'RollTrainConfig', 'train_roll_model', 'event_vocab', 'grid_notes',
+           'notes_to_events', 'events_to_notes', 'event_stream', 'generate_events', 'events_to_midi', 'midi_events',
+           'Composer', 'train_composer', 'opening', 'pitch_class_histogram', 'duration_histogram', 'total_variation',
+           'train_command', 'generate_command', 'load_pretrained']
 
 # %% ../chapters/06_music.ipynb #c007
 VOICES = ("Soprano", "Alto", "Tenor", "Bass")
@@ -258,28 +260,37 @@ def pad_rolls(rolls: Sequence[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor, 
     for i, r in enumerate(rolls): y[i, : len(r)], mask[i, : len(r)] = torch.from_numpy(r), 1
     return torch.cat([torch.zeros(len(rolls), 1, PITCHES), y[:, :-1]], 1), y, mask
 
-class RollBatches:
-    """Batches of whole pieces (`pad_rolls`), reshuffled each pass; with max_shift > 0 each piece is
-    transposed at random."""
-    def __init__(self, rolls: Sequence[np.ndarray], batch_size: int = 16, max_shift: int = 0,
-                 shuffle: bool = True, seed: int = 0):
-        if not rolls: raise ValueError("no pieces to batch")
-        self.rolls, self.batch_size, self.max_shift, self.shuffle = (list(rolls), batch_size,
-                                                                     max_shift, shuffle)
-        self.rng = np.random.default_rng(seed)
-    def __len__(self) -> int: return math.ceil(len(self.rolls) / self.batch_size)
-    def _shifted(self, r: np.ndarray) -> np.ndarray:
-        on = np.flatnonzero(r.max(0))
+class RollDataset(Dataset):
+    "Piano rolls; with max_shift > 0 each piece is transposed at random whenever it is fetched."
+    def __init__(self, rolls: Sequence[np.ndarray], max_shift: int = 0,
+                 rng: np.random.Generator | None = None): # draws the shifts
+        self.rolls, self.max_shift, self.rng = list(rolls), max_shift, rng
+    def __len__(self) -> int: return len(self.rolls)
+    def __getitem__(self, i: int) -> np.ndarray:
+        r = self.rolls[i]; on = np.flatnonzero(r.max(0))
         if self.max_shift == 0 or len(on) == 0: return r
         lo, hi = shift_range(on + LOWEST, self.max_shift)
-        k = int(self.rng.integers(lo, hi + 1))
-        # no wrap-around: k keeps every used pitch on the piano
-        return np.roll(r, k, axis=1)
-    def __iter__(self) -> Iterator:
-        order = (self.rng.permutation(len(self.rolls)) if self.shuffle
-                 else np.arange(len(self.rolls)))
-        for i in range(0, len(order), self.batch_size):
-            yield pad_rolls([self._shifted(self.rolls[j]) for j in order[i : i + self.batch_size]])
+        # no wrap-around: the shift keeps every used pitch on the piano
+        return np.roll(r, int(self.rng.integers(lo, hi + 1)), axis=1)
+
+class NumpyShuffle(Sampler[int]):
+    "0..n-1 in a new order every pass, drawn from a NumPy generator."
+    def __init__(self, n: int, rng: np.random.Generator): self.n, self.rng = n, rng
+    def __len__(self) -> int: return self.n
+    def __iter__(self) -> Iterator[int]: yield from self.rng.permutation(self.n).tolist()
+
+def roll_batches(rolls: Sequence[np.ndarray], batch_size: int = 16, max_shift: int = 0,
+                 shuffle: bool = True, seed: int = 0) -> DataLoader:
+    """A `DataLoader` of whole pieces (`pad_rolls`), reshuffled each pass; with max_shift > 0
+    each piece is transposed at random."""
+    if not rolls: raise ValueError("no pieces to batch")
+    rng = np.random.default_rng(seed)   # one generator: the order of a pass, then its shifts
+    data = RollDataset(rolls, max_shift, rng)
+    order = NumpyShuffle(len(data), rng) if shuffle else SequentialSampler(data)
+    # its own generator: a DataLoader draws a seed per pass, which would shift the global one's
+    return DataLoader(data, batch_sampler=BatchSampler(order, batch_size, drop_last=False),
+                      collate_fn=pad_rolls, generator=torch.Generator())
+
 
 # %% ../chapters/06_music.ipynb #c040
 def roll_step(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor],
@@ -295,30 +306,30 @@ def roll_step(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor, torch.T
 def frame_nll(model: nn.Module, rolls: Sequence[np.ndarray], batch_size: int = 32) -> float:
     """Negative log-likelihood of the pieces in nats per
     frame (all frames pooled), as in the literature."""
-    return run_epoch(model, RollBatches(rolls, batch_size, shuffle=False), roll_step,
+    return run_epoch(model, roll_batches(rolls, batch_size, shuffle=False), roll_step,
                      cfg=FitConfig(progress=False))["loss"]
 
 @dataclass
-class RollTrainConfig:
-    "How `train_roll_model` trains."
+class RollTrainConfig(FitConfig):
+    "How `train_roll_model` trains: `fit`'s settings with this chapter's defaults, plus Adam's."
     epochs: int = 250        # passes over the training pieces
+    restore_best: bool = True   # end with the weights of the best validation pass
+    progress: bool = False   # a progress bar per pass (passes are short)
+    log: bool = False
     batch_size: int = 16     # pieces per batch
     lr: float = 3e-3         # Adam's learning rate
     # transpose each training piece by a random shift in [-max_shift, max_shift] semitones
     max_shift: int = 5
-    clip_norm: float = 1.0   # gradient clipping (global L2 norm)
-    seed: int = 0
-    progress: bool = False   # a progress bar per pass (passes are short)
+    seed: int = 0            # the order of the pieces and their shifts
 
 def train_roll_model(model: PianoRollLSTM, train: Sequence[np.ndarray], valid: Sequence[np.ndarray],
                      cfg: RollTrainConfig = RollTrainConfig()):
     """Train on whole pieces; returns `fit`'s history and
     leaves the weights of the best validation pass loaded."""
-    data = RollBatches(train, cfg.batch_size, cfg.max_shift, seed=cfg.seed)
+    data = roll_batches(train, cfg.batch_size, cfg.max_shift, seed=cfg.seed)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    fcfg = FitConfig(epochs=cfg.epochs, clip_norm=cfg.clip_norm, restore_best=True,
-                     progress=cfg.progress, log=False)
-    return fit(model, data, RollBatches(valid, 32, shuffle=False), roll_step, opt, cfg=fcfg)
+    return fit(model, data, roll_batches(valid, 32, shuffle=False), roll_step, opt, cfg=cfg)
+
 
 # %% ../chapters/06_music.ipynb #c049
 STEPS_PER_QUARTER = 4   # the event grid: sixteenth notes
@@ -403,7 +414,8 @@ def generate_events(model: LanguageModel, vocab: Vocab,
                     pitch_range: tuple[int, int] = (LOWEST, HIGHEST), # pitches it may start
                    ) -> list[str]:
     "Sampled events after `prime` for `steps` grid steps; specials, impossible events masked."
-    if temperature <= 0: raise ValueError(f"temperature must be > 0, got {temperature}")
+    if not 0 < temperature < math.inf:
+        raise ValueError(f"temperature must be > 0 and finite, got {temperature}")
     if steps < 1: raise ValueError(f"steps must be at least 1, got {steps}")
     keys = np.arange(LOWEST, HIGHEST + 1)
     out_of_range = (keys < pitch_range[0]) | (keys > pitch_range[1])
@@ -550,12 +562,29 @@ def total_variation(p: np.ndarray, q: np.ndarray) -> float:
     "Total variation distance between two distributions: half the L1 distance, in [0, 1]."
     return 0.5 * float(np.abs(np.asarray(p) - np.asarray(q)).sum())
 
+# %% ../chapters/06_music.ipynb #c081w
+def _check_writable(path: str | Path, # a file a command will write
+                    flag: str, # the option that named it, for the message
+                   ) -> Path:
+    "`path`, once it is clear that a file can be written there: check before any work is done."
+    path = Path(path)
+    if path.is_dir(): raise IsADirectoryError(f"{flag} {path} is a directory, not a file name")
+    folder = next(p for p in path.absolute().parents if p.exists())   # created if missing
+    if not folder.is_dir(): raise NotADirectoryError(f"{flag} {path}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(f"{flag} {path}: cannot write in {folder}")
+    return path
+
+
 # %% ../chapters/06_music.ipynb #c082
 def train_command(*, save: Path, # where to write the model
                   epochs: float = 10.0, # passes over the (transposed) training stream
-                  seed: int = 0, progress: bool = True) -> str:
+                  seed: int = 0, # random seed: initial weights, transpositions, batch order
+                  progress: bool = True, # show a progress bar and a line per round
+                 ) -> str:
     "Train the chapter's event model on the Bach chorales' training split and save it."
-    if epochs <= 0: raise ValueError(f"epochs must be positive, got {epochs}")
+    if not 0 < epochs < math.inf: raise ValueError(f"--epochs must be positive, got {epochs}")
+    _check_writable(save, "--save")
     notes = {n: grid_notes(note_array(read_midi(m, n))) for n, m in load_chorales().items()}
     split = split_pieces(list(notes))
     cfg = TrainConfig(epochs=epochs, rounds=10, batch_size=32, bptt=128, lr=3e-3, progress=progress,
@@ -569,12 +598,19 @@ def train_command(*, save: Path, # where to write the model
 
 def generate_command(*, checkpoint: Path, # written by `lstm-book music train` or `Composer.save`
                      out: Path, # the MIDI file to write
-                     seconds: float = 30.0, temperature: float = 1.0,
+                     seconds: float = 30.0, # length of the new music (after the seed's notes)
+                     temperature: float = 1.0, # > 0: below 1 safer choices, above 1 bolder
                      # a MIDI file to continue (its notes start the output)
                      seed_midi: Path | None = None,
                      seed: int | None = None, # random seed, for a reproducible piece
                     ) -> str:
     "Compose a piece with a saved model and write it as a MIDI file."
+    if not 0 < seconds <= 3600: raise ValueError(f"seconds must be in (0, 3600], got {seconds}")
+    if not 0 < temperature < math.inf:
+        raise ValueError(f"temperature must be > 0 and finite, got {temperature}")
+    _check_writable(out, "--out")
+    if seed_midi is not None and not Path(seed_midi).is_file():
+        raise FileNotFoundError(f"no MIDI file at {seed_midi}")
     pm = Composer.load(checkpoint).compose(seconds, temperature, seed_midi, seed)
     atomic_write(out, lambda f: pm.write(f))
     n = sum(len(i.notes) for i in pm.instruments)

@@ -4,25 +4,29 @@
 
 # %% ../chapters/05_sentiment.ipynb #c004
 from __future__ import annotations
-import csv, math, re, tarfile, warnings
+import csv, math, os, re, tarfile, warnings
 from dataclasses import dataclass, asdict
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np, pandas as pd, torch
 from torch import nn
 import torch.nn.functional as F
+from torch.utils.data import (BatchSampler, DataLoader, Dataset, Sampler,
+                              SequentialSampler)
+from fastcore.basics import patch
 
 from .core import (FitConfig, fit, model_device, default_device, read_checkpoint,
                             save_checkpoint)
 from .data import Vocab, cache_dir, data_path, download, read_text_file
 
 # %% auto #0
-__all__ = ['IMDB_URL', 'IMDB_SHA256', 'load_movie_reviews', 'stratified_split', 'load_imdb', 'tokenize', 'build_vocab',
-           'encode_texts', 'pad_batch', 'BucketBatches', 'padding_share', 'ClassifierConfig', 'SentimentLSTM',
-           'classify_step', 'soft_targets', 'ClassifierTrainConfig', 'train_classifier', 'predict_proba', 'scores',
-           'tfidf_logreg', 'dialog_texts', 'text_stream', 'init_from_lm', 'token_saliency', 'SentimentClassifier',
-           'default_model_path', 'train_model', 'train_command', 'predict_command']
+__all__ = ['IMDB_URL', 'IMDB_SHA256', 'load_movie_reviews', 'stratified_split', 'load_imdb', 'review_tokenize',
+           'build_review_vocab', 'encode_texts', 'pad_batch', 'BucketSampler', 'LabelledSequences', 'collate_padded',
+           'bucket_batches', 'padding_share', 'ClassifierConfig', 'SentimentLSTM', 'classify_step', 'soft_targets',
+           'ClassifierTrainConfig', 'train_classifier', 'predict_proba', 'scores', 'tfidf_logreg', 'dialog_texts',
+           'text_stream', 'init_from_lm', 'token_saliency', 'SentimentClassifier', 'default_model_path', 'train_model',
+           'train_command', 'predict_command']
 
 # %% ../chapters/05_sentiment.ipynb #c007
 def load_movie_reviews(drop_neutral: bool = True, # leave out sentences rated exactly 0 on average
@@ -79,21 +83,25 @@ def load_imdb(url: str = IMDB_URL, sha256: str = IMDB_SHA256,
 # %% ../chapters/05_sentiment.ipynb #c017
 _TOKEN = re.compile(r"n't|[a-z0-9]+(?=n't)|[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
 
-def tokenize(text: str) -> list[str]:
+def review_tokenize(text: str) -> list[str]:
     """Lower-cased words, numbers and punctuation marks;
     `n't` is split off ('isn't' -> 'is', \"n't\")."""
     if not isinstance(text, str): raise TypeError(f"expected a string, got {type(text).__name__}")
     return _TOKEN.findall(text.lower().replace("''", '"').replace("``", '"'))
 
 # %% ../chapters/05_sentiment.ipynb #c020
-def build_vocab(texts: Iterable[str], min_freq: int = 2) -> Vocab:
+def build_review_vocab(texts: Iterable[str], min_freq: int = 2) -> Vocab:
     "A vocabulary of the tokens that occur at least `min_freq` times in `texts`."
-    return Vocab.build((tokenize(t) for t in texts), min_freq=min_freq)
+    return Vocab.build((review_tokenize(t) for t in texts), min_freq=min_freq)
 
 def encode_texts(texts: Iterable[str], vocab: Vocab) -> list[torch.Tensor]:
     """One 1-D tensor of token ids per text (unknown tokens
     -> `<unk>`; an empty text -> an empty tensor)."""
-    return [torch.tensor(vocab.encode(tokenize(t)), dtype=torch.long) for t in texts]
+    return [torch.tensor(vocab.encode(review_tokenize(t)), dtype=torch.long) for t in texts]
+
+# %% ../chapters/05_sentiment.ipynb #c021a
+build_vocab = build_review_vocab   # the old name, which chapter 09 imports; not in __all__
+
 
 # %% ../chapters/05_sentiment.ipynb #c023
 def pad_batch(seqs: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -107,45 +115,67 @@ def pad_batch(seqs: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]
     return nn.utils.rnn.pad_sequence(list(seqs), batch_first=True, padding_value=0), lengths
 
 # %% ../chapters/05_sentiment.ipynb #c028
-class BucketBatches:
-    "Batches (ids (B, T), lengths (B,), labels (B,)) of similar-length sequences, reshuffled."
-    def __init__(self, seqs: Sequence[torch.Tensor],
-                 labels: Sequence, # class ids (ints), or soft targets P(positive) (floats)
+class BucketSampler(Sampler[list[int]]):
+    """Index batches of similar-length sequences, in a new random order every pass: shuffle, sort
+    each pool of `pool` batches' worth by length, cut into batches, shuffle the batches."""
+    def __init__(self, lengths: Sequence[int], # the length of every sequence
                  batch_size: int = 32,
-                 shuffle: bool = True, # False: fixed order, for evaluation
                  pool: int = 50, # sort this many batches' worth of sequences by length (1: none)
                  seed: int = 0):
-        if len(seqs) != len(labels):
-            raise ValueError(f"{len(seqs)} sequences but {len(labels)} labels")
         if batch_size < 1 or pool < 1:
             raise ValueError(f"batch_size and pool must be positive, got {batch_size}, {pool}")
-        self.seqs, y = list(seqs), np.array(labels)
-        self.labels = torch.tensor(y, dtype=torch.float32 if y.dtype.kind == "f" else torch.long)
-        self.lengths = np.array([len(s) for s in self.seqs])
-        self.batch_size, self.shuffle, self.pool, self.rng = (batch_size, shuffle, pool,
-                                                              np.random.default_rng(seed))
+        self.lengths, self.batch_size, self.pool = np.asarray(lengths), batch_size, pool
+        self.rng = np.random.default_rng(seed)
 
-    def __len__(self) -> int: return -(-len(self.seqs) // self.batch_size)
+    def __len__(self) -> int: return -(-len(self.lengths) // self.batch_size)
 
-    def order(self) -> list[np.ndarray]:
-        "The index batches of one pass."
-        B, N = self.batch_size, len(self.seqs)
-        if not self.shuffle: return [np.arange(i, min(i + B, N)) for i in range(0, N, B)]
+    def __iter__(self) -> Iterator[list[int]]:
+        B, N = self.batch_size, len(self.lengths)
         pools = np.split(self.rng.permutation(N), range(B * self.pool, N, B * self.pool))
         idx = np.concatenate([p[np.argsort(self.lengths[p], kind="stable")] for p in pools])
         batches = [idx[i:i + B] for i in range(0, len(idx), B)]
-        return [batches[i] for i in self.rng.permutation(len(batches))]
+        for i in self.rng.permutation(len(batches)): yield batches[i].tolist()
 
-    def __iter__(self):
-        for b in self.order():
-            x, lengths = pad_batch([self.seqs[i] for i in b])
-            yield x, lengths, self.labels[b]
+
+# %% ../chapters/05_sentiment.ipynb #c028b
+class LabelledSequences(Dataset):
+    "(1-D id tensor, label) pairs; labels as int64 class ids or float32 soft targets P(positive)."
+    def __init__(self, seqs: Sequence[torch.Tensor],
+                 labels: Sequence, # class ids (ints), or soft targets P(positive) (floats)
+                ):
+        if len(seqs) != len(labels):
+            raise ValueError(f"{len(seqs)} sequences but {len(labels)} labels")
+        self.seqs, y = list(seqs), np.array(labels)
+        self.labels = torch.tensor(y, dtype=torch.float32 if y.dtype.kind == "f" else torch.long)
+    def __len__(self) -> int: return len(self.seqs)
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.seqs[i], self.labels[i]
+
+def collate_padded(items: Sequence[tuple[torch.Tensor, torch.Tensor]]):
+    "A batch (ids (B, T), lengths (B,), labels (B,)) of (sequence, label) pairs, right-padded."
+    seqs, labels = zip(*items)
+    return (*pad_batch(seqs), torch.stack(labels))
+
+def bucket_batches(seqs: Sequence[torch.Tensor], labels: Sequence, batch_size: int = 32,
+                   shuffle: bool = True, # False: fixed order, for evaluation
+                   pool: int = 50, # for `BucketSampler` (1: no bucketing)
+                   seed: int = 0) -> DataLoader:
+    "A `DataLoader` of (ids, lengths, labels) batches: length-bucketed and reshuffled, or in order."
+    data = LabelledSequences(seqs, labels)
+    if batch_size < 1 or pool < 1:
+        raise ValueError(f"batch_size and pool must be positive, got {batch_size}, {pool}")
+    batches = (BucketSampler([len(s) for s in data.seqs], batch_size, pool, seed) if shuffle
+               else BatchSampler(SequentialSampler(data), batch_size, drop_last=False))
+    # its own generator: a DataLoader draws a seed per pass, which would shift the global one's
+    return DataLoader(data, batch_sampler=batches, collate_fn=collate_padded,
+                      generator=torch.Generator())
 
 def padding_share(batches: Iterable) -> float:
     "Share of the positions of the padded (ids, lengths, ...) batches of one pass that are padding."
     pads = total = 0
     for x, lens, *_ in batches: pads, total = pads + x.numel() - int(lens.sum()), total + x.numel()
     return pads / total
+
 
 # %% ../chapters/05_sentiment.ipynb #c033
 @dataclass
@@ -223,16 +253,16 @@ def soft_targets(ratings: Sequence[float], k: float = 2.0) -> np.ndarray:
     return 1 / (1 + np.exp(-k * np.asarray(ratings, dtype=float)))
 
 @dataclass
-class ClassifierTrainConfig:
-    "How `train_classifier` trains."
+class ClassifierTrainConfig(FitConfig):
+    "How `train_classifier` trains: `fit`'s settings with this chapter's defaults, plus AdamW's."
     epochs: int = 8
+    clip_norm: float | None = 5.0
+    restore_best: bool = True     # end with the weights of the epoch with the best validation loss
     lr: float = 2e-3
     weight_decay: float = 0.0
     batch_size: int = 32
-    clip_norm: float = 5.0
     seed: int = 0                 # the batch order
-    progress: bool = True
-    log: bool = True
+
 
 # %% ../chapters/05_sentiment.ipynb #c039
 def train_classifier(model: nn.Module, train: tuple[Sequence[torch.Tensor], Sequence[int]],
@@ -240,13 +270,11 @@ def train_classifier(model: nn.Module, train: tuple[Sequence[torch.Tensor], Sequ
                      cfg: ClassifierTrainConfig = ClassifierTrainConfig()) -> pd.DataFrame:
     """Train on (sequences, labels or soft targets) pairs; keeps the weights of the epoch with the
     lowest validation loss. Returns the history."""
-    train_b = BucketBatches(*train, batch_size=cfg.batch_size, seed=cfg.seed)
-    valid_b = BucketBatches(*valid, batch_size=256, shuffle=False)
+    train_b = bucket_batches(*train, batch_size=cfg.batch_size, seed=cfg.seed)
+    valid_b = bucket_batches(*valid, batch_size=256, shuffle=False)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr,
                             weight_decay=cfg.weight_decay)
-    fcfg = FitConfig(epochs=cfg.epochs, clip_norm=cfg.clip_norm, restore_best=True,
-                     progress=cfg.progress, log=cfg.log)
-    return fit(model, train_b, valid_b, classify_step, opt, cfg=fcfg)
+    return fit(model, train_b, valid_b, classify_step, opt, cfg=cfg)
 
 # %% ../chapters/05_sentiment.ipynb #c041
 @torch.no_grad()
@@ -254,8 +282,8 @@ def predict_proba(model: nn.Module, seqs: Sequence[torch.Tensor],
                   batch_size: int = 256) -> np.ndarray:
     "P(positive) for each (non-empty) id sequence, in the given order."
     model.eval()
-    batches = BucketBatches(seqs, np.zeros(len(seqs), dtype=int), batch_size=batch_size,
-                            shuffle=False)
+    batches = bucket_batches(seqs, np.zeros(len(seqs), dtype=int), batch_size=batch_size,
+                             shuffle=False)
     probs = [model(x.to(model_device(model)), lengths).softmax(-1)[:, 1].cpu()
              for x, lengths, _ in batches]
     return torch.cat(probs).numpy() if probs else np.zeros(0)
@@ -292,7 +320,7 @@ def tfidf_logreg(train_texts: Sequence[str], train_labels: Sequence[int],
         X, y, w = X + X, [1] * len(p) + [0] * len(p), np.r_[p, 1 - p]
     best, results = None, {}
     for C in Cs:
-        pipe = make_pipeline(TfidfVectorizer(tokenizer=tokenize, lowercase=False,
+        pipe = make_pipeline(TfidfVectorizer(tokenizer=review_tokenize, lowercase=False,
                                              token_pattern=None, ngram_range=ngrams,
                                              sublinear_tf=True),
                              LogisticRegression(C=C, max_iter=5000))
@@ -311,7 +339,7 @@ def dialog_texts() -> list[str]:
 
 def text_stream(texts: Iterable[str], vocab: Vocab) -> torch.Tensor:
     "One token stream of all texts, each followed by `<eos>`, for language-model training."
-    return torch.tensor([i for t in texts for i in vocab.encode(tokenize(t), eos=True)],
+    return torch.tensor([i for t in texts for i in vocab.encode(review_tokenize(t), eos=True)],
                         dtype=torch.long)
 
 # %% ../chapters/05_sentiment.ipynb #c052
@@ -337,7 +365,7 @@ def token_saliency(model: SentimentLSTM, vocab: Vocab,
                    text: str) -> tuple[list[str], np.ndarray, np.ndarray | None]:
     """Tokens of `text`, their gradient x input saliency for (positive - negative) logit, and the
     attention weights (or None)."""
-    tokens = tokenize(text)
+    tokens = review_tokenize(text)
     if not tokens: raise ValueError("the text has no tokens to explain")
     model.eval()
     dev = model_device(model)
@@ -373,7 +401,8 @@ class SentimentClassifier:
         return ids, empty, long
 
 # %% ../chapters/05_sentiment.ipynb #c074
-def _predict(self: SentimentClassifier, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
+@patch
+def predict(self: SentimentClassifier, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
     """P(positive) per text: 0.5 (with a warning) for texts without a known word; long texts keep
     their first and last max_tokens/2 tokens."""
     if isinstance(texts, str):
@@ -393,15 +422,16 @@ def _predict(self: SentimentClassifier, texts: Sequence[str], batch_size: int = 
                                for m in self.models], axis=0)
     return probs
 
-SentimentClassifier.predict = _predict
-
 # %% ../chapters/05_sentiment.ipynb #c077
-def _save(self: SentimentClassifier, path: str | Path) -> Path:
+@patch
+def save(self: SentimentClassifier, path: str | Path) -> Path:
     "Write the classifier to `path` (atomically, in the core checkpoint format)."
     return save_checkpoint(path, nn.ModuleList(self.models), itos=self.vocab.itos,
                            max_tokens=self.max_tokens, configs=[asdict(m.cfg) for m in self.models])
 
-def _load(cls, path: str | Path, device: str | torch.device | None = None) -> SentimentClassifier:
+@patch(cls_method=True)
+def load(cls: SentimentClassifier, path: str | Path,
+         device: str | torch.device | None = None) -> SentimentClassifier:
     "Read a classifier written by `save`."
     if not Path(path).is_file(): raise FileNotFoundError(f"no sentiment model at {path}")
     ckpt = read_checkpoint(path)
@@ -413,8 +443,6 @@ def _load(cls, path: str | Path, device: str | torch.device | None = None) -> Se
     models.load_state_dict(ckpt["model"])
     return cls([m.to(device or default_device()) for m in models], Vocab(extra["itos"]),
                extra["max_tokens"])
-
-SentimentClassifier.save, SentimentClassifier.load = _save, classmethod(_load)
 
 # %% ../chapters/05_sentiment.ipynb #c080
 def default_model_path() -> Path:
@@ -437,7 +465,7 @@ def train_model(members: int = 3, epochs: int = 8, seed: int = 0, progress: bool
     pick = (lambda idx: idx if limit is None
             else np.random.default_rng(seed).permutation(idx)[:limit])
     tr, va, te = (df.iloc[pick(parts[k])] for k in ("train", "valid", "test"))
-    vocab = build_vocab(tr.text)
+    vocab = build_review_vocab(tr.text)
     ids = {k: encode_texts(d.text, vocab) for k, d in (("train", tr), ("valid", va), ("test", te))}
     target = (lambda d: soft_targets(d.rating, soft_k)) if soft_k else (lambda d: d.label.values)
     models = []
@@ -452,18 +480,37 @@ def train_model(members: int = 3, epochs: int = 8, seed: int = 0, progress: bool
     clf = SentimentClassifier(models, vocab)
     return clf, scores(te.label, clf.predict(list(te.text)))
 
+# %% ../chapters/05_sentiment.ipynb #c081w
+def _check_writable(path: str | Path, # a file a command will write
+                    flag: str, # the option that named it, for the message
+                   ) -> Path:
+    "`path`, once it is clear that a file can be written there: check before any work is done."
+    path = Path(path)
+    if path.is_dir(): raise IsADirectoryError(f"{flag} {path} is a directory, not a file name")
+    folder = next(p for p in path.absolute().parents if p.exists())   # created if missing
+    if not folder.is_dir(): raise NotADirectoryError(f"{flag} {path}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(f"{flag} {path}: cannot write in {folder}")
+    return path
+
+
 # %% ../chapters/05_sentiment.ipynb #c082
 def train_command(*,
                   # where to save (default: the book's cache, where `predict` looks)
                   out: Path | None = None,
                   members: int = 3, # BiLSTMs in the ensemble
-                  epochs: int = 8, seed: int = 0, progress: bool = True,
+                  epochs: int = 8, # passes over the training sentences
+                  seed: int = 0, # random seed of the first member (member i uses seed + i)
+                  progress: bool = True, # show a progress bar per epoch
                   # train on a random subset of this many sentences (quick checks)
                   limit: int | None = None,
                  ) -> str:
     "Train the sentiment model on the movie-review sentences and save it."
+    for name, v in dict(members=members, epochs=epochs, limit=limit).items():
+        if v is not None and v < 1: raise ValueError(f"--{name} must be positive, got {v}")
+    path = _check_writable(out or default_model_path(), "--out")
     clf, s = train_model(members, epochs, seed, progress, limit=limit)
-    path = clf.save(out or default_model_path())
+    clf.save(path)
     return (f"saved {path}; test accuracy {s['accuracy']:.4f}, F1 {s['f1']:.4f} on "
             f"{int(s['confusion'].sum())} held-out sentences")
 

@@ -88,3 +88,65 @@ def test_other_bad_input(model_file, tmp_path):
     r = cli("music", "generate", "--checkpoint", model_file, "--seed-midi", tmp_path / "nope.mid", "--out", tmp_path / "o.mid")
     assert r.returncode == 1 and "no MIDI file at" in r.stderr
     assert not (tmp_path / "o.mid").exists()
+
+
+# bad options and destinations: refused before any work, one line on stderr, nothing written
+
+def run_main(capsys, *args):
+    "Run `lstm-book ARGS` in this process; (exit status, stdout, stderr)."
+    from lstm_book.cli import main
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line_error(err: str, *needles: str) -> bool:
+    lines = err.strip().splitlines()
+    return (len(lines) == 1 and lines[0].startswith("lstm-book: error: ") and "Traceback" not in err
+            and all(n in lines[0] for n in needles))
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    import lstm_book.music as m
+    monkeypatch.setattr(m, "load_chorales", lambda *a, **k: pytest.fail("started work before validating"))
+
+
+@pytest.mark.parametrize("epochs", ["0", "-1", "nan", "inf"])
+def test_train_refuses_bad_epochs_before_any_work(capsys, tmp_path, no_training, epochs):
+    code, _, err = run_main(capsys, "music", "train", "--save", tmp_path / "m.pt", "--epochs", epochs)
+    assert code == 1 and one_line_error(err, "--epochs must be positive")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_train_refuses_an_unwritable_save_before_training(capsys, tmp_path, no_training):
+    code, _, err = run_main(capsys, "music", "train", "--save", tmp_path)
+    assert code == 1 and one_line_error(err, "--save", str(tmp_path), "is a directory")
+    (tmp_path / "file").write_text("x")
+    code, _, err = run_main(capsys, "music", "train", "--save", tmp_path / "file" / "m.pt")
+    assert code == 1 and one_line_error(err, "--save", "is not a folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--temperature", "nan", "temperature must be > 0 and finite"),
+    ("--temperature", "-1", "temperature must be > 0 and finite"),
+    ("--temperature", "inf", "temperature must be > 0 and finite"),
+    ("--seconds", "nan", "seconds must be in (0, 3600]"),
+    ("--seconds", "0", "seconds must be in (0, 3600]"),
+])
+def test_generate_refuses_bad_options_before_loading(capsys, tmp_path, option, value, message):
+    # the checkpoint does not exist: the option must be refused first
+    code, _, err = run_main(capsys, "music", "generate", "--checkpoint", tmp_path / "none.pt",
+                            "--out", tmp_path / "o.mid", option, value)
+    assert code == 1 and one_line_error(err, message)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_generate_refuses_an_unwritable_out_before_loading(capsys, tmp_path):
+    code, _, err = run_main(capsys, "music", "generate", "--checkpoint", tmp_path / "none.pt", "--out", tmp_path)
+    assert code == 1 and one_line_error(err, "--out", "is a directory")
+    code, _, err = run_main(capsys, "music", "generate", "--checkpoint", tmp_path / "none.pt",
+                            "--out", tmp_path / "o.mid", "--seed-midi", tmp_path / "nope.mid")
+    assert code == 1 and one_line_error(err, "no MIDI file at")
+    assert list(tmp_path.iterdir()) == []

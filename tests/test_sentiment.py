@@ -118,3 +118,46 @@ def test_predict_errors(model_file, tmp_path):
     assert r.returncode == 1 and "lstm-book: error:" in r.stderr
     r = cli("sentiment", "train", "--members", "0", "--out", str(tmp_path / "x.pt"))
     assert r.returncode == 1 and "must be positive" in r.stderr and not (tmp_path / "x.pt").exists()
+
+
+# bad options and destinations: refused before any work, one line on stderr, nothing written
+
+def run_main(capsys, *args):
+    "Run `lstm-book ARGS` in this process; (exit status, stdout, stderr)."
+    from lstm_book.cli import main
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line_error(err: str, *needles: str) -> bool:
+    lines = err.strip().splitlines()
+    return (len(lines) == 1 and lines[0].startswith("lstm-book: error: ") and "Traceback" not in err
+            and all(n in lines[0] for n in needles))
+
+
+@pytest.mark.parametrize("option, value", [("--epochs", 0), ("--epochs", -3), ("--members", 0), ("--limit", 0)])
+def test_train_refuses_bad_sizes_before_any_work(capsys, tmp_path, option, value):
+    out = tmp_path / "m.pt"
+    code, _, err = run_main(capsys, "sentiment", "train", "--out", out, option, value, "--no-progress")
+    assert code == 1 and one_line_error(err, option, "must be positive")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_train_refuses_an_unwritable_out_before_training(capsys, tmp_path, monkeypatch):
+    import lstm_book.sentiment as s
+    monkeypatch.setattr(s, "train_model", lambda *a, **k: pytest.fail("trained before checking --out"))
+    code, _, err = run_main(capsys, "sentiment", "train", "--out", tmp_path, "--no-progress")
+    assert code == 1 and one_line_error(err, "--out", str(tmp_path), "is a directory")
+    (tmp_path / "file").write_text("x")
+    code, _, err = run_main(capsys, "sentiment", "train", "--out", tmp_path / "file" / "m.pt")
+    assert code == 1 and one_line_error(err, "--out", "is not a folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_predict_names_a_non_utf8_file(capsys, tmp_path):
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("caf\xe9 cr\xe8me".encode("latin-1"))
+    code, _, err = run_main(capsys, "sentiment", "predict", "--file", bad, "--checkpoint", tmp_path / "none.pt")
+    assert code == 1 and one_line_error(err, str(bad), "not UTF-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latin1.txt"]
