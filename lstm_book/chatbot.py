@@ -4,7 +4,7 @@
 
 # %% ../chapters/08_chatbot.ipynb #c004
 from __future__ import annotations
-import csv, io, math, re, unicodedata, warnings, zipfile
+import csv, io, math, os, re, unicodedata, warnings, zipfile
 from collections import Counter
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -13,6 +13,8 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np, pandas as pd, torch
 from torch import nn
 import torch.nn.functional as F
+from torch.utils.data import DataLoader, Dataset, Sampler
+from fastcore.basics import patch
 
 from .core import (FitConfig, fit, run_epoch, default_device, model_device,
                             read_checkpoint, save_checkpoint)
@@ -23,9 +25,10 @@ from .sentiment import pad_batch
 # %% auto #0
 __all__ = ['MAX_TOKENS', 'MIN_COUNT', 'CORNELL_URL', 'CORNELL_SHA256', 'normalize_text', 'filter_pairs', 'pairs_file',
            'load_pairs', 'load_cornell', 'split_pairs', 'build_chat_vocab', 'encode_pairs', 'Seq2SeqConfig', 'Encoder',
-           'Decoder', 'Seq2Seq', 'linear_schedule', 'PairBatches', 'seq2seq_step', 'ChatTrainConfig', 'train_seq2seq',
-           'generate', 'distinct_n', 'corpus_bleu', 'UnigramReplies', 'retrieval_replies', 'perplexity', 'reply_scores',
-           'Chatbot', 'load_pretrained', 'chat', 'train_command']
+           'Decoder', 'Seq2Seq', 'linear_schedule', 'ForcingBatchSampler', 'PairData', 'collate_pairs', 'PairBatches',
+           'seq2seq_step', 'ChatTrainConfig', 'train_seq2seq', 'generate', 'distinct_n', 'corpus_bleu',
+           'UnigramReplies', 'retrieval_replies', 'perplexity', 'reply_scores', 'Chatbot', 'load_pretrained', 'chat',
+           'check_destination', 'train_command']
 
 # %% ../chapters/08_chatbot.ipynb #c007
 def normalize_text(text: str) -> str:
@@ -205,31 +208,57 @@ def linear_schedule(start: float, end: float, epochs: int) -> Callable[[int], fl
     return (lambda epoch: start
             + (end - start) * min(max(epoch - 1, 0), max(epochs - 1, 1)) / max(epochs - 1, 1))
 
-class PairBatches:
-    """Batches (src, lengths, tgt, forced) of encoded pairs; `forced` is drawn per batch with the
-    schedule's ratio for the epoch."""
+class ForcingBatchSampler(Sampler):
+    """Batches of indices into `n` pairs, reshuffled every epoch, each with its teacher-forcing
+    draw: yields (indices, forced), forced True with the schedule's ratio for the epoch."""
+    def __init__(self, n: int, batch_size: int = 64, shuffle: bool = True,
+                 # epoch -> teacher-forcing ratio (None: always forced)
+                 schedule: Callable[[int], float] | None = None,
+                 seed: int = 0):
+        self.n, self.batch_size, self.shuffle, self.schedule = n, batch_size, shuffle, schedule
+        self.rng, self.epoch = np.random.default_rng(seed), 0
+
+    def __len__(self) -> int: return -(-self.n // self.batch_size)
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, bool]]:
+        self.epoch += 1
+        ratio = 1.0 if self.schedule is None else self.schedule(self.epoch)
+        order = self.rng.permutation(self.n) if self.shuffle else np.arange(self.n)
+        for i in range(0, self.n, self.batch_size):
+            yield order[i:i + self.batch_size], bool(self.rng.random() < ratio)
+
+
+# %% ../chapters/08_chatbot.ipynb #c030b
+class PairData(Dataset):
+    "Encoded statement/reply pairs; an item is a whole batch: (indices, forced) -> (pairs, forced)."
+    def __init__(self, src: list, tgt: list):
+        if len(src) != len(tgt) or not src:
+            raise ValueError(f"need as many statements as replies, and some: {len(src)} "
+                             f"vs {len(tgt)}")
+        self.src, self.tgt = src, tgt
+    def __len__(self) -> int: return len(self.src)
+    def __getitem__(self, key: tuple) -> tuple[list, bool]:
+        idx, forced = key
+        return [(torch.tensor(self.src[j]), torch.tensor(self.tgt[j])) for j in idx], forced
+
+def collate_pairs(batch: tuple[list, bool]) -> tuple:
+    "The batch (src, lengths, tgt, forced) of padded tensors from a `PairData` item."
+    pairs, forced = batch
+    (src, lengths), (tgt, _) = (pad_batch([p[k] for p in pairs]) for k in (0, 1))
+    return src, lengths, tgt, torch.tensor(forced)
+
+class PairBatches(DataLoader):
+    "A `DataLoader` of batches (src, lengths, tgt, forced) drawn by a `ForcingBatchSampler`."
     def __init__(self, src: list, tgt: list, batch_size: int = 64, shuffle: bool = True,
                  # epoch -> teacher-forcing ratio (None: always forced)
                  schedule: Callable[[int], float] | None = None,
                  seed: int = 0):
-        if len(src) != len(tgt) or not src:
-            raise ValueError(f"need as many statements as replies, and some: {len(src)} "
-                             f"vs {len(tgt)}")
-        self.src, self.tgt, self.batch_size, self.shuffle, self.schedule = (
-            src, tgt, batch_size, shuffle, schedule)
-        self.rng, self.epoch = np.random.default_rng(seed), 0
+        # batch_size=None: the sampler hands out whole batches; the loader's own generator keeps
+        # the seed it draws at every pass (for worker processes) off PyTorch's global one
+        super().__init__(PairData(src, tgt), batch_size=None, collate_fn=collate_pairs,
+                         sampler=ForcingBatchSampler(len(src), batch_size, shuffle, schedule, seed),
+                         generator=torch.Generator())
 
-    def __len__(self) -> int: return -(-len(self.src) // self.batch_size)
-
-    def __iter__(self):
-        self.epoch += 1
-        ratio = 1.0 if self.schedule is None else self.schedule(self.epoch)
-        order = self.rng.permutation(len(self.src)) if self.shuffle else np.arange(len(self.src))
-        for i in range(0, len(order), self.batch_size):
-            idx = order[i:i + self.batch_size]
-            (src, lengths), (tgt, _) = (pad_batch([torch.tensor(seqs[j]) for j in idx])
-                                        for seqs in (self.src, self.tgt))
-            yield src, lengths, tgt, torch.tensor(bool(self.rng.random() < ratio))
 
 # %% ../chapters/08_chatbot.ipynb #c033
 def seq2seq_step(model: Seq2Seq, batch: tuple, state: Any = None) -> tuple[torch.Tensor, int, None]:
@@ -252,20 +281,20 @@ def seq2seq_step(model: Seq2Seq, batch: tuple, state: Any = None) -> tuple[torch
 
 # %% ../chapters/08_chatbot.ipynb #c035
 @dataclass
-class ChatTrainConfig:
-    "How `train_seq2seq` trains."
+class ChatTrainConfig(FitConfig):
+    "How `train_seq2seq` trains: `fit`'s settings, with this chapter's defaults, and its own."
     epochs: int = 8
+    restore_best: bool = True   # end with the weights of the best validation epoch
+    # the history's perplexity columns
+    metrics: Callable[[float], dict] | None = lambda loss: {"ppl": math.exp(loss)}
     batch_size: int = 64
     lr: float = 2e-3
     weight_decay: float = 0.0
-    clip_norm: float = 1.0
     tf_start: float = 1.0   # share of teacher-forced batches in the first epoch ...
     # ... falling linearly to this in the last (1.0: teacher
     # forcing throughout, the better choice measured below)
     tf_end: float = 1.0
     seed: int = 0
-    progress: bool = True
-    log: bool = True
 
 def train_seq2seq(model: Seq2Seq, train: tuple[list, list], valid: tuple[list, list],
                   cfg: ChatTrainConfig = ChatTrainConfig()) -> pd.DataFrame:
@@ -276,10 +305,8 @@ def train_seq2seq(model: Seq2Seq, train: tuple[list, list], valid: tuple[list, l
                           schedule=linear_schedule(cfg.tf_start, cfg.tf_end, cfg.epochs),
                           seed=cfg.seed)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    fcfg = FitConfig(epochs=cfg.epochs, clip_norm=cfg.clip_norm, restore_best=True,
-                     progress=cfg.progress, log=cfg.log,
-                     metrics=lambda loss: {"ppl": math.exp(loss)})
-    return fit(model, train_b, PairBatches(*valid, 256, shuffle=False), seq2seq_step, opt, cfg=fcfg)
+    return fit(model, train_b, PairBatches(*valid, 256, shuffle=False), seq2seq_step, opt, cfg=cfg)
+
 
 # %% ../chapters/08_chatbot.ipynb #c040
 @torch.no_grad()
@@ -290,7 +317,7 @@ def generate(model: Seq2Seq, statements: list[list[int]], # encoded statements
              top_k: int | None = None, top_p: float | None = None, seed: int | None = None,
              batch_size: int = 256) -> list[list[int]]:
     "Reply token ids (without <eos>) for each statement, greedy or sampled."
-    if temperature < 0 or max_len < 1:
+    if not (temperature >= 0 and math.isfinite(temperature)) or max_len < 1:
         raise ValueError(f"need temperature >= 0 and max_len >= 1, got {temperature}, {max_len}")
     model.eval(); device = model_device(model)
     gen = torch.Generator(device=device).manual_seed(seed) if seed is not None else None
@@ -421,12 +448,14 @@ class Chatbot:
             self.vocab.decode(self.answer_ids(self.statement_ids(text), temperature, top_p, seed)))
 
 # %% ../chapters/08_chatbot.ipynb #c059
-def _save(self: Chatbot, path: str | Path) -> Path:
+@patch
+def save(self: Chatbot, path: str | Path) -> Path:
     "Write model, configuration and vocabulary to one checkpoint."
     return save_checkpoint(path, self.model, kind="chatbot", config=asdict(self.model.cfg),
                            itos=self.vocab.itos, max_tokens=self.max_tokens)
 
-def _load(cls, path: str | Path) -> Chatbot:
+@patch(cls_method=True)
+def load(cls: Chatbot, path: str | Path) -> Chatbot:
     "A chatbot from a checkpoint written by `Chatbot.save`, on the default device."
     ckpt = read_checkpoint(path, kind="chatbot")
     extra = ckpt["extra"]
@@ -434,7 +463,6 @@ def _load(cls, path: str | Path) -> Chatbot:
     model.load_state_dict(ckpt["model"])
     return cls(model.to(default_device()), Vocab(extra["itos"]), extra["max_tokens"])
 
-Chatbot.save, Chatbot.load = _save, classmethod(_load)
 
 # %% ../chapters/08_chatbot.ipynb #c060p1
 def load_pretrained(name: str = "movie-chatbot", # a chatbot in the data manifest's PRETRAINED list
@@ -457,28 +485,43 @@ def chat(bot: Chatbot,
          temperature: float = 0.0, out: Callable[[str], Any] = print,
          prompt: str = "you> ") -> list[tuple[str, str]]:
     "Talk with the chatbot until end of input or 'quit'; returns the (statement, reply) pairs."
+    if not (temperature >= 0 and math.isfinite(temperature)):   # nan fails both
+        raise ValueError(f"temperature must be a finite number >= 0 (0: greedy), got {temperature}")
     transcript = []
     for line in (_keyboard(prompt) if lines is None else lines):
         if lines is not None: out(f"{prompt}{line}")
         if line.strip().lower() in ("quit", "exit"): break
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            try: answer = bot.reply(line, temperature)
-            except ValueError: answer = "(say something)"
+            answer = bot.reply(line, temperature) if normalize_text(line) else "(say something)"
         for w in caught: out(f"      ({w.message})")
         out(f"bot> {answer}")
         transcript.append((line, answer))
     return transcript
 
 # %% ../chapters/08_chatbot.ipynb #c065
+def check_destination(path: Path, # a file the command will write
+                      option: str = "--save") -> Path:
+    "`path`, after checking that a file can be written there (raises a one-line ValueError)."
+    path = Path(path)
+    if path.is_dir(): raise ValueError(f"{option} {path} is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise ValueError(f"{option} {path}: the folder {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise ValueError(f"{option} {path}: the folder {path.parent} is not writable")
+    return path
+
 def train_command(*, save: Path, # where to write the chatbot
-                  epochs: int = 8, seed: int = 0,
+                  epochs: int = 8, # passes over the training pairs
+                  seed: int = 0, # seed of the weights, the order of the pairs and dropout
                   # train on the first N training pairs only (quick checks)
                   limit: int | None = None,
-                  progress: bool = True) -> str:
+                  progress: bool = True, # progress bars and one line per epoch
+                 ) -> str:
     "Train the chapter's seq2seq chatbot on the book's movie-dialog pairs and save it."
     if epochs < 1 or (limit is not None and limit < 1):
         raise ValueError(f"epochs and limit must be positive, got {epochs}, {limit}")
+    check_destination(save)
     parts = split_pairs(load_pairs())
     vocab = build_chat_vocab(parts["train"])
     data = {k: encode_pairs(p, vocab) for k, p in parts.items()}
@@ -491,3 +534,4 @@ def train_command(*, save: Path, # where to write the chatbot
     uni = UnigramReplies(train[1], len(vocab)).perplexity(data["test"][1])
     return (f"saved {path}; test perplexity {perplexity(model, data['test']):.1f} (unigram "
             f"replies: {uni:.1f}) on {len(data['test'][0]):,} pairs")
+

@@ -194,6 +194,9 @@ def chat_command(*,
                  alpha: float = 0.0, # length normalisation of the beam (Wu et al. 2016)
                 ) -> str:
     "Talk with a saved chatbot; Ctrl-D or 'quit' ends the conversation."
+    for name, x in (("--temperature", temperature), ("--alpha", alpha)):   # nan fails both
+        if not (x >= 0 and math.isfinite(x)):
+            raise ValueError(f"{name} must be a finite number >= 0, got {x}")
     if beam < 1: raise ValueError(f"--beam must be at least 1, got {beam}")
     if beam > 1 and temperature:
         raise ValueError("choose beam search (--beam) or sampling (--temperature), not both")

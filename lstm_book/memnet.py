@@ -7,11 +7,13 @@ from __future__ import annotations
 import math, re, tarfile, warnings
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np, pandas as pd, torch
 from torch import nn
 import torch.nn.functional as F
+from torch.utils.data import BatchSampler, DataLoader, Dataset, Sampler
+from fastcore.basics import patch
 
 from .core import FitConfig, fit, model_device, read_checkpoint, save_checkpoint
 from .data import SPECIALS, Vocab, download
@@ -19,10 +21,10 @@ from .attention import masked_softmax
 
 # %% auto #0
 __all__ = ['PEOPLE', 'LOCATIONS', 'OBJECTS', 'MOVES', 'GETS', 'DROPS', 'LINKS', 'TASKS', 'BABI_URL', 'BABI_SHA256', 'QA',
-           'parse_babi', 'format_babi', 'World', 'story_lines', 'generate_babi', 'babi_member', 'load_babi', 'tokenize',
-           'build_qa_vocab', 'encode_qa', 'add_empty_memories', 'QABatches', 'position_weights', 'MemConfig',
-           'without_specials', 'MemN2N', 'qa_step', 'QATrainConfig', 'train_qa', 'predict_qa', 'error_rate',
-           'ReaderConfig', 'LSTMReader', 'babi_data', 'attention_hits']
+           'parse_babi', 'format_babi', 'World', 'story_lines', 'generate_babi', 'babi_member', 'load_babi',
+           'babi_tokenize', 'build_qa_vocab', 'encode_qa', 'add_empty_memories', 'PermutationSampler', 'QAData',
+           'QABatches', 'position_weights', 'MemConfig', 'without_specials', 'MemN2N', 'qa_step', 'QATrainConfig',
+           'train_qa', 'predict_qa', 'error_rate', 'ReaderConfig', 'LSTMReader', 'babi_data', 'attention_hits']
 
 # %% ../chapters/11_memory_networks.ipynb #c007
 @dataclass
@@ -118,25 +120,29 @@ class World:
         self.where[person], self.told[person] = room, ([i - 1] if pronoun else []) + [i]
 
 # %% ../chapters/11_memory_networks.ipynb #c016
-def _get(self: World, person: str, obj: str) -> None:
+@patch
+def get(self: World, person: str, obj: str) -> None:
     i = self.say(f"{person} {self.pick(GETS)} the {obj}.")
     self.holder[obj], self.got[obj] = person, i
     self.place.pop(obj, None)
     self.visits.setdefault(obj, [(self.where[person], [*self.told[person], i])])
 
-def _drop(self: World, person: str, obj: str) -> None:
+@patch
+def drop(self: World, person: str, obj: str) -> None:
     i = self.say(f"{person} {self.pick(DROPS)} the {obj}.")
     del self.holder[obj]
     self.place[obj] = (self.where[person], [*self.told[person][-1:], i])
 
-def _object_room(self: World, obj: str) -> tuple[str, list[int]] | None:
+@patch
+def object_room(self: World, obj: str) -> tuple[str, list[int]] | None:
     "(room, supporting statements) of an object, or None while nobody has touched it."
     if obj in self.holder:
         p = self.holder[obj]
         return self.where[p], sorted([*self.told[p][-1:], self.got[obj]])
     return self.place.get(obj)
 
-def _event(self: World, p_move: float = 0.5) -> None:
+@patch
+def event(self: World, p_move: float = 0.5) -> None:
     "One random thing happens: someone moves, picks up an object where it lies, or puts one down."
     located = [p for p in PEOPLE if p in self.where]
     gets = [(p, o) for p in located for o in OBJECTS
@@ -146,8 +152,6 @@ def _event(self: World, p_move: float = 0.5) -> None:
     if r < p_move or not (gets or drops): self.move(self.pick(list(PEOPLE)))
     elif drops and (r > 0.8 or not gets): self.drop(*self.pick(drops))
     else: self.get(*self.pick(gets))
-
-World.get, World.drop, World.object_room, World.event = _get, _drop, _object_room, _event
 
 # %% ../chapters/11_memory_networks.ipynb #c019
 TASKS = {1: "single-supporting-fact", 2: "two-supporting-facts", 3: "three-supporting-facts",
@@ -232,26 +236,26 @@ def load_babi(task: int, size: str = "1k", split: str = "train", url: str = BABI
     return parse_babi(text, source=member)
 
 # %% ../chapters/11_memory_networks.ipynb #c031
-def tokenize(text: str) -> list[str]:
+def babi_tokenize(text: str) -> list[str]:
     "Lower-case words; punctuation dropped."
     return re.findall(r"[a-z0-9]+", text.lower())
 
 def build_qa_vocab(qas: Sequence[QA]) -> Vocab:
     "The words of the stories, questions and answers."
-    return Vocab.build(tokenize(s) for q in qas for s in (*q.story, q.question, q.answer))
+    return Vocab.build(babi_tokenize(s) for q in qas for s in (*q.story, q.question, q.answer))
 
 def encode_qa(qas: Sequence[QA], vocab: Vocab, memory_size: int = 50) -> dict[str, torch.Tensor]:
     """Padded tensors: stories (N, M, J) with slot 0 the latest statement, questions (N, Jq),
     answers (N,), support (N, M)."""
-    toks = [[tokenize(s) for s in q.story[::-1][:memory_size]] for q in qas]
+    toks = [[babi_tokenize(s) for s in q.story[::-1][:memory_size]] for q in qas]
     J, Jq = (max([1] + [len(t) for s in toks for t in s]),
-             max(len(tokenize(q.question)) for q in qas))
+             max(len(babi_tokenize(q.question)) for q in qas))
     stories, questions = (torch.zeros(len(qas), memory_size, J, dtype=torch.long),
                           torch.zeros(len(qas), Jq, dtype=torch.long))
     support = torch.zeros(len(qas), memory_size, dtype=torch.bool)
     for n, (q, s) in enumerate(zip(qas, toks)):
         for m, t in enumerate(s): stories[n, m, :len(t)] = torch.tensor(vocab.encode(t))
-        qt = vocab.encode(tokenize(q.question)); questions[n, :len(qt)] = torch.tensor(qt)
+        qt = vocab.encode(babi_tokenize(q.question)); questions[n, :len(qt)] = torch.tensor(qt)
         for i in q.support:
             if len(q.story) - 1 - i < memory_size: support[n, len(q.story) - 1 - i] = True
     answers = torch.tensor([vocab[q.answer.lower()] for q in qas])
@@ -270,24 +274,40 @@ def add_empty_memories(stories: torch.Tensor, # (B, M, J)
     out[rows[keep], slot[keep]] = stories[keep]
     return out
 
-class QABatches:
+class PermutationSampler(Sampler):
+    "Indices 0..n-1 in a new `torch.randperm` order every pass (in order when not shuffling)."
+    def __init__(self, n: int, shuffle: bool = True, generator: torch.Generator | None = None):
+        self.n, self.shuffle, self.generator = n, shuffle, generator
+    def __len__(self) -> int: return self.n
+    def __iter__(self) -> Iterator[int]:
+        yield from (torch.randperm(self.n, generator=self.generator) if self.shuffle
+                    else torch.arange(self.n)).tolist()
+
+
+# %% ../chapters/11_memory_networks.ipynb #c034b
+class QAData(Dataset):
+    "Encoded questions; `data[indices]` is the batch (stories, questions, answers)."
+    def __init__(self, data: dict[str, torch.Tensor]): self.data = data
+    def __len__(self) -> int: return len(self.data["answers"])
+    def __getitem__(self, idx: list[int]) -> tuple[torch.Tensor, ...]:
+        return tuple(self.data[k][idx] for k in ("stories", "questions", "answers"))
+
+class QABatches(DataLoader):
     "Mini-batches (stories, questions, answers) of encoded questions, reshuffled every pass."
     def __init__(self, data: dict[str, torch.Tensor], batch_size: int = 32, shuffle: bool = True,
                  seed: int = 0,
                  # random noise: insert empty memories with this probability (training only)
                  noise: float = 0.0,
                 ):
-        self.data, self.batch_size, self.shuffle, self.noise = data, batch_size, shuffle, noise
-        self.gen = torch.Generator().manual_seed(seed)
-    def __len__(self) -> int: return math.ceil(len(self.data["answers"]) / self.batch_size)
-    def __iter__(self):
-        n = len(self.data["answers"])
-        order = torch.randperm(n, generator=self.gen) if self.shuffle else torch.arange(n)
-        for i in range(0, n, self.batch_size):
-            idx = order[i:i + self.batch_size]
-            s = self.data["stories"][idx]
-            yield (add_empty_memories(s, self.noise, self.gen) if self.noise else s,
-                   self.data["questions"][idx], self.data["answers"][idx])
+        gen = torch.Generator().manual_seed(seed)   # the order and the noise
+        add_noise = lambda b: (add_empty_memories(b[0], noise, gen), *b[1:]) if noise else b
+        # batch_size=None: the sampler hands out whole batches, read with one indexing; the
+        # loader's own generator keeps its per-pass seed draw off PyTorch's global one
+        order = BatchSampler(PermutationSampler(len(data["answers"]), shuffle, gen), batch_size,
+                             drop_last=False)
+        super().__init__(QAData(data), batch_size=None, collate_fn=add_noise, sampler=order,
+                         generator=torch.Generator())
+
 
 # %% ../chapters/11_memory_networks.ipynb #c037
 def position_weights(tokens: torch.Tensor, # (..., J) word ids, 0 = padding
@@ -359,19 +379,19 @@ def qa_step(model: nn.Module, batch: tuple, state=None):
     return F.cross_entropy(model(stories, questions)[0], answers), len(answers), None
 
 @dataclass
-class QATrainConfig:
-    "How to train a question answerer."
+class QATrainConfig(FitConfig):
+    "How to train a question answerer: `fit`'s settings, with this chapter's defaults, and its own."
     epochs: int = 100            # passes over the training data (after the linear start)
+    clip_norm: float | None = 40.0
+    progress: bool = False
+    log: bool = False
     batch_size: int = 32
     lr: float = 0.01             # Adam's learning rate
     anneal_every: int = 25       # halve the learning rate every this many epochs
     linear_start: bool = True    # memory networks: no softmax until validation loss stops falling
     linear_patience: int = 5     # ... for this many epochs
     noise: float = 0.1           # random noise: share of empty memories inserted in training
-    clip_norm: float = 40.0
     seed: int = 0
-    progress: bool = False
-    log: bool = False
 
 def train_qa(model: nn.Module, train: dict, valid: dict,
              cfg: QATrainConfig = QATrainConfig()) -> pd.DataFrame:
@@ -380,17 +400,16 @@ def train_qa(model: nn.Module, train: dict, valid: dict,
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     batches, valid_b = (QABatches(train, cfg.batch_size, seed=cfg.seed, noise=cfg.noise),
                         QABatches(valid, 512, shuffle=False))
-    fcfg, hist = FitConfig(epochs=cfg.epochs, clip_norm=cfg.clip_norm, progress=cfg.progress,
-                           log=cfg.log), []
+    hist = []
     if cfg.linear_start and isinstance(model, MemN2N):
-        lin = replace(fcfg, patience=cfg.linear_patience)
+        lin = replace(cfg, patience=cfg.linear_patience)
         model.linear = True
         try: hist.append(fit(model, batches, valid_b, qa_step, opt, cfg=lin).assign(phase="linear"))
         finally: model.linear = False
     sched = torch.optim.lr_scheduler.StepLR(opt, cfg.anneal_every, 0.5)
     hist.append(
         fit(model, batches, valid_b, qa_step, opt, sched,
-            replace(fcfg, restore_best=True)).assign(phase="softmax"))
+            replace(cfg, restore_best=True)).assign(phase="softmax"))
     return pd.concat(hist, ignore_index=True)
 
 # %% ../chapters/11_memory_networks.ipynb #c046
@@ -463,15 +482,17 @@ def attention_hits(attention: torch.Tensor, # (N, K, M) as from `predict_qa`
     return support.gather(1, attention.argmax(-1)).float().mean(0).numpy()
 
 # %% ../chapters/11_memory_networks.ipynb #c064
+@patch
 @torch.no_grad()
-def _answer(self: MemN2N, story: Sequence[str], # the statements, oldest first
-            question: str) -> tuple[str, np.ndarray]:
+def answer(self: MemN2N, story: Sequence[str], # the statements, oldest first
+           question: str) -> tuple[str, np.ndarray]:
     "The answer word and the attention (hops, len(story)) over the statements (0 if not in memory)."
     if self.vocab is None: raise ValueError("this model has no vocabulary; create it as "
                                             "MemN2N(cfg, vocab) or use MemN2N.load")
     if isinstance(story, str): raise TypeError("story must be a list of statements, not one string")
-    known = lambda s: [t for t in tokenize(s) if t in self.vocab]
-    if oov := sorted({t for s in [*story, question] for t in tokenize(s) if t not in self.vocab}):
+    known = lambda s: [t for t in babi_tokenize(s) if t in self.vocab]
+    if oov := sorted({t for s in [*story, question] for t in babi_tokenize(s)
+                      if t not in self.vocab}):
         warnings.warn(f"unknown words ignored: {', '.join(oov)}")
     if not known(question):
         raise ValueError(f"the question {question!r} has no word this model knows")
@@ -483,22 +504,23 @@ def _answer(self: MemN2N, story: Sequence[str], # the statements, oldest first
     kept = kept[-N:]
     qa = QA([" ".join(known(story[i])) for i in kept], " ".join(known(question)), "", [])
     data = encode_qa([qa], self.vocab, N)
-    self.eval()
-    logits, att = self(data["stories"].to(dev), data["questions"].to(dev))
+    logits, att = self.eval()(data["stories"].to(dev), data["questions"].to(dev))
     weights = np.zeros((self.cfg.hops, len(story)), dtype=np.float32)
     weights[:, kept[::-1]] = att[0, :, :len(kept)].cpu().numpy()   # slot 0: the latest kept
     return self.vocab.itos[logits[0].argmax().item()], weights
 
-def _save(self: MemN2N, path: str | Path) -> Path:
+
+# %% ../chapters/11_memory_networks.ipynb #c066s
+@patch
+def save(self: MemN2N, path: str | Path) -> Path:
     "Write the model, its configuration and its vocabulary (kind 'memnet')."
     if self.vocab is None: raise ValueError("cannot save a model without its vocabulary")
     return save_checkpoint(path, self, kind="memnet", config=asdict(self.cfg), itos=self.vocab.itos)
 
-def _load(cls, path: str | Path, device: str | torch.device | None = None) -> MemN2N:
+@patch(cls_method=True)
+def load(cls: MemN2N, path: str | Path, device: str | torch.device | None = None) -> MemN2N:
     "A model written by `MemN2N.save`, ready to answer (on `device`, default the CPU)."
     ckpt = read_checkpoint(path, "cpu", kind="memnet")
     model = cls(MemConfig(**ckpt["extra"]["config"]), Vocab(ckpt["extra"]["itos"]))
     model.load_state_dict(ckpt["model"])
     return model.to(device or "cpu").eval()
-
-MemN2N.answer, MemN2N.save, MemN2N.load = _answer, _save, classmethod(_load)

@@ -1,6 +1,7 @@
 """The chatbot beyond its notebook: the Cornell loader against an archive served on 127.0.0.1, and
 `lstm-book chatbot train` / `lstm-book chat` run as a user runs them (typed input, empty lines, unknown words, Ctrl-D, quit)."""
 import hashlib
+import os
 import io
 import zipfile
 
@@ -115,3 +116,50 @@ def test_chat_with_an_attention_chatbot(bot_file, tmp_path):
     assert r.returncode == 0, r.stderr
     from lstm_book.decoding import BeamChatbot
     assert f"bot> {BeamChatbot(AttentionChatbot.load(tmp_path / 'att.pt'), 2).reply('hello there!')}" in r.stdout
+
+
+def assert_one_line_error(r, *needles):
+    "Exit 1 with one line on stderr that holds every needle, and no traceback."
+    assert r.returncode == 1, (r.returncode, r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+    assert all(n in lines[0] for n in needles), lines[0]
+
+
+@pytest.mark.parametrize("args, needles", [
+    (["--epochs", "0"], ["must be positive"]),
+    (["--epochs", "-3"], ["must be positive"]),
+    (["--limit", "0"], ["must be positive"]),
+    (["--save", "{tmp}/missing/bot.pt"], ["--save", "does not exist"]),
+    (["--save", "{tmp}"], ["--save", "is a folder"]),
+])
+def test_train_refuses_bad_arguments_before_any_work(tmp_path, args, needles):
+    args = [a.format(tmp=tmp_path) for a in args]
+    save = [] if "--save" in args else ["--save", tmp_path / "bot.pt"]
+    r = cli("chatbot", "train", *save, *args, "--no-progress", timeout=120)
+    assert_one_line_error(r, *needles)
+    assert list(tmp_path.iterdir()) == []                               # nothing written
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_train_refuses_an_unwritable_folder(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    r = cli("chatbot", "train", "--save", locked / "bot.pt", "--no-progress", timeout=120)
+    assert_one_line_error(r, "not writable")
+    assert list(locked.iterdir()) == []
+
+
+@pytest.mark.parametrize("args, needles", [
+    (["--temperature", "-1"], ["--temperature", "finite number >= 0"]),
+    (["--temperature", "nan"], ["--temperature", "finite number >= 0"]),
+    (["--temperature", "inf"], ["--temperature", "finite number >= 0"]),
+    (["--alpha", "nan"], ["--alpha", "finite number >= 0"]),
+    (["--alpha", "-0.5"], ["--alpha", "finite number >= 0"]),
+    (["--beam", "0"], ["--beam must be at least 1"]),
+])
+def test_chat_refuses_bad_options_before_loading(tmp_path, args, needles):
+    # the checkpoint does not exist either: the options are checked first, and no line is answered
+    r = cli("chat", "--checkpoint", tmp_path / "none.pt", *args, stdin="hi\nhello\n", timeout=120)
+    assert_one_line_error(r, *needles)
+    assert "bot>" not in r.stdout and list(tmp_path.iterdir()) == []

@@ -54,3 +54,19 @@ def test_missing_member_and_bad_arguments(babi_server, tmp_path):
         load_babi(20, url=url, sha256=sha, dest=tmp_path / "babi.tar.gz")
     with pytest.raises(ValueError, match="split must be"):
         load_babi(1, split="valid", url=url, sha256=sha, dest=tmp_path / "babi.tar.gz")
+
+
+def test_batches_come_from_a_dataloader_in_a_seeded_order():
+    import torch
+    from torch.utils.data import DataLoader
+    from lstm_book.memnet import QABatches, babi_data
+    _, data, _ = babi_data(1, train_size=60, test_size=10)
+    batches = QABatches(data["train"], batch_size=8, seed=4, noise=0.3)
+    assert isinstance(batches, DataLoader) and len(batches) == 7
+    state = torch.get_rng_state()
+    first = [b[2].tolist() for b in batches]
+    assert torch.equal(state, torch.get_rng_state())                      # the global generator is untouched
+    order = torch.randperm(54, generator=torch.Generator().manual_seed(4)).tolist()
+    assert sum(first, []) == data["train"]["answers"][order].tolist()
+    again = [b[2].tolist() for b in QABatches(data["train"], batch_size=8, seed=4, noise=0.3)]
+    assert again == first and [b[2].tolist() for b in batches] != first   # a new order every pass
