@@ -4,10 +4,10 @@
 
 # %% ../chapters/00_core.ipynb #c004
 from __future__ import annotations
-import io, os, random, tempfile, time, math
-from dataclasses import dataclass, replace
+import hashlib, importlib, io, os, random, stat, tempfile, time, math, zipfile
+from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 import torch
@@ -17,12 +17,14 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 # %% auto #0
-__all__ = ['default_device', 'to_device', 'distributed_env', 'rank_and_world', 'is_main_process', 'init_distributed',
-           'shutdown_distributed', 'seed_everything', 'quick_mode', 'sized', 'on_gpu', 'environment_info',
-           'atomic_write', 'detach_state', 'graph_size', 'FitConfig', 'model_device', 'run_epoch', 'get_rng_state',
-           'set_rng_state', 'save_checkpoint', 'read_checkpoint', 'load_checkpoint', 'quantize_tensor',
-           'dequantize_tensor', 'compact_checkpoint', 'fit', 'plot_history', 'plot_heatmap', 'NextTokenModel',
-           'next_token_step', 'median_seconds']
+__all__ = ['MODEL_FORMAT', 'default_device', 'to_device', 'distributed_env', 'rank_and_world', 'is_main_process',
+           'init_distributed', 'shutdown_distributed', 'seed_everything', 'quick_mode', 'sized', 'on_gpu',
+           'environment_info', 'warning_line', 'one_line_warnings', 'atomic_write', 'detach_state', 'graph_size',
+           'resolve', 'pad_batch', 'filter_logits', 'masked_softmax', 'FitConfig', 'model_device', 'run_epoch',
+           'get_rng_state', 'set_rng_state', 'save_checkpoint', 'ModelFileError', 'read_checkpoint', 'load_checkpoint',
+           'tensor_checksum', 'save_model', 'ModelFile', 'load_model', 'quantize_tensor', 'dequantize_tensor',
+           'compact_checkpoint', 'fit', 'plot_history', 'plot_heatmap', 'NextTokenModel', 'next_token_step',
+           'median_seconds']
 
 # %% ../chapters/00_core.ipynb #c007
 def default_device() -> torch.device:
@@ -120,19 +122,38 @@ def environment_info() -> dict:
     if torch.cuda.is_available(): info["gpu"] = torch.cuda.get_device_name()
     return info
 
+# %% ../chapters/00_core.ipynb #c022w1
+def warning_line(message: Warning | str, category: type, filename: str, lineno: int,
+                 line: str | None = None) -> str:
+    "A warning as one line, `Category: message`, without the source line Python adds."
+    return f"{category.__name__}: {message}\n"
+
+def one_line_warnings() -> None:
+    "Print every later warning of this process as one line (`warning_line`); for command lines."
+    import warnings
+    warnings.formatwarning = warning_line
+
 # %% ../chapters/00_core.ipynb #c024
+def _umask() -> int:
+    "The process's file-creation mask (read by setting it and putting it straight back)."
+    mask = os.umask(0o022); os.umask(mask)
+    return mask
+
 def atomic_write(path: str | Path, # the final file name
                  write: Callable[[Any], None], # called with a binary file object to fill
                 ) -> Path:
     "Write a file through `write(f)` so that `path` is either complete or untouched."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    # what open() would give: a new file 0666 minus the umask; a replaced file keeps its mode
+    mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -159,6 +180,68 @@ def graph_size(t: torch.Tensor) -> int:
         seen.add(fn)
         todo.extend(f for f, _ in fn.next_functions)
     return len(seen)
+
+# %% ../chapters/00_core.ipynb #c032r1
+def resolve(target: str, # 'package.module:function' (a dotted attribute path after the colon)
+           ) -> Any:
+    "The object a 'package.module:function' string names, importing the module on demand."
+    module, sep, attr = target.partition(":")
+    if not (sep and module and attr):
+        raise ValueError(f"expected 'package.module:function', got {target!r}")
+    try: obj = importlib.import_module(module)
+    except ModuleNotFoundError as e:
+        if e.name != module and not module.startswith(f"{e.name}."): raise   # a bug inside it
+        raise ValueError(f"{target!r}: there is no module {module!r}") from None
+    for part in attr.split("."):
+        if not hasattr(obj, part):
+            raise ValueError(f"{target!r}: {module} has no attribute {attr!r}")
+        obj = getattr(obj, part)
+    return obj
+
+# %% ../chapters/00_core.ipynb #c032s1
+def pad_batch(seqs: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Right-pad 1-D id tensors with 0 (`<pad>`) into (B, T);
+    returns it with the lengths (B,) as a CPU int64 tensor."""
+    if len(seqs) == 0: raise ValueError("cannot pad an empty batch")
+    lengths = torch.tensor([len(s) for s in seqs], dtype=torch.long)
+    if (lengths == 0).any():
+        raise ValueError(f"sequences {torch.nonzero(lengths == 0).flatten().tolist()} are empty; "
+                         "an LSTM needs at least one token")
+    return nn.utils.rnn.pad_sequence(list(seqs), batch_first=True, padding_value=0), lengths
+
+# %% ../chapters/00_core.ipynb #c032s3
+def filter_logits(logits: torch.Tensor, # (..., V)
+                  top_k: int | None = None, # keep the k most likely tokens
+                  # keep the smallest most-likely set with probability >= top_p
+                  top_p: float | None = None,
+                 ) -> torch.Tensor:
+    "The logits with every token outside the top-k set and the nucleus set to -inf."
+    if top_k is not None:
+        if top_k < 1: raise ValueError(f"top_k must be at least 1, got {top_k}")
+        kth = logits.topk(min(top_k, logits.size(-1)), dim=-1).values[..., -1:]
+        logits = logits.masked_fill(logits < kth, -math.inf)
+    if top_p is not None:
+        if not 0 < top_p <= 1: raise ValueError(f"top_p must be in (0, 1], got {top_p}")
+        sorted_logits, order = logits.sort(dim=-1, descending=True)
+        probs = sorted_logits.softmax(-1)
+        # the mass before this token already reaches p
+        drop = probs.cumsum(-1) - probs >= top_p
+        logits = logits.masked_fill(drop.scatter(-1, order, drop), -math.inf)
+    return logits
+
+# %% ../chapters/00_core.ipynb #c032s5
+def masked_softmax(scores: torch.Tensor, # (B, T, S) scores of T queries against S keys
+                   mask: torch.Tensor | None = None, # (B, S) True at real (unpadded) keys
+                  ) -> torch.Tensor:
+    """Softmax over the keys; masked keys get exactly zero
+    weight. Every query needs at least one real key."""
+    if mask is None: return scores.softmax(-1)
+    if mask.shape != (scores.shape[0], scores.shape[-1]):
+        raise ValueError(f"mask shape {tuple(mask.shape)} does not match scores "
+                         f"{tuple(scores.shape)}: expected (B, S)")
+    if not mask.any(-1).all():
+        raise ValueError("an input has no real position to attend to (all of it is padding)")
+    return scores.masked_fill(~mask[:, None, :], float("-inf")).softmax(-1)
 
 # %% ../chapters/00_core.ipynb #c034
 @dataclass
@@ -289,22 +372,44 @@ def save_checkpoint(path: str | Path, model: nn.Module,
     return atomic_write(path, lambda f: torch.save(ckpt, f))
 
 # %% ../chapters/00_core.ipynb #c052
-def read_checkpoint(path: str | Path, map_location: str | torch.device = "cpu",
-                    kind: str | None = None, # also require extra["kind"] == kind ("stocks", ...)
-                   ) -> dict:
-    "A `save_checkpoint` file's contents (tensors only, no pickled code), format and kind checked."
+_CKPT_FORMAT, MODEL_FORMAT = "lstm-book-checkpoint-1", "lstm-book-model-1"
+
+class ModelFileError(ValueError):
+    "A file that is not the model file asked for; the one-line message names the file."
+
+def _read_raw(path: str | Path, map_location: Any = "cpu", what: str = "model file") -> dict:
+    "A checkpoint or model file's dict (tensors and plain values only), with one-line errors."
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"no checkpoint at {path}")
-    try:
-        ckpt = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as e:
-        raise ValueError(f"{path} is not a readable checkpoint ({type(e).__name__}: {e})") from e
-    if not isinstance(ckpt, dict) or ckpt.get("format") != "lstm-book-checkpoint-1":
-        raise ValueError(f"{path} is not an lstm-book checkpoint (expected format "
-                         "'lstm-book-checkpoint-1')")
-    if kind is not None and ckpt["extra"].get("kind") != kind:
-        raise ValueError(f"{path} is not a {kind} checkpoint (it holds "
-                         f"{ckpt['extra'].get('kind', 'something else')!r})")
+    if not path.is_file(): raise FileNotFoundError(f"no {what} at {path}")
+    if not zipfile.is_zipfile(path):   # empty, truncated, text, or an old-style pickle
+        raise ModelFileError(f"{path} is not a readable {what}: it is not an lstm-book model "
+                             "file (not a PyTorch zip archive; empty, truncated or another file)")
+    try: raw = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as e:   # torch's message suggests weights_only=False: not for users
+        raise ModelFileError(f"{path} is not a readable {what}: it is not an lstm-book model "
+                             f"file (it holds more than tensors and plain values, or is "
+                             f"damaged: {type(e).__name__})") from e
+    if not isinstance(raw, dict) or raw.get("format") not in (_CKPT_FORMAT, MODEL_FORMAT):
+        raise ModelFileError(f"{path} is not an lstm-book checkpoint or model file (expected "
+                             f"format '{MODEL_FORMAT}' or '{_CKPT_FORMAT}')")
+    return raw
+
+# %% ../chapters/00_core.ipynb #c052c0
+def read_checkpoint(path: str | Path, map_location: str | torch.device = "cpu",
+                    kind: str | None = None, # also require this kind ("stocks", ...)
+                   ) -> dict:
+    """A `save_checkpoint` file's contents (tensors only, no pickled code), format and kind checked;
+    a model file (`save_model`) is read into the same shape."""
+    ckpt = _read_raw(path, map_location, "checkpoint")
+    if ckpt["format"] == MODEL_FORMAT:
+        mf = _model_file(path, ckpt)
+        ckpt = {"format": MODEL_FORMAT, "model": mf.state,   # the names the old loaders use
+                "extra": mf.extra | {"kind": mf.kind, "itos": mf.itos, "config": mf.config,
+                                     "lm_config": mf.config}}
+    held = ckpt["extra"].get("kind")
+    if kind is not None and held != kind:
+        raise ModelFileError(f"{path} is not a {kind} checkpoint (it holds "
+                             f"{held if held is not None else 'something else'!r})")
     if ckpt.get("quantized"):
         ckpt["model"] = {k: dequantize_tensor(v) if isinstance(v, dict) else v
                          for k, v in ckpt["model"].items()}
@@ -328,6 +433,127 @@ def load_checkpoint(path: str | Path, model: nn.Module,
     if restore_rng: set_rng_state(ckpt["rng"])
     return ckpt["extra"]
 
+# %% ../chapters/00_core.ipynb #c053m1
+def _flat_tensors(d: dict, prefix: str = "") -> dict[str, torch.Tensor]:
+    "The tensors of a (nested) dict under '/'-joined names."
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict): out |= _flat_tensors(v, f"{prefix}{k}/")
+        elif torch.is_tensor(v): out[f"{prefix}{k}"] = v
+        else: raise TypeError(f"expected tensors, got {type(v).__name__} at {prefix}{k}")
+    return out
+
+def tensor_checksum(tensors: dict) -> str:
+    "SHA-256 over the tensors' names, dtypes, shapes and bytes, in sorted name order."
+    h = hashlib.sha256()
+    for name, t in sorted(_flat_tensors(tensors).items()):
+        t = t.detach().cpu().contiguous().reshape(-1)
+        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
+        h.update(t.view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
+# %% ../chapters/00_core.ipynb #c053m3
+def save_model(path: str | Path, # where to write the model file (atomically)
+               model: nn.Module | dict, # the model, or its state_dict
+               kind: str, # what the model is: "lm", "music", "chatbot", ...
+               config: Any = None, # the model's configuration dataclass (or a dict)
+               vocab: Any = None, # a Vocab, or its list of tokens
+               **extra: Any, # anything else the loader needs (plain values and tensors)
+              ) -> Path:
+    "Write a model file: weights, kind, configuration, vocabulary, extras and a checksum."
+    if not isinstance(kind, str) or not kind:
+        raise ValueError(f"kind must be a non-empty string, got {kind!r}")
+    state = model.state_dict() if isinstance(model, nn.Module) else dict(model)
+    state = {k: v.detach().cpu() for k, v in state.items()}
+    cfg = asdict(config) if is_dataclass(config) else dict(config or {})
+    itos = None if vocab is None else list(getattr(vocab, "itos", vocab))
+    return _write_model(path, kind, cfg, itos, state, extra)
+
+def _write_model(path: str | Path, kind: str, config: dict, itos: list | None, state: dict,
+                 extra: dict, quantized: bool = False, max_bytes: int | None = None) -> Path:
+    "Serialise a model file (refusing one above `max_bytes`) and write it atomically."
+    buf = io.BytesIO()
+    torch.save({"format": MODEL_FORMAT, "kind": kind, "config": config, "itos": itos,
+                "model": state, "extra": extra, "quantized": quantized,
+                "sha256": tensor_checksum(state)}, buf)
+    if max_bytes is not None and buf.tell() > max_bytes:
+        raise ValueError(f"even with 4-bit weights the model file takes {buf.tell():,} bytes, "
+                         f"more than max_bytes={max_bytes:,}")
+    return atomic_write(path, lambda f: f.write(buf.getvalue()))
+
+# %% ../chapters/00_core.ipynb #c053m5
+@dataclass
+class ModelFile:
+    "A model file's contents, as `load_model` returns them."
+    path: Path
+    kind: str
+    config: Any              # the config_cls instance (a dict when no class was given)
+    itos: list[str] | None   # the vocabulary's tokens
+    state: dict              # the state_dict (dequantized if the file is compact)
+    extra: dict = field(default_factory=dict)
+
+    def load_into(self, model: nn.Module) -> nn.Module:
+        "Copy the weights into `model`; a model of another shape is a one-line error."
+        try: model.load_state_dict(self.state)
+        except RuntimeError as e:
+            first = str(e).splitlines()[-1].strip()
+            raise ModelFileError(f"{self.path} holds weights for a different model: {first}") from e
+        return model
+
+# %% ../chapters/00_core.ipynb #c053m7
+def _build_config(path: Path, cls: Any, d: Any) -> Any:
+    "The dataclass `cls` from the dict `d`; unknown or missing fields are one-line errors."
+    if cls is None: return d
+    if not isinstance(d, dict): raise ModelFileError(f"{path} has no configuration dict")
+    fs = [f for f in fields(cls) if f.init]
+    if unknown := sorted(set(d) - {f.name for f in fs}):
+        raise ModelFileError(f"{path}: unknown {cls.__name__} field {unknown[0]!r} in its config "
+                             "(written by another version of lstm-book?)")
+    need = [f.name for f in fs if f.default is MISSING and f.default_factory is MISSING]
+    if missing := [n for n in need if n not in d]:
+        raise ModelFileError(f"{path}: its config lacks the {cls.__name__} field {missing[0]!r} "
+                             "(written by another version of lstm-book?)")
+    try: return cls(**d)
+    except (TypeError, ValueError) as e:
+        raise ModelFileError(f"{path}: invalid {cls.__name__} config: {e}") from e
+
+# %% ../chapters/00_core.ipynb #c053m9
+def _model_file(path: Path, raw: dict) -> ModelFile:
+    "A ModelFile from a raw model file or a kind-carrying checkpoint, checksum checked."
+    path = Path(path)
+    if raw["format"] == _CKPT_FORMAT:   # written by save_checkpoint: no checksum, config in extra
+        extra = dict(raw.get("extra") or {})
+        kind = extra.pop("kind", None) or ("lm" if "lm_config" in extra else None)
+        config = extra.pop("config", None) or extra.pop("lm_config", None) or {}
+        raw = {"kind": kind, "config": config, "itos": extra.pop("itos", None),
+               "model": raw["model"], "extra": extra, "quantized": raw.get("quantized", False)}
+    else:
+        missing = [k for k in ("kind", "model", "sha256") if k not in raw]
+        if missing: raise ModelFileError(f"{path} is not a complete model file (no {missing[0]!r})")
+        try: ok = tensor_checksum(raw["model"]) == raw["sha256"]
+        except (TypeError, AttributeError): ok = False
+        if not ok:
+            raise ModelFileError(f"{path} is corrupted: its weights do not match their checksum")
+    state = {k: dequantize_tensor(v) if isinstance(v, dict) else v
+             for k, v in raw["model"].items()} if raw.get("quantized") else raw["model"]
+    return ModelFile(path, raw["kind"], raw.get("config") or {}, raw.get("itos"), state,
+                     raw.get("extra") or {})
+
+# %% ../chapters/00_core.ipynb #c053m11
+def load_model(path: str | Path, # a file written by `save_model` (or a compact copy)
+               kind: str | Sequence[str], # the kind(s) the caller can use
+               config_cls: Any = None, # the configuration dataclass to rebuild (None: a dict)
+               map_location: str | torch.device = "cpu",
+              ) -> ModelFile:
+    "Read a model file, checking its format, kind, checksum and configuration fields."
+    path = Path(path)
+    mf = _model_file(path, _read_raw(path, map_location))
+    kinds = (kind,) if isinstance(kind, str) else tuple(kind)
+    if mf.kind not in kinds:
+        held = f"a {mf.kind} checkpoint" if mf.kind else "a checkpoint of no known kind"
+        raise ModelFileError(f"{path} is {held}, expected {' or '.join(kinds)}")
+    mf.config = _build_config(path, config_cls, mf.config)
+    return mf
 
 # %% ../chapters/00_core.ipynb #c053q1
 def quantize_tensor(t: torch.Tensor, # a float tensor with >= 2 dimensions (rows = first dimension)
@@ -355,15 +581,18 @@ def dequantize_tensor(d: dict[str, torch.Tensor]) -> torch.Tensor:
     return (d["low"] + q[:, :cols].float() * d["scale"]).reshape(shape).to(d["dtype"].dtype)
 
 # %% ../chapters/00_core.ipynb #c053q3
-def compact_checkpoint(src: str | Path, # a checkpoint written by `save_checkpoint`
-                       dst: str | Path, # where to write the compact copy
+def compact_checkpoint(src: str | Path, # a model file, or a checkpoint whose extra has a kind
+                       dst: str | Path, # where to write the compact model file
                        max_bytes: int = 5_000_000, # the compact file must not be larger
                        min_numel: int = 4096, # matrices with fewer weights stay float
+                       kind: str | None = None, # the model's kind, if `src` does not say
                       ) -> dict:
-    """Copy `src` with its large weight matrices quantized (8 bits; 4 bits for the largest if needed
-    to fit) and no optimizer state."""
-    ckpt = read_checkpoint(src)
-    sd = ckpt["model"]
+    """Copy `src` as a model file with its large weight matrices quantized (8 bits; 4 bits for the
+    largest if needed to fit) and no optimizer state."""
+    mf = _model_file(Path(src), _read_raw(src))
+    if not (kind := kind or mf.kind):
+        raise ModelFileError(f"{src} does not say what kind of model it holds; pass kind=")
+    sd = mf.state
     big = sorted(
         (k for k, v in sd.items()
          if v.is_floating_point() and v.dim() >= 2 and v.numel() >= min_numel),
@@ -375,14 +604,8 @@ def compact_checkpoint(src: str | Path, # a checkpoint written by `save_checkpoi
         if estimate() <= 0.95 * max_bytes: break
         bits[k] = 4
     model = {k: quantize_tensor(v, bits[k]) if k in bits else v for k, v in sd.items()}
-    data = {"format": ckpt["format"], "quantized": True, "model": model, "rng": ckpt["rng"],
-            "extra": ckpt["extra"]}
-    buf = io.BytesIO(); torch.save(data, buf)
-    if buf.tell() > max_bytes:
-        raise ValueError(f"even with 4-bit weights the checkpoint takes {buf.tell():,} bytes, more "
-                         f"than max_bytes={max_bytes:,}")
-    atomic_write(dst, lambda f: f.write(buf.getvalue()))
-    return {"bytes": buf.tell(), "float bytes": Path(src).stat().st_size,
+    dst = _write_model(dst, kind, mf.config, mf.itos, model, mf.extra, True, max_bytes)
+    return {"bytes": dst.stat().st_size, "float bytes": Path(src).stat().st_size,
             "8-bit": sum(b == 8 for b in bits.values()),
             "4-bit": sum(b == 4 for b in bits.values())}
 

