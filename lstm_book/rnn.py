@@ -4,8 +4,12 @@
 
 # %% ../chapters/02_rnn.ipynb #c004
 from __future__ import annotations
+import itertools
 import math
+import time
 from typing import Any, Callable, Iterator
+import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -13,8 +17,8 @@ from .core import FitConfig, fit, seed_everything
 
 # %% auto #0
 __all__ = ['elman_step', 'time_major', 'ElmanCell', 'unroll', 'compare_modules', 'Elman', 'Jordan', 'grad_norm_by_distance',
-           'set_spectral_radius', 'adding_problem', 'AddingBatches', 'Recurrent', 'LayerNormRNNCell', 'SkipRNN',
-           'LastStepRegressor', 'train_adding']
+           'set_spectral_radius', 'adding_problem', 'AddingBatches', 'adding_validation', 'solved_threshold',
+           'Recurrent', 'LayerNormRNNCell', 'SkipRNN', 'LastStepRegressor', 'train_adding']
 
 # %% ../chapters/02_rnn.ipynb #c018
 _ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
@@ -143,39 +147,41 @@ class Elman(nn.Module):
 
 # %% ../chapters/02_rnn.ipynb #c039
 class Jordan(nn.Module):
-    """A Jordan network: the hidden layer reads the input
-    and the previous output (through `feedback`)."""
+    """A Jordan network: the hidden layer reads the input and the state units s_t = mu s_{t-1} +
+    feedback(y_{t-1})."""
     def __init__(self, input_size: int, hidden_size: int, output_size: int,
                  batch_first: bool = False,
                  # how the previous output is fed back: "softmax", "tanh" or "identity"
-                 feedback: str = "softmax"):
+                 feedback: str = "softmax",
+                 mu: float = 0.5): # fixed self-connection of the state units; 0: last output only
         super().__init__()
         acts = {"softmax": lambda y: y.softmax(-1), "tanh": torch.tanh, "identity": lambda y: y}
         if feedback not in acts:
             raise ValueError(f"feedback must be one of {list(acts)}, got {feedback!r}")
-        self.input_size, self.output_size, self.batch_first, self.feedback = (
-            input_size, output_size, batch_first, acts[feedback])
+        self.input_size, self.output_size, self.batch_first, self.feedback, self.mu = (
+            input_size, output_size, batch_first, acts[feedback], mu)
         self.ih, self.yh = (nn.Linear(input_size, hidden_size),
                             nn.Linear(output_size, hidden_size, bias=False))
         self.hy = nn.Linear(hidden_size, output_size)
 
-    def step(self, x_t: torch.Tensor, y_prev: torch.Tensor) -> torch.Tensor:
-        "One step: (B, I) input and (B, O) previous output -> (B, O) new output."
-        return self.hy(torch.tanh(self.ih(x_t) + self.yh(self.feedback(y_prev))))
+    def step(self, x_t: torch.Tensor, s: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        "One step: (B, I) input, (B, O) state units -> (B, O) output and the next state units."
+        y = self.hy(torch.tanh(self.ih(x_t) + self.yh(s)))
+        return y, self.mu * s + self.feedback(y)
 
     def forward(self, x: torch.Tensor, # (T, B, I), (B, T, I) with batch_first, or (T, I)
-                state: torch.Tensor | None = None, # (B, O) the previous output y_0; zeros when None
+                state: torch.Tensor | None = None, # (B, O) state units s_1; zeros when None
                ) -> tuple[torch.Tensor, torch.Tensor]:
-        "Returns the outputs (T, B, O) and the last output (B, O), which is the state."
+        "Returns the outputs (T, B, O) and the state units after the last step (B, O)."
         x, unbatched = time_major(x, self.input_size, self.batch_first)
         if state is None: state = x.new_zeros(x.size(1), self.output_size)
         elif unbatched: state = state.unsqueeze(0)
         if state.shape != (x.size(1), self.output_size):
             raise ValueError(f"expected a state of shape {(x.size(1), self.output_size)}, got "
                              f"{tuple(state.shape)}")
-        y, y_last = unroll(self.step, x, state)
-        if unbatched: return y.squeeze(1), y_last.squeeze(0)
-        return (y.transpose(0, 1) if self.batch_first else y), y_last
+        y, (_, s) = unroll(lambda x_t, ys: self.step(x_t, ys[1]), x, (None, state))
+        if unbatched: return y.squeeze(1), s.squeeze(0)
+        return (y.transpose(0, 1) if self.batch_first else y), s
 
 # %% ../chapters/02_rnn.ipynb #c049
 def grad_norm_by_distance(cell: Callable, # cell(x_t, state) -> state, e.g. ElmanCell or nn.GRUCell
@@ -232,6 +238,18 @@ class AddingBatches:
         for _ in range(self.batches):
             yield adding_problem(self.batch_size, self.length, self.generator)
     def __len__(self) -> int: return self.batches
+
+# %% ../chapters/02_rnn.ipynb #h2122
+def adding_validation(length: int, # time steps T
+                      n: int = 1000) -> tuple[torch.Tensor, torch.Tensor]:
+    "The fixed validation set of the adding problem used in the book (seed 123)."
+    return adding_problem(n, length, torch.Generator().manual_seed(123))
+
+def solved_threshold(length: int, # time steps T
+                     fraction: float = 0.1) -> float:
+    "Validation MSE below which the adding problem counts as solved: `fraction` of answering 1's."
+    _, y = adding_validation(length)
+    return fraction * F.mse_loss(torch.ones_like(y), y).item()
 
 # %% ../chapters/02_rnn.ipynb #c062
 class Recurrent(nn.Module):
@@ -312,17 +330,31 @@ class LastStepRegressor(nn.Module):
         return self.out(self.rnn(x)[0][:, -1])
 
 def train_adding(make_rnn: Callable[[], nn.Module], # makes a fresh batch_first layer (input size 2)
-                 length: int, hidden: int = 64, epochs: int = 10,
-                 # batches of 64 per epoch
-                 batches: int = 100,
-                 clip_norm: float | None = 1.0, lr: float = 3e-3, seed: int = 0) -> float:
-    """Train `LastStepRegressor(make_rnn())` on the adding problem; returns the best validation MSE
-    (1,000 fixed sequences)."""
+                 length: int, hidden: int = 64,
+                 epochs: int = 10, # validations; training steps = epochs * batches
+                 batches: int = 100, # optimizer steps between validations
+                 clip_norm: float | None = 1.0, lr: float = 3e-3, seed: int = 0,
+                 batch_size: int = 64,
+                 stop_when_solved: bool = False, # stop at the first validation below the threshold
+                 history: bool = False, # return the learning curve instead of the best MSE
+                ) -> float | pd.DataFrame:
+    "Train `LastStepRegressor(make_rnn())` on the adding problem with Adam; best validation MSE."
     seed_everything(seed)
     model = LastStepRegressor(make_rnn(), hidden)
-    valid = [adding_problem(1000, length, torch.Generator().manual_seed(123))]
-    step = lambda m, b, s: (F.mse_loss(m(b[0]), b[1]), len(b[0]), None)
-    h = fit(model, AddingBatches(length, 64, batches, seed=seed + 1), valid, step,
-            torch.optim.Adam(model.parameters(), lr=lr),
-            cfg=FitConfig(epochs=epochs, clip_norm=clip_norm, progress=False, log=False))
-    return float(h.valid_loss.min())
+    opt, (xv, yv) = torch.optim.Adam(model.parameters(), lr=lr), adding_validation(length)
+    data = iter(AddingBatches(length, batch_size, epochs * batches, seed=seed + 1))
+    rows, t0, solved = [], time.perf_counter(), solved_threshold(length)
+    for epoch in range(1, epochs + 1):
+        model.train(); norms = []
+        for x, y in itertools.islice(data, batches):
+            opt.zero_grad(); F.mse_loss(model(x), y).backward()
+            norms.append(nn.utils.clip_grad_norm_(model.parameters(), clip_norm or math.inf).item())
+            opt.step()
+        model.eval()
+        with torch.no_grad(): v = F.mse_loss(model(xv), yv).item()
+        rows.append({"step": epoch * batches, "valid_mse": v, "max_grad_norm": max(norms),
+                     "median_grad_norm": float(np.median(norms)),
+                     "seconds": time.perf_counter() - t0})
+        if stop_when_solved and v < solved: break
+    h = pd.DataFrame(rows)
+    return h if history else float(h.valid_mse.min())
