@@ -17,22 +17,11 @@ from .data import Vocab
 from .chatbot import Chatbot, Seq2Seq, Seq2SeqConfig, corpus_bleu, generate, perplexity
 
 # %% auto #0
-__all__ = ['SCORES', 'masked_softmax', 'Attention', 'scores_by_length', 'AttentionDecoder', 'attention_seq2seq',
-           'AttentionChatbot', 'load_chatbot', 'attention_map']
+__all__ = ['SCORES', 'Attention', 'scores_by_length', 'AttentionDecoder', 'attention_seq2seq', 'AttentionChatbot', 'load_chatbot',
+           'attention_map']
 
 # %% ../chapters/09_attention.ipynb #c007
-def masked_softmax(scores: torch.Tensor, # (B, T, S) scores of T queries against S keys
-                   mask: torch.Tensor | None = None, # (B, S) True at real (unpadded) keys
-                  ) -> torch.Tensor:
-    """Softmax over the keys; masked keys get exactly zero
-    weight. Every query needs at least one real key."""
-    if mask is None: return scores.softmax(-1)
-    if mask.shape != (scores.shape[0], scores.shape[-1]):
-        raise ValueError(f"mask shape {tuple(mask.shape)} does not match scores "
-                         f"{tuple(scores.shape)}: expected (B, S)")
-    if not mask.any(-1).all():
-        raise ValueError("an input has no real position to attend to (all of it is padding)")
-    return scores.masked_fill(~mask[:, None, :], float("-inf")).softmax(-1)
+from .core import masked_softmax   # shared with later chapters: see the toolkit
 
 # %% ../chapters/09_attention.ipynb #c009
 SCORES = ("additive", "dot", "general", "scaled")

@@ -19,8 +19,8 @@ from fastcore.basics import patch
 from .core import (FitConfig, fit, run_epoch, default_device, model_device,
                             read_checkpoint, save_checkpoint)
 from .data import Vocab, WordTokenizer, data_path, download, pretrained_path
-from .lm import filter_logits
-from .sentiment import pad_batch
+from .core import filter_logits
+from .core import pad_batch
 
 # %% auto #0
 __all__ = ['MAX_TOKENS', 'MIN_COUNT', 'CORNELL_URL', 'CORNELL_SHA256', 'normalize_text', 'filter_pairs', 'pairs_file',

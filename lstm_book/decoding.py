@@ -14,7 +14,7 @@ from torch import nn
 
 from .core import model_device
 from .data import Vocab
-from .sentiment import pad_batch
+from .core import pad_batch
 from .chatbot import MAX_TOKENS, Chatbot, Seq2Seq, chat
 from .attention import load_chatbot
 

@@ -20,7 +20,7 @@ from .lstm import LSTM
 # %% auto #0
 __all__ = ['SPLIT_PLAYS', 'shakespeare_splits', 'check_level', 'tokenize', 'detokenize', 'build_vocab', 'encode', 'StreamBatches',
            'LMConfig', 'LanguageModel', 'TrainConfig', 'lm_metrics', 'evaluate_lm', 'train_lm', 'unigram_nll',
-           'BigramLM', 'filter_logits', 'prime_ids', 'sample', 'lm_throughput', 'save_lm', 'load_lm', 'train_command',
+           'BigramLM', 'prime_ids', 'sample', 'lm_throughput', 'save_lm', 'load_lm', 'train_command',
            'generate_command', 'load_pretrained']
 
 # %% ../chapters/04_language_model.ipynb #c007
@@ -273,24 +273,7 @@ class BigramLM:
         return -self.prob(ids[:-1], ids[1:], **kw).log().mean().item()
 
 # %% ../chapters/04_language_model.ipynb #c052
-def filter_logits(logits: torch.Tensor, # (..., V)
-                  top_k: int | None = None, # keep the k most likely tokens
-                  # keep the smallest most-likely set with probability >= top_p
-                  top_p: float | None = None,
-                 ) -> torch.Tensor:
-    "The logits with every token outside the top-k set and the nucleus set to -inf."
-    if top_k is not None:
-        if top_k < 1: raise ValueError(f"top_k must be at least 1, got {top_k}")
-        kth = logits.topk(min(top_k, logits.size(-1)), dim=-1).values[..., -1:]
-        logits = logits.masked_fill(logits < kth, -math.inf)
-    if top_p is not None:
-        if not 0 < top_p <= 1: raise ValueError(f"top_p must be in (0, 1], got {top_p}")
-        sorted_logits, order = logits.sort(dim=-1, descending=True)
-        probs = sorted_logits.softmax(-1)
-        # the mass before this token already reaches p
-        drop = probs.cumsum(-1) - probs >= top_p
-        logits = logits.masked_fill(drop.scatter(-1, order, drop), -math.inf)
-    return logits
+from .core import filter_logits   # shared with later chapters: see the toolkit
 
 # %% ../chapters/04_language_model.ipynb #c055
 def prime_ids(prime: str, vocab: Vocab, level: str) -> list[int]:

@@ -17,7 +17,7 @@ from fastcore.basics import patch
 
 from .core import FitConfig, fit, model_device, read_checkpoint, save_checkpoint
 from .data import SPECIALS, Vocab, download
-from .attention import masked_softmax
+from .core import masked_softmax
 
 # %% auto #0
 __all__ = ['PEOPLE', 'LOCATIONS', 'OBJECTS', 'MOVES', 'GETS', 'DROPS', 'LINKS', 'TASKS', 'BABI_URL', 'BABI_SHA256', 'QA',

@@ -22,7 +22,7 @@ from .data import Vocab, cache_dir, data_path, download, read_text_file
 
 # %% auto #0
 __all__ = ['IMDB_URL', 'IMDB_SHA256', 'load_movie_reviews', 'stratified_split', 'load_imdb', 'review_tokenize',
-           'build_review_vocab', 'encode_texts', 'pad_batch', 'BucketSampler', 'LabelledSequences', 'collate_padded',
+           'build_review_vocab', 'encode_texts', 'BucketSampler', 'LabelledSequences', 'collate_padded',
            'bucket_batches', 'padding_share', 'ClassifierConfig', 'SentimentLSTM', 'classify_step', 'soft_targets',
            'ClassifierTrainConfig', 'train_classifier', 'predict_proba', 'scores', 'tfidf_logreg', 'dialog_texts',
            'text_stream', 'init_from_lm', 'token_saliency', 'SentimentClassifier', 'default_model_path', 'train_model',
@@ -104,15 +104,7 @@ build_vocab = build_review_vocab   # the old name, which chapter 09 imports; not
 
 
 # %% ../chapters/05_sentiment.ipynb #c023
-def pad_batch(seqs: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Right-pad 1-D id tensors with 0 (`<pad>`) into (B, T);
-    returns it with the lengths (B,) as a CPU int64 tensor."""
-    if len(seqs) == 0: raise ValueError("cannot pad an empty batch")
-    lengths = torch.tensor([len(s) for s in seqs], dtype=torch.long)
-    if (lengths == 0).any():
-        raise ValueError(f"sequences {torch.nonzero(lengths == 0).flatten().tolist()} are empty; "
-                         "an LSTM needs at least one token")
-    return nn.utils.rnn.pad_sequence(list(seqs), batch_first=True, padding_value=0), lengths
+from .core import pad_batch   # shared with later chapters: see the toolkit
 
 # %% ../chapters/05_sentiment.ipynb #c028
 class BucketSampler(Sampler[list[int]]):
