@@ -20,9 +20,8 @@ COMMANDS: dict[str, tuple[str, Any]] = {   # name -> (short help, 'module:functi
 }
 
 # %% auto #0
-__all__ = ['COMMANDS', 'DESCRIPTION', 'NAME_LOOKUPS', 'walk_commands', 'group_parser', 'find_command', 'resolve', 'cli_view',
-           'command_parser', 'parse_command', 'nvidia_gpus', 'detect_device', 'info', 'CLIError', 'run_command',
-           'is_user_error', 'main']
+__all__ = ['COMMANDS', 'DESCRIPTION', 'walk_commands', 'group_parser', 'find_command', 'resolve', 'cli_view', 'command_parser',
+           'parse_command', 'nvidia_gpus', 'detect_device', 'info', 'CLIError', 'run_command', 'is_user_error', 'main']
 
 # %% ../chapters/12_cli.ipynb #c007
 COMMANDS |= {
@@ -215,18 +214,10 @@ def info(probe: bool = False, # also import torch and report what it finds (slow
 class CLIError(ValueError):
     "A mistake in the command line or its input, reported as one line."
 
-NAME_LOOKUPS = {   # commands whose `name` argument is looked up first: its KeyError is a user error
-    "lstm_book.data:data_path": "lstm_book.data:manifest_entry",
-    "lstm_book.data:build_data_file": "lstm_book.data:manifest_entry",
-}
-
 def run_command(target: str, # the registry's 'module:function'
                 kwargs: dict, # the parsed arguments
                ) -> Any:
-    "Call the command; a failed name lookup becomes a `CLIError`."
-    if lookup := NAME_LOOKUPS.get(target):
-        try: resolve(lookup)(kwargs["name"])
-        except KeyError as e: raise CLIError(e.args[0] if e.args else str(e)) from None
+    "Import the command's function and call it with the parsed arguments."
     return resolve(target)(**kwargs)
 
 def is_user_error(e: BaseException) -> bool:
