@@ -24,7 +24,7 @@ __all__ = ['MODEL_FORMAT', 'default_device', 'to_device', 'distributed_env', 'ra
            'get_rng_state', 'set_rng_state', 'save_checkpoint', 'ModelFileError', 'read_checkpoint', 'load_checkpoint',
            'tensor_checksum', 'save_model', 'ModelFile', 'load_model', 'quantize_tensor', 'dequantize_tensor',
            'compact_checkpoint', 'fit', 'plot_history', 'plot_heatmap', 'NextTokenModel', 'next_token_step',
-           'median_seconds']
+           'median_seconds', 'check_writable']
 
 # %% ../chapters/00_core.ipynb #c007
 def default_device() -> torch.device:
@@ -773,3 +773,16 @@ def median_seconds(jobs: dict[str, Callable[[], Any]], # name -> the work to tim
             sync(); t0 = time.perf_counter(); fn(); sync()
             if r: times[k].append(time.perf_counter() - t0)
     return {k: float(np.median(v)) for k, v in times.items()}
+
+# %% ../chapters/00_core.ipynb #2a2dd6f4
+def check_writable(path: str | Path, # a file a command will write
+                   flag: str, # the option that named it, for the message
+                  ) -> Path:
+    "`path`, once it is clear that a file can be written there: check before any work is done."
+    path = Path(path)
+    if path.is_dir(): raise IsADirectoryError(f"{flag} {path} is a directory, not a file name")
+    folder = next(p for p in path.absolute().parents if p.exists())   # created if missing
+    if not folder.is_dir(): raise NotADirectoryError(f"{flag} {path}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(f"{flag} {path}: cannot write in {folder}")
+    return path

@@ -563,18 +563,7 @@ def total_variation(p: np.ndarray, q: np.ndarray) -> float:
     return 0.5 * float(np.abs(np.asarray(p) - np.asarray(q)).sum())
 
 # %% ../chapters/06_music.ipynb #c081w
-def _check_writable(path: str | Path, # a file a command will write
-                    flag: str, # the option that named it, for the message
-                   ) -> Path:
-    "`path`, once it is clear that a file can be written there: check before any work is done."
-    path = Path(path)
-    if path.is_dir(): raise IsADirectoryError(f"{flag} {path} is a directory, not a file name")
-    folder = next(p for p in path.absolute().parents if p.exists())   # created if missing
-    if not folder.is_dir(): raise NotADirectoryError(f"{flag} {path}: {folder} is not a folder")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise PermissionError(f"{flag} {path}: cannot write in {folder}")
-    return path
-
+from .core import check_writable as _check_writable   # shared: see the toolkit
 
 # %% ../chapters/06_music.ipynb #c082
 def train_command(*, save: Path, # where to write the model
