@@ -13,13 +13,13 @@ import json
 import os
 import subprocess
 import sys
-import sysconfig
 import threading
-import venv
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import nbformat
+
+from .helpers import venv_with_wheel
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTER = ROOT / "chapters" / "04_language_model.ipynb"
@@ -37,15 +37,7 @@ def test_wheel_in_a_fresh_venv_runs_a_chapter(tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     (wheel,) = dist.glob("lstm_book-*.whl")
 
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=False)
-    py = env_dir / "bin" / "python"
-    fresh_site = Path(subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                     capture_output=True, text=True, check=True).stdout.strip())
-    (fresh_site / "_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    r = subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "--no-index", "-q", str(wheel)],
-                       capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stderr[-2000:]
+    py, fresh_site = venv_with_wheel(tmp_path, wheel)
 
     work = tmp_path / "work"; work.mkdir()                   # the notebook runs far from the checkout
     where = subprocess.run([str(py), "-c", "import lstm_book, lstm_book.data as d; print(lstm_book.__file__); print(d.checkout_data_dir().is_dir())"],

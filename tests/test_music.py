@@ -4,7 +4,7 @@ import pytest
 
 from lstm_book.music import Composer, load_chorales, note_array, read_midi
 
-from .helpers import cli
+from .helpers import cli, one_line_error, run_main
 
 def midi_file(path, *instruments):
     "Write a MIDI file: (is_drum, [(pitch, start, end), ...]) per instrument."
@@ -91,20 +91,6 @@ def test_other_bad_input(model_file, tmp_path):
 
 
 # bad options and destinations: refused before any work, one line on stderr, nothing written
-
-def run_main(capsys, *args):
-    "Run `lstm-book ARGS` in this process; (exit status, stdout, stderr)."
-    from lstm_book.cli import main
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_line_error(err: str, *needles: str) -> bool:
-    lines = err.strip().splitlines()
-    return (len(lines) == 1 and lines[0].startswith("lstm-book: error: ") and "Traceback" not in err
-            and all(n in lines[0] for n in needles))
-
 
 @pytest.fixture
 def no_training(monkeypatch):

@@ -8,10 +8,10 @@ a .pth line; lstm_book itself comes only from the wheel."""
 import os
 import subprocess
 import sys
-import sysconfig
-import venv
 import zipfile
 from pathlib import Path
+
+from .helpers import venv_with_wheel
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,15 +47,7 @@ def test_wheel_works_offline(tmp_path):
     for f in [*DATA_FILES.values(), *PRETRAINED.values()]:
         assert f"lstm_book_data/{f.filename}" in names, f"the wheel lacks {f.filename}"
 
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=False)
-    py = env_dir / "bin" / "python"
-    fresh_site = Path(subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                     capture_output=True, text=True, check=True).stdout.strip())
-    (fresh_site / "_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    r = subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "--no-index", "-q",
-                        str(wheel)], capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stderr[-2000:]
+    py, fresh_site = venv_with_wheel(tmp_path, wheel)
 
     work = tmp_path / "far" / "away"; work.mkdir(parents=True)
     cache = tmp_path / "cache"; cache.mkdir()

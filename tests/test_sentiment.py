@@ -10,7 +10,7 @@ import pytest
 from lstm_book.data import DownloadError
 from lstm_book.sentiment import load_imdb
 
-from .helpers import cli
+from .helpers import cli, one_line_error, run_main
 
 REVIEWS = {  # member -> text, in the layout of aclImdb_v1.tar.gz
     "aclImdb/train/pos/0_9.txt": "A joy from start to finish.<br /><br />See it.",
@@ -121,20 +121,6 @@ def test_predict_errors(model_file, tmp_path):
 
 
 # bad options and destinations: refused before any work, one line on stderr, nothing written
-
-def run_main(capsys, *args):
-    "Run `lstm-book ARGS` in this process; (exit status, stdout, stderr)."
-    from lstm_book.cli import main
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_line_error(err: str, *needles: str) -> bool:
-    lines = err.strip().splitlines()
-    return (len(lines) == 1 and lines[0].startswith("lstm-book: error: ") and "Traceback" not in err
-            and all(n in lines[0] for n in needles))
-
 
 @pytest.mark.parametrize("option, value", [("--epochs", 0), ("--epochs", -3), ("--members", 0), ("--limit", 0)])
 def test_train_refuses_bad_sizes_before_any_work(capsys, tmp_path, option, value):
