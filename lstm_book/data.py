@@ -21,7 +21,7 @@ __all__ = ['TRANSFORMS', 'TRANSFORM_GROUP', 'PLAYS', 'DATA_FILES', 'PRETRAINED',
            'DownloadError', 'UnknownNameError', 'download', 'DataFile', 'play_to_text', 'transform_function',
            'manifest_entry', 'build_data_file', 'DataIntegrityError', 'repository_url', 'data_url', 'checkout_data_dir',
            'package_data_dir', 'data_places', 'build_dir', 'data_path', 'Pretrained', 'pretrained_path',
-           'pretrained_target', 'manifest_markdown', 'DataVerifyError', 'verify_data_files', 'load_text',
+           'pretrained_target', 'manifest_markdown', 'short_path', 'DataVerifyError', 'verify_data_files', 'load_text',
            'read_text_file', 'load_plays', 'CharTokenizer', 'WordTokenizer', 'Vocab', 'token_windows']
 
 # %% ../chapters/01_data.ipynb #c007
@@ -485,6 +485,15 @@ def manifest_markdown() -> str:
     return "\n".join(lines)
 
 # %% ../chapters/01_data.ipynb #c039
+def short_path(path: str | Path) -> str:
+    "`path` as a reader would type it: relative if at most one folder up, else `~/...` under home."
+    p = Path(path).absolute()
+    try: rel = os.path.relpath(p)
+    except ValueError: rel = str(p)   # another drive (Windows)
+    if not rel.startswith(os.pardir + os.sep + os.pardir): return rel
+    try: return str(Path("~") / p.relative_to(Path.home()))
+    except ValueError: return str(p)
+
 class DataVerifyError(ValueError):
     "Some data files are missing or do not match the manifest; `.table` holds the full table."
 
@@ -501,7 +510,8 @@ def verify_data_files(data_dir: str | Path | None = None, # check only this fold
         status = ("missing" if found is None else "ok" if f.sha256 is None
                   or _sha256_once(found[1]) == f.sha256 else "CHECKSUM MISMATCH")
         rows.append({"name": f.name, "file": f.filename, "bytes": f.size, "status": status,
-                     "where": found[0] if found else "-", "path": str(found[1]) if found else "-"})
+                     "where": found[0] if found else "-",
+                     "path": short_path(found[1]) if found else "-"})
     table = pd.DataFrame(rows)
     bad = table[table.status != "ok"]
     if strict and len(bad):

@@ -78,6 +78,8 @@ def test_cleaning_keeps_summaries_and_drops_bars():
 def test_hygiene_finds_paths_warnings_and_wide_code():
     nb = {"cells": [{"cell_type": "code", "source": "x = 1  # " + "y" * 100, "metadata": {}, "outputs": [
         {"output_type": "stream", "name": "stdout", "text": "saved /tmp/tmpab12cd34/lm.pt\n"},
+        {"output_type": "stream", "name": "stdout", "text": f"found {hygiene.CHECKOUT}/data/x.txt\n"},
         {"output_type": "stream", "name": "stderr", "text": "x.py:3: UserWarning: careful\n"}]}]}
     found = "\n".join(hygiene.problems(nb))
     assert "characters" in found and "temporary path" in found and "warning" in found
+    assert "absolute path" in found

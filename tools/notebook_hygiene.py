@@ -1,4 +1,4 @@
-"""What a committed chapter may store: no progress-bar fragments, no temporary paths,
+"""What a committed chapter may store: no progress-bar fragments, no temporary or checkout paths,
 no warnings, and code that fits the page of the rendered book.
 
 `clean_outputs` is what the chapter runner applies after a run: a progress bar that
@@ -15,6 +15,7 @@ from pathlib import Path
 MAX_CODE_WIDTH = 100   # characters per code line; the rendered book's code column fits this without scrolling
 BAR = re.compile(r"^\s*[^|\n]*\d+%\|.*\|.*$|^\s*[^\n]*\|\s*\d+/\d+\s*\[\d")     # a tqdm bar line
 TEMP = re.compile(r"/tmp/|/var/folders/|\btmp[a-z0-9_]{6,}\b|lstm-book-test-cache|AppData\\Local\\Temp")
+CHECKOUT = str(Path(__file__).resolve().parents[1])   # an output naming it breaks on every other clone
 WARNING = re.compile(r"\b\w*Warning\b:|^\s*warnings\.warn", re.M)
 
 
@@ -77,6 +78,9 @@ def problems(nb: dict) -> list[str]:
                     found.append(f"cell {i}: a progress-bar fragment is stored: {t.strip()[:80]!r}")
                 if m := TEMP.search(t):
                     found.append(f"cell {i}: a temporary path is printed: …{t[max(0, m.start() - 30):m.end() + 30]!r}…")
+                if CHECKOUT in t:
+                    found.append(f"cell {i}: this checkout's absolute path {CHECKOUT} is printed "
+                                 "(it differs on every clone; print a relative path)")
                 if m := WARNING.search(t):
                     found.append(f"cell {i}: a warning is stored: {t[m.start():m.start() + 100]!r}")
     return found
