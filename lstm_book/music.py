@@ -334,7 +334,9 @@ def train_roll_model(model: PianoRollLSTM, train: Sequence[np.ndarray], valid: S
 
 # %% ../chapters/06_music.ipynb #c094m2
 @torch.no_grad()
-def piece_nlls(model: nn.Module, rolls: Sequence[np.ndarray], batch_size: int = 32,
+def piece_nlls(model: nn.Module, # a `PianoRollLSTM` (or any model with its inputs and outputs)
+               rolls: Sequence[np.ndarray], # (T, 88) piano rolls of the pieces
+               batch_size: int = 32, # pieces per forward pass
               ) -> tuple[np.ndarray, np.ndarray]:
     "Per piece: its summed negative log-likelihood (nats, all frames) and its number of frames."
     model.eval(); dev, sums = model_device(model), []
