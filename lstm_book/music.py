@@ -11,6 +11,7 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np, pandas as pd, torch
 import pretty_midi
+from fastcore.basics import patch
 from torch import nn
 import torch.nn.functional as F
 from torch.utils.data import (BatchSampler, DataLoader, Dataset, Sampler,
@@ -522,25 +523,29 @@ class Composer:
                               + generate_events(self.model, self.vocab, prime, steps, temperature,
                                                 seed, self.pitch_range), self.bpm)
 
-    def save(self, path: str | Path) -> Path:
-        "Write the model, its configuration, vocabulary and tempo to one model file (`save_model`)."
-        return save_model(path, self.model, "music", self.model.cfg, self.vocab, bpm=self.bpm,
-                          pitch_range=list(self.pitch_range))
 
-    @classmethod
-    def load(cls, path: str | Path, device: str | torch.device | None = None) -> "Composer":
-        """A composer from a model file written by `Composer.save`
-        (kind, checksum and configuration checked), on `device`."""
-        mf = load_model(path, "music", LMConfig)
-        if mf.itos is None or not {"bpm", "pitch_range"} <= set(mf.extra):
-            raise ModelFileError(f"{path} is a music model file without its vocabulary, tempo "
-                                 "or pitch range")
-        if len(mf.itos) != mf.config.vocab_size:
-            raise ModelFileError(f"{path}: its vocabulary has {len(mf.itos)} tokens, its model "
-                                 f"{mf.config.vocab_size}")
-        model = mf.load_into(LanguageModel(mf.config))
-        return cls(model.to(device or default_device()).eval(), Vocab(mf.itos),
-                   mf.extra["bpm"], mf.extra["pitch_range"])
+# %% ../chapters/06_music.ipynb #c061s
+@patch
+def save(self: Composer, path: str | Path) -> Path:
+    "Write the model, its configuration, vocabulary and tempo to one model file (`save_model`)."
+    return save_model(path, self.model, "music", self.model.cfg, self.vocab, bpm=self.bpm,
+                      pitch_range=list(self.pitch_range))
+
+@patch(cls_method=True)
+def load(cls: Composer, path: str | Path,
+         device: str | torch.device | None = None) -> Composer:
+    """A composer from a model file written by `Composer.save`
+    (kind, checksum and configuration checked), on `device`."""
+    mf = load_model(path, "music", LMConfig)
+    if mf.itos is None or not {"bpm", "pitch_range"} <= set(mf.extra):
+        raise ModelFileError(f"{path} is a music model file without its vocabulary, tempo "
+                             "or pitch range")
+    if len(mf.itos) != mf.config.vocab_size:
+        raise ModelFileError(f"{path}: its vocabulary has {len(mf.itos)} tokens, its model "
+                             f"{mf.config.vocab_size}")
+    model = mf.load_into(LanguageModel(mf.config))
+    return cls(model.to(device or default_device()).eval(), Vocab(mf.itos),
+               mf.extra["bpm"], mf.extra["pitch_range"])
 
 
 # %% ../chapters/06_music.ipynb #c064
