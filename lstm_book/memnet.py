@@ -4,7 +4,7 @@
 
 # %% ../chapters/11_memory_networks.ipynb #c004
 from __future__ import annotations
-import math, re, tarfile, warnings
+import math, re, tarfile, time, warnings
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -15,16 +15,18 @@ import torch.nn.functional as F
 from torch.utils.data import BatchSampler, DataLoader, Dataset, Sampler
 from fastcore.basics import patch
 
-from .core import FitConfig, fit, model_device, read_checkpoint, save_checkpoint
+from .core import FitConfig, fit, load_model, model_device, save_model
 from .data import SPECIALS, Vocab, download
 from .core import masked_softmax
+
 
 # %% auto #0
 __all__ = ['PEOPLE', 'LOCATIONS', 'OBJECTS', 'MOVES', 'GETS', 'DROPS', 'LINKS', 'TASKS', 'BABI_URL', 'BABI_SHA256', 'QA',
            'parse_babi', 'format_babi', 'World', 'story_lines', 'generate_babi', 'babi_member', 'load_babi',
            'babi_tokenize', 'build_qa_vocab', 'encode_qa', 'add_empty_memories', 'PermutationSampler', 'QAData',
            'QABatches', 'position_weights', 'MemConfig', 'without_specials', 'MemN2N', 'qa_step', 'QATrainConfig',
-           'train_qa', 'predict_qa', 'error_rate', 'ReaderConfig', 'LSTMReader', 'babi_data', 'attention_hits']
+           'train_qa', 'predict_qa', 'error_rate', 'ReaderConfig', 'LSTMReader', 'babi_data', 'babi_runs',
+           'attention_hits']
 
 # %% ../chapters/11_memory_networks.ipynb #c007
 @dataclass
@@ -220,20 +222,36 @@ def babi_member(task: int, size: str = "1k", split: str = "train") -> str:
     return (
         f"tasks_1-20_v1-2/{'en' if size == '1k' else 'en-10k'}/qa{task}_{TASKS[task]}_{split}.txt")
 
+def _babi_text(path: Path, member: str) -> tuple[str, str]:
+    "(text, name) of `member` from a bAbI archive, an unpacked copy (any folder above), or a file."
+    folder, name = Path(member).parent.name, Path(member).name
+    if path.is_dir():
+        hits = [p for p in (path / name, *path.rglob(name)) if p.is_file()
+                and (p.parent == path or p.parent.name == folder)]
+        if not hits: raise ValueError(f"{path} holds no {folder}/{name}")
+        return hits[0].read_text(encoding="utf-8"), str(hits[0])
+    if tarfile.is_tarfile(path):
+        with tarfile.open(path) as tar:
+            try: return tar.extractfile(member).read().decode("utf-8"), member
+            except KeyError:
+                raise ValueError(f"{path} has no {member}; is it the bAbI v1.2 archive?") from None
+    return path.read_text(encoding="utf-8"), str(path)
+
 def load_babi(task: int, size: str = "1k", split: str = "train", url: str = BABI_URL,
               sha256: str = BABI_SHA256,
               # where to keep the archive (default: the book's cache)
               dest: str | Path | None = None,
-              progress: bool = True) -> list[QA]:
-    """The questions of one original bAbI task file (downloaded
-    and checked once, then read from the cache)."""
+              progress: bool = True,
+              # read this archive, unpacked folder or task file instead of downloading
+              path: str | Path | None = None) -> list[QA]:
+    "The questions of one original bAbI task file (from `path`, or downloaded and checked once)."
     member = babi_member(task, size, split)
-    path = download(url, sha256, dest=dest, progress=progress)
-    with tarfile.open(path) as tar:
-        try: text = tar.extractfile(member).read().decode("utf-8")
-        except KeyError:
-            raise ValueError(f"{path} has no {member}; is it the bAbI v1.2 archive?") from None
-    return parse_babi(text, source=member)
+    if path is not None and not Path(path).exists(): raise FileNotFoundError(f"no {path}")
+    path = Path(path) if path is not None else download(url, sha256, dest=dest, progress=progress)
+    try: text, source = _babi_text(path, member)
+    except UnicodeDecodeError: raise ValueError(f"{path} is not a bAbI text file") from None
+    return parse_babi(text, source=source)
+
 
 # %% ../chapters/11_memory_networks.ipynb #c031
 def babi_tokenize(text: str) -> list[str]:
@@ -349,28 +367,38 @@ class MemN2N(nn.Module):
         self.T = (nn.Parameter(torch.randn(cfg.hops + 1, cfg.memory_size, cfg.dim) * 0.1)
                   if cfg.temporal_encoding else None)
 
-    def embed(self, k: int, tokens: torch.Tensor) -> torch.Tensor:
+    def embed(self, k: int, tokens: torch.Tensor,
+              pw: torch.Tensor | None = None, # position_weights(tokens), if already computed
+             ) -> torch.Tensor:
         "Statement vectors with embedding E_k: (..., J) -> (..., dim)."
         e = self.E[k](tokens)   # (..., J, d)
-        return (e * position_weights(tokens, self.cfg.dim) if self.cfg.position_encoding
-                else e).sum(-2)
+        if not self.cfg.position_encoding: return e.sum(-2)
+        return (e * (position_weights(tokens, self.cfg.dim) if pw is None else pw)).sum(-2)
 
     def forward(self, stories: torch.Tensor, # (B, M', J), slot 0 the latest; M' <= memory_size
                 questions: torch.Tensor, # (B, Jq)
                ) -> tuple[torch.Tensor, torch.Tensor]:
         "Answer logits (B, V) and the attention over the memory slots at every hop (B, K, M')."
-        mask, M, N = (stories != 0).any(-1), stories.shape[1], self.cfg.memory_size       # (B, M')
+        M, N = stories.shape[1], self.cfg.memory_size
         if M > N: raise ValueError(f"stories have {M} slots; this model holds at most {N}")
+        # slots empty in the whole batch get weight 0 anyway: skip them (the same result, faster)
+        used = (stories != 0).any(-1).any(0).nonzero()
+        stories = stories[:, :int(used.max()) + 1 if len(used) else M]
+        mask, L = (stories != 0).any(-1), stories.shape[1]                               # (B, L)
+        pw = position_weights(stories, self.cfg.dim) if self.cfg.position_encoding else None
+        # E_k of the statements, once for every k: (B, L, d) each
+        emb = [self.embed(k, stories, pw) + (self.T[k, :L] if self.T is not None else 0)
+               for k in range(self.cfg.hops + 1)]
         u, weights = self.embed(0, questions), []                                         # (B, d)
         for k in range(self.cfg.hops):
-            m, c = self.embed(k, stories), self.embed(k + 1, stories)   # (B, M', d): A=E_k, C=E_k+1
-            if self.T is not None: m, c = m + self.T[k, :M], c + self.T[k + 1, :M]
-            s = (m @ u[:, :, None]).squeeze(-1)                                           # (B, M')
+            m, c = emb[k], emb[k + 1]                                      # A = E_k, C = E_k+1
+            s = (m @ u[:, :, None]).squeeze(-1)                                           # (B, L)
             p = s.masked_fill(~mask, 0) if self.linear else masked_softmax(s[:, None], mask)[:, 0]
             u = u + (p[:, None] @ c).squeeze(1)   # u^(k+1) = u^k + o^k
-            weights.append(p)
+            weights.append(F.pad(p, (0, M - L)))                                          # (B, M')
         logits = u @ self.E[-1].weight.T   # W = (C^K)^T
         return without_specials(logits), torch.stack(weights, 1)
+
 
 # %% ../chapters/11_memory_networks.ipynb #c045
 def qa_step(model: nn.Module, batch: tuple, state=None):
@@ -386,31 +414,45 @@ class QATrainConfig(FitConfig):
     progress: bool = False
     log: bool = False
     batch_size: int = 32
-    lr: float = 0.01             # Adam's learning rate
+    optimizer: str = "adam"      # "adam", or "sgd" (plain SGD, the paper's)
+    lr: float = 0.01             # the learning rate with the softmax in place
     anneal_every: int = 25       # halve the learning rate every this many epochs
     linear_start: bool = True    # memory networks: no softmax until validation loss stops falling
     linear_patience: int = 5     # ... for this many epochs
+    linear_lr: float | None = None   # learning rate of the linear start (None: `lr`)
     noise: float = 0.1           # random noise: share of empty memories inserted in training
     seed: int = 0
 
+    def __post_init__(self):
+        if self.optimizer not in ("adam", "sgd"):
+            raise ValueError(f"optimizer must be 'adam' or 'sgd', got {self.optimizer!r}")
+        if self.epochs < 1 or self.anneal_every < 1 or self.batch_size < 1:
+            raise ValueError("epochs, anneal_every and batch_size must be positive")
+
+
+# %% ../chapters/11_memory_networks.ipynb #c045b
 def train_qa(model: nn.Module, train: dict, valid: dict,
              cfg: QATrainConfig = QATrainConfig()) -> pd.DataFrame:
     "Train a MemN2N or LSTMReader on encoded questions, keeping the best weights; returns history."
     torch.manual_seed(cfg.seed)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    opt = (torch.optim.Adam if cfg.optimizer == "adam" else torch.optim.SGD)(
+        model.parameters(), lr=cfg.lr)
     batches, valid_b = (QABatches(train, cfg.batch_size, seed=cfg.seed, noise=cfg.noise),
                         QABatches(valid, 512, shuffle=False))
     hist = []
     if cfg.linear_start and isinstance(model, MemN2N):
         lin = replace(cfg, patience=cfg.linear_patience)
+        for g in opt.param_groups: g["lr"] = cfg.linear_lr or cfg.lr
         model.linear = True
         try: hist.append(fit(model, batches, valid_b, qa_step, opt, cfg=lin).assign(phase="linear"))
         finally: model.linear = False
+        for g in opt.param_groups: g["lr"] = cfg.lr
     sched = torch.optim.lr_scheduler.StepLR(opt, cfg.anneal_every, 0.5)
     hist.append(
         fit(model, batches, valid_b, qa_step, opt, sched,
             replace(cfg, restore_best=True)).assign(phase="softmax"))
     return pd.concat(hist, ignore_index=True)
+
 
 # %% ../chapters/11_memory_networks.ipynb #c046
 @torch.no_grad()
@@ -464,15 +506,44 @@ def babi_data(task: int,
               # questions in the training file (10% of them for validation)
               train_size: int = 1000,
               seed: int = 0, memory_size: int = 50,
-              test_size: int = 1000) -> tuple[Vocab, dict, dict]:
-    """Vocabulary, encoded splits {'train','valid','test'}
-    and their questions, for one generated task."""
-    qs = parse_babi(generate_babi(task, train_size, seed=2 * seed))
-    n_valid = max(1, train_size // 10)
-    qas = {"train": qs[:-n_valid], "valid": qs[-n_valid:],
-           "test": parse_babi(generate_babi(task, test_size, seed=2 * seed + 1))}
+              test_size: int = 1000,
+              # the original tasks: an archive, unpacked folder or task file (None: simulate)
+              path: str | Path | None = None,
+              size: str = "1k", # with `path`: the 1k or 10k training set
+             ) -> tuple[Vocab, dict, dict]:
+    """Vocabulary, encoded splits {'train','valid','test'} and their
+    questions, for one task: simulated, or read from the original files."""
+    if path is None:
+        qs, test = (parse_babi(generate_babi(task, train_size, seed=2 * seed)),
+                    parse_babi(generate_babi(task, test_size, seed=2 * seed + 1)))
+    else: qs, test = (load_babi(task, size, split, path=path) for split in ("train", "test"))
+    n_valid = max(1, len(qs) // 10)
+    qas = {"train": qs[:-n_valid], "valid": qs[-n_valid:], "test": test}
     vocab = build_qa_vocab(qas["train"])
     return vocab, {k: encode_qa(v, vocab, memory_size) for k, v in qas.items()}, qas
+
+
+# %% ../chapters/11_memory_networks.ipynb #c051r
+def babi_runs(task: int, cfg: QATrainConfig = QATrainConfig(),
+              seeds: Sequence[int] = (0,), # one training run per seed (initialisation and order)
+              data: tuple | None = None, # (vocab, data, qas) from `babi_data` (None: make them)
+              path: str | Path | None = None, # the original task files (see `babi_data`)
+              **mem, # MemConfig settings: hops, dim, position_encoding, temporal_encoding
+             ) -> tuple[pd.DataFrame, MemN2N]:
+    "Train a memory network once per seed on one task: per-seed errors and the run best on validation."
+    vocab, enc, _ = data or babi_data(task, path=path)
+    rows, best = [], None
+    for seed in seeds:
+        torch.manual_seed(seed)
+        model = MemN2N(MemConfig(len(vocab), **mem), vocab)
+        t0 = time.perf_counter()
+        train_qa(model, enc["train"], enc["valid"], replace(cfg, seed=seed))
+        rows.append({"task": task, "seed": seed, "valid error": error_rate(model, enc["valid"]),
+                     "test error": error_rate(model, enc["test"]),
+                     "seconds": time.perf_counter() - t0})
+        if best is None or rows[-1]["valid error"] < best[0]: best = (rows[-1]["valid error"], model)
+    return pd.DataFrame(rows), best[1]
+
 
 # %% ../chapters/11_memory_networks.ipynb #c059
 def attention_hits(attention: torch.Tensor, # (N, K, M) as from `predict_qa`
@@ -513,14 +584,13 @@ def answer(self: MemN2N, story: Sequence[str], # the statements, oldest first
 # %% ../chapters/11_memory_networks.ipynb #c066s
 @patch
 def save(self: MemN2N, path: str | Path) -> Path:
-    "Write the model, its configuration and its vocabulary (kind 'memnet')."
+    "Write the model, its configuration and its vocabulary to a model file (kind 'memnet')."
     if self.vocab is None: raise ValueError("cannot save a model without its vocabulary")
-    return save_checkpoint(path, self, kind="memnet", config=asdict(self.cfg), itos=self.vocab.itos)
+    return save_model(path, self, "memnet", self.cfg, self.vocab)
 
 @patch(cls_method=True)
 def load(cls: MemN2N, path: str | Path, device: str | torch.device | None = None) -> MemN2N:
     "A model written by `MemN2N.save`, ready to answer (on `device`, default the CPU)."
-    ckpt = read_checkpoint(path, "cpu", kind="memnet")
-    model = cls(MemConfig(**ckpt["extra"]["config"]), Vocab(ckpt["extra"]["itos"]))
-    model.load_state_dict(ckpt["model"])
-    return model.to(device or "cpu").eval()
+    mf = load_model(path, "memnet", MemConfig)
+    return mf.load_into(cls(mf.config, Vocab(mf.itos))).to(device or "cpu").eval()
+
