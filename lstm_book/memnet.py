@@ -421,6 +421,9 @@ class QATrainConfig(FitConfig):
     linear_patience: int = 5     # ... for this many epochs
     linear_lr: float | None = None   # learning rate of the linear start (None: `lr`)
     noise: float = 0.1           # random noise: share of empty memories inserted in training
+    # the paper's cost is summed over a batch, not averaged: `lr` and `clip_norm` then apply to
+    # the sum (trained as the mean with lr * batch_size and clip_norm / batch_size)
+    sum_loss: bool = False
     seed: int = 0
 
     def __post_init__(self):
@@ -435,6 +438,9 @@ def train_qa(model: nn.Module, train: dict, valid: dict,
              cfg: QATrainConfig = QATrainConfig()) -> pd.DataFrame:
     "Train a MemN2N or LSTMReader on encoded questions, keeping the best weights; returns history."
     torch.manual_seed(cfg.seed)
+    k = cfg.batch_size if cfg.sum_loss else 1   # a summed cost's gradient is k times the mean's
+    cfg = replace(cfg, lr=cfg.lr * k, linear_lr=(cfg.linear_lr or cfg.lr) * k, sum_loss=False,
+                  clip_norm=cfg.clip_norm / k if cfg.clip_norm else None)
     opt = (torch.optim.Adam if cfg.optimizer == "adam" else torch.optim.SGD)(
         model.parameters(), lr=cfg.lr)
     batches, valid_b = (QABatches(train, cfg.batch_size, seed=cfg.seed, noise=cfg.noise),
@@ -442,7 +448,7 @@ def train_qa(model: nn.Module, train: dict, valid: dict,
     hist = []
     if cfg.linear_start and isinstance(model, MemN2N):
         lin = replace(cfg, patience=cfg.linear_patience)
-        for g in opt.param_groups: g["lr"] = cfg.linear_lr or cfg.lr
+        for g in opt.param_groups: g["lr"] = cfg.linear_lr
         model.linear = True
         try: hist.append(fit(model, batches, valid_b, qa_step, opt, cfg=lin).assign(phase="linear"))
         finally: model.linear = False
@@ -530,7 +536,7 @@ def babi_runs(task: int, cfg: QATrainConfig = QATrainConfig(),
               path: str | Path | None = None, # the original task files (see `babi_data`)
               **mem, # MemConfig settings: hops, dim, position_encoding, temporal_encoding
              ) -> tuple[pd.DataFrame, MemN2N]:
-    "Train a memory network once per seed on one task: per-seed errors and the run best on validation."
+    "One training run per seed on one task: the errors of each, and the best run on validation."
     vocab, enc, _ = data or babi_data(task, path=path)
     rows, best = [], None
     for seed in seeds:
@@ -541,7 +547,8 @@ def babi_runs(task: int, cfg: QATrainConfig = QATrainConfig(),
         rows.append({"task": task, "seed": seed, "valid error": error_rate(model, enc["valid"]),
                      "test error": error_rate(model, enc["test"]),
                      "seconds": time.perf_counter() - t0})
-        if best is None or rows[-1]["valid error"] < best[0]: best = (rows[-1]["valid error"], model)
+        if best is None or rows[-1]["valid error"] < best[0]:
+            best = (rows[-1]["valid error"], model)
     return pd.DataFrame(rows), best[1]
 
 
