@@ -5,20 +5,21 @@
 # %% ../chapters/09_attention.ipynb #c004
 from __future__ import annotations
 import math
-from dataclasses import asdict
 from functools import partial
+from typing import Sequence
 from pathlib import Path
 
 import numpy as np, pandas as pd, torch
 from torch import nn
 
-from .core import default_device, read_checkpoint, save_checkpoint
-from .data import Vocab
-from .chatbot import Chatbot, Seq2Seq, Seq2SeqConfig, corpus_bleu, generate, perplexity
+from .core import ModelFile, default_device, load_model, save_model
+from .data import SPECIALS, Vocab
+from .chatbot import MAX_TOKENS, Chatbot, Seq2Seq, Seq2SeqConfig, generate
+
 
 # %% auto #0
-__all__ = ['SCORES', 'Attention', 'scores_by_length', 'AttentionDecoder', 'attention_seq2seq', 'AttentionChatbot', 'load_chatbot',
-           'attention_map']
+__all__ = ['SCORES', 'Attention', 'reversal_pairs', 'encode_reversal', 'AttentionDecoder', 'attention_seq2seq', 'BahdanauDecoder',
+           'LuongDecoder', 'AttentionChatbot', 'load_chatbot', 'accuracy_by_length', 'attention_map']
 
 # %% ../chapters/09_attention.ipynb #c007
 from .core import masked_softmax   # shared with later chapters: see the toolkit
@@ -64,24 +65,24 @@ class Attention(nn.Module):
         weights = masked_softmax(self.score(q, k), mask)
         return weights @ (k if v is None else v), weights
 
-# %% ../chapters/09_attention.ipynb #c019
-def scores_by_length(model: Seq2Seq,
-                     # encoded (statements, replies) as from `encode_pairs`
-                     pairs: tuple[list, list],
-                     # statement lengths (tokens), inclusive
-                     bins: tuple[tuple[int, int], ...] = ((1, 3), (4, 6), (7, 10)),
-                    ) -> pd.DataFrame:
-    "Test perplexity and greedy-reply BLEU per statement-length group."
-    rows = []
-    for lo, hi in bins:
-        idx = [i for i, s in enumerate(pairs[0]) if lo <= len(s) <= hi]
-        if not idx: continue
-        src, tgt = [pairs[0][i] for i in idx], [pairs[1][i] for i in idx]
-        refs = [[t for t in r if t not in (Vocab.bos_id, Vocab.eos_id)] for r in tgt]
-        rows.append({"statement tokens": f"{lo}-{hi}", "pairs": len(idx),
-                     "perplexity": perplexity(model, (src, tgt)),
-                     "BLEU": corpus_bleu(generate(model, src), refs)})
-    return pd.DataFrame(rows)
+# %% ../chapters/09_attention.ipynb #c015
+def reversal_pairs(n: int, # how many pairs
+                   lengths: tuple[int, int] = (1, 30), # input lengths, drawn uniformly (inclusive)
+                   symbols: str = "0123456789", seed: int = 0) -> list[tuple[str, str]]:
+    "Random sequences of symbols and their reversals, as space-separated text."
+    if n < 1 or not 1 <= lengths[0] <= lengths[1]:
+        raise ValueError(f"need n >= 1 and 1 <= lengths[0] <= lengths[1], got {n}, {lengths}")
+    rng, out = np.random.default_rng(seed), []
+    for L in rng.integers(lengths[0], lengths[1] + 1, n):
+        s = rng.choice(list(symbols), L)
+        out.append((" ".join(s), " ".join(s[::-1])))
+    return out
+
+def encode_reversal(pairs: list[tuple[str, str]], vocab: Vocab) -> tuple[list, list]:
+    "Input ids, and output ids with <bos> and <eos> (the chatbot's encoding)."
+    return ([vocab.encode(a.split()) for a, _ in pairs],
+            [vocab.encode(b.split(), bos=True, eos=True) for _, b in pairs])
+
 
 # %% ../chapters/09_attention.ipynb #c023
 class AttentionDecoder(nn.Module):
@@ -111,46 +112,130 @@ def attention_seq2seq(cfg: Seq2SeqConfig, score: str = "general") -> Seq2Seq:
     "The chatbot's encoder-decoder with an `AttentionDecoder`."
     return Seq2Seq(cfg, decoder_cls=partial(AttentionDecoder, score=score))
 
+# %% ../chapters/09_attention.ipynb #c025c
+class BahdanauDecoder(nn.Module):
+    """Attention before the recurrent step (Bahdanau et al.): the previous state is the query, and
+    the context joins the LSTM's input: tokens (B, T) -> logits (B, T, V)."""
+    def __init__(self, cfg: Seq2SeqConfig, embedding: nn.Embedding, score: str = "additive"):
+        super().__init__()
+        self.cfg, self.emb, self.drop = cfg, embedding, nn.Dropout(cfg.dropout)
+        self.lstm = nn.LSTM(cfg.emb + cfg.hidden, cfg.hidden, cfg.layers, batch_first=True,
+                            dropout=cfg.dropout if cfg.layers > 1 else 0.0)
+        self.attention = Attention(score, cfg.hidden, cfg.hidden)
+        self.out = nn.Linear(2 * cfg.hidden, cfg.vocab_size)
+        # (B, T, S) attention weights of the last call (detached)
+        self.weights: torch.Tensor | None = None
+
+    def forward(self, tokens: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor],
+                memory: torch.Tensor, # (B, S, H) encoder outputs
+                src_mask: torch.Tensor, # (B, S) True at real input tokens
+               ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        x, logits, ws = self.drop(self.emb(tokens)), [], []                       # (B, T, E)
+        for t in range(tokens.size(1)):
+            # the query: the top layer's previous state (B, 1, H)
+            ctx, w = self.attention(state[0][-1][:, None], memory, memory, src_mask)
+            h, state = self.lstm(torch.cat([x[:, t:t + 1], ctx], -1), state)      # (B, 1, H)
+            logits.append(self.out(self.drop(torch.cat([h, ctx], -1)))); ws.append(w)
+        self.weights = torch.cat(ws, 1).detach()
+        return torch.cat(logits, 1), state
+
+
+# %% ../chapters/09_attention.ipynb #c025e
+class LuongDecoder(nn.Module):
+    """Attention after the recurrent step (Luong et al.) with input feeding: the last attentional
+    vector joins the next input: tokens (B, T) -> logits (B, T, V); state (h, c, feed)."""
+    def __init__(self, cfg: Seq2SeqConfig, embedding: nn.Embedding, score: str = "general"):
+        super().__init__()
+        self.cfg, self.emb, self.drop = cfg, embedding, nn.Dropout(cfg.dropout)
+        self.lstm = nn.LSTM(cfg.emb + cfg.hidden, cfg.hidden, cfg.layers, batch_first=True,
+                            dropout=cfg.dropout if cfg.layers > 1 else 0.0)
+        self.attention = Attention(score, cfg.hidden, cfg.hidden)
+        self.combine, self.out = (nn.Linear(2 * cfg.hidden, cfg.hidden),
+                                  nn.Linear(cfg.hidden, cfg.vocab_size))
+        self.weights: torch.Tensor | None = None
+
+    def forward(self, tokens: torch.Tensor,
+                state: tuple, # (h, c) from the encoder, or (h, c, feed) from a previous call
+                memory: torch.Tensor, src_mask: torch.Tensor,
+               ) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+        h0, c0, *feed = state
+        # (B, H): the attentional vector of the previous step (zeros at the start)
+        feed = feed[0] if feed else memory.new_zeros(tokens.size(0), self.cfg.hidden)
+        x, st, logits, ws = self.drop(self.emb(tokens)), (h0, c0), [], []
+        for t in range(tokens.size(1)):
+            h, st = self.lstm(torch.cat([x[:, t], feed], -1)[:, None], st)         # (B, 1, H)
+            ctx, w = self.attention(h, memory, memory, src_mask)                   # query: h_t
+            feed = torch.tanh(self.combine(torch.cat([ctx, h], -1)))[:, 0]         # (B, H)
+            logits.append(self.out(self.drop(feed))[:, None]); ws.append(w)
+        self.weights = torch.cat(ws, 1).detach()
+        return torch.cat(logits, 1), (*st, feed)
+
+
 # %% ../chapters/09_attention.ipynb #c027
 class AttentionChatbot(Chatbot):
     "A `Chatbot` whose model has an `AttentionDecoder`; saves and loads its score function too."
     def save(self, path: str | Path) -> Path:
-        "Write model, configuration, score function and vocabulary to one checkpoint."
-        return save_checkpoint(path, self.model, kind="attention-chatbot",
-                               config=asdict(self.model.cfg),
-                               score=self.model.decoder.attention.score_fn, itos=self.vocab.itos,
-                               max_tokens=self.max_tokens)
+        "Write a model file (kind 'attention-chatbot'): weights, configuration, vocabulary, score."
+        return save_model(path, self.model, "attention-chatbot", self.model.cfg, self.vocab,
+                          score=self.model.decoder.attention.score_fn, max_tokens=self.max_tokens)
 
     @classmethod
     def load(cls, path: str | Path) -> "AttentionChatbot":
-        "A chatbot from a checkpoint written by `AttentionChatbot.save`, on the default device."
-        extra = (ckpt := read_checkpoint(path, kind="attention-chatbot"))["extra"]
-        model = attention_seq2seq(Seq2SeqConfig(**extra["config"]), extra["score"])
-        model.load_state_dict(ckpt["model"])
-        return cls(model.to(default_device()), Vocab(extra["itos"]), extra["max_tokens"])
+        "A chatbot from a file written by `AttentionChatbot.save`, on the default device."
+        return _chatbot(load_model(path, "attention-chatbot", Seq2SeqConfig))
+
+def _chatbot(mf: ModelFile) -> Chatbot:
+    "The chatbot of a chatbot or attention-chatbot model file."
+    attn = mf.kind == "attention-chatbot"
+    model = attention_seq2seq(mf.config, mf.extra.get("score", "general")) if attn else Seq2Seq(
+        mf.config)
+    return (AttentionChatbot if attn else Chatbot)(
+        mf.load_into(model).to(default_device()), Vocab(mf.itos),
+        mf.extra.get("max_tokens", MAX_TOKENS))
 
 def load_chatbot(path: str | Path) -> Chatbot:
-    "A saved chatbot of either kind: a `Chatbot` (chapter 8) or an `AttentionChatbot`."
-    kind = read_checkpoint(path)["extra"].get("kind")
-    if kind == "attention-chatbot": return AttentionChatbot.load(path)
-    if kind == "chatbot": return Chatbot.load(path)
-    raise ValueError(f"{path} holds a {kind or 'non-chatbot'} checkpoint, not a chatbot")
+    "A saved chatbot of either kind, read once: a `Chatbot` (chapter 8) or an `AttentionChatbot`."
+    return _chatbot(load_model(path, ("chatbot", "attention-chatbot"), Seq2SeqConfig))
+
+
+# %% ../chapters/09_attention.ipynb #c029a
+def accuracy_by_length(model: Seq2Seq, vocab: Vocab,
+                       lengths: Sequence[int] = (5, 10, 15, 20), # input lengths to test
+                       n: int = 200, # test inputs per length
+                       symbols: str = "0123456789", seed: int = 1000) -> pd.DataFrame:
+    """Exact-match and per-position accuracy of greedy outputs on
+    fresh reversal inputs of each length (one row per length)."""
+    rows = []
+    for L in lengths:
+        src, tgt = encode_reversal(reversal_pairs(n, (L, L), symbols, seed + L), vocab)
+        out = generate(model, src, max_len=L + 1)
+        want = [t[1:-1] for t in tgt]
+        rows.append({"length": L,
+                     "sequence accuracy": np.mean([o == w for o, w in zip(out, want)]),
+                     "token accuracy": np.mean([np.mean([a == b for a, b in zip(o, w)] + [False]
+                                                        * (len(w) - len(o))) for o, w in
+                                                zip(out, want)])})
+    return pd.DataFrame(rows)
+
 
 # %% ../chapters/09_attention.ipynb #c034
 @torch.no_grad()
 def attention_map(model: Seq2Seq, vocab: Vocab,
                   # normalised text (as in the chat pairs)
                   statement: str,
+                  max_len: int = MAX_TOKENS + 1, # reply tokens at most
                  ) -> tuple[list[str], list[str], np.ndarray]:
     """The statement's tokens, the greedy reply's tokens (with
     <eos>) and the (reply, statement) attention weights."""
-    if not isinstance(model.decoder, AttentionDecoder):
-        raise TypeError("the model's decoder has no attention (build it with attention_seq2seq)")
+    if getattr(model.decoder, "attention", None) is None:
+        raise TypeError("the model's decoder has no attention (build it with attention_seq2seq, "
+                        "or with a BahdanauDecoder or LuongDecoder)")
     src_tokens = statement.split()
     if not src_tokens: raise ValueError("the statement is empty")
     src = vocab.encode(src_tokens)
-    reply = generate(model, [src])[0]
+    reply = generate(model, [src], max_len=max_len)[0]
     dev = next(model.parameters()).device
     model.eval()(torch.tensor([src], device=dev), torch.tensor([len(src)]),
                  torch.tensor([[Vocab.bos_id] + reply], device=dev))
     return src_tokens, vocab.decode(reply) + ["<eos>"], model.decoder.weights[0].cpu().numpy()
+
