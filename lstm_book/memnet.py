@@ -237,6 +237,8 @@ def _babi_text(path: Path, member: str) -> tuple[str, str]:
                 raise ValueError(f"{path} has no {member}; is it the bAbI v1.2 archive?") from None
     return path.read_text(encoding="utf-8"), str(path)
 
+
+# %% ../chapters/11_memory_networks.ipynb #c028b
 def load_babi(task: int, size: str = "1k", split: str = "train", url: str = BABI_URL,
               sha256: str = BABI_SHA256,
               # where to keep the archive (default: the book's cache)
@@ -375,29 +377,32 @@ class MemN2N(nn.Module):
         if not self.cfg.position_encoding: return e.sum(-2)
         return (e * (position_weights(tokens, self.cfg.dim) if pw is None else pw)).sum(-2)
 
-    def forward(self, stories: torch.Tensor, # (B, M', J), slot 0 the latest; M' <= memory_size
-                questions: torch.Tensor, # (B, Jq)
-               ) -> tuple[torch.Tensor, torch.Tensor]:
-        "Answer logits (B, V) and the attention over the memory slots at every hop (B, K, M')."
-        M, N = stories.shape[1], self.cfg.memory_size
-        if M > N: raise ValueError(f"stories have {M} slots; this model holds at most {N}")
-        # slots empty in the whole batch get weight 0 anyway: skip them (the same result, faster)
-        used = (stories != 0).any(-1).any(0).nonzero()
-        stories = stories[:, :int(used.max()) + 1 if len(used) else M]
-        mask, L = (stories != 0).any(-1), stories.shape[1]                               # (B, L)
-        pw = position_weights(stories, self.cfg.dim) if self.cfg.position_encoding else None
-        # E_k of the statements, once for every k: (B, L, d) each
-        emb = [self.embed(k, stories, pw) + (self.T[k, :L] if self.T is not None else 0)
-               for k in range(self.cfg.hops + 1)]
-        u, weights = self.embed(0, questions), []                                         # (B, d)
-        for k in range(self.cfg.hops):
-            m, c = emb[k], emb[k + 1]                                      # A = E_k, C = E_k+1
-            s = (m @ u[:, :, None]).squeeze(-1)                                           # (B, L)
-            p = s.masked_fill(~mask, 0) if self.linear else masked_softmax(s[:, None], mask)[:, 0]
-            u = u + (p[:, None] @ c).squeeze(1)   # u^(k+1) = u^k + o^k
-            weights.append(F.pad(p, (0, M - L)))                                          # (B, M')
-        logits = u @ self.E[-1].weight.T   # W = (C^K)^T
-        return without_specials(logits), torch.stack(weights, 1)
+
+# %% ../chapters/11_memory_networks.ipynb #c040c
+@patch
+def forward(self: MemN2N, stories: torch.Tensor, # (B, M', J), slot 0 the latest; M' <= memory_size
+            questions: torch.Tensor, # (B, Jq)
+           ) -> tuple[torch.Tensor, torch.Tensor]:
+    "Answer logits (B, V) and the attention over the memory slots at every hop (B, K, M')."
+    M, N = stories.shape[1], self.cfg.memory_size
+    if M > N: raise ValueError(f"stories have {M} slots; this model holds at most {N}")
+    # slots empty in the whole batch get weight 0 anyway: skip them (the same result, faster)
+    used = (stories != 0).any(-1).any(0).nonzero()
+    stories = stories[:, :int(used.max()) + 1 if len(used) else M]
+    mask, L = (stories != 0).any(-1), stories.shape[1]                               # (B, L)
+    pw = position_weights(stories, self.cfg.dim) if self.cfg.position_encoding else None
+    # E_k of the statements, once for every k: (B, L, d) each
+    emb = [self.embed(k, stories, pw) + (self.T[k, :L] if self.T is not None else 0)
+           for k in range(self.cfg.hops + 1)]
+    u, weights = self.embed(0, questions), []                                         # (B, d)
+    for k in range(self.cfg.hops):
+        m, c = emb[k], emb[k + 1]                                      # A = E_k, C = E_k+1
+        s = (m @ u[:, :, None]).squeeze(-1)                                           # (B, L)
+        p = s.masked_fill(~mask, 0) if self.linear else masked_softmax(s[:, None], mask)[:, 0]
+        u = u + (p[:, None] @ c).squeeze(1)   # u^(k+1) = u^k + o^k
+        weights.append(F.pad(p, (0, M - L)))                                          # (B, M')
+    logits = u @ self.E[-1].weight.T   # W = (C^K)^T
+    return without_specials(logits), torch.stack(weights, 1)
 
 
 # %% ../chapters/11_memory_networks.ipynb #c045
