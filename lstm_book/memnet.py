@@ -340,7 +340,7 @@ def position_weights(tokens: torch.Tensor, # (..., J) word ids, 0 = padding
     k = torch.arange(1, dim + 1, device=tokens.device).float()                          # (d,)
     return (1 - j / J) - (k / dim) * (1 - 2 * j / J)
 
-# %% ../chapters/11_memory_networks.ipynb #c040
+# %% ../chapters/11_memory_networks.ipynb #c040b
 @dataclass
 class MemConfig:
     "Sizes and switches of an end-to-end memory network."
@@ -351,7 +351,6 @@ class MemConfig:
     position_encoding: bool = True   # weight words by position (PE); False: bag of words
     temporal_encoding: bool = True   # add a learned vector per memory slot (TE)
 
-# %% ../chapters/11_memory_networks.ipynb #c040b
 def without_specials(logits: torch.Tensor) -> torch.Tensor:
     "Answer logits (B, V) with <pad>, <unk>, <bos>, <eos> ruled out (-inf): an answer is a word."
     return logits.masked_fill(torch.arange(logits.shape[1], device=logits.device) < len(SPECIALS),
@@ -376,6 +375,7 @@ class MemN2N(nn.Module):
         e = self.E[k](tokens)   # (..., J, d)
         if not self.cfg.position_encoding: return e.sum(-2)
         return (e * (position_weights(tokens, self.cfg.dim) if pw is None else pw)).sum(-2)
+
 
 
 # %% ../chapters/11_memory_networks.ipynb #c040c
