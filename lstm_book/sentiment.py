@@ -352,8 +352,8 @@ def text_stream(texts: Iterable[str], vocab: Vocab) -> torch.Tensor:
 
 # %% ../chapters/05_sentiment.ipynb #c052
 def init_from_lm(model: SentimentLSTM, lm: nn.Module) -> SentimentLSTM:
-    """Copy a one-layer `LanguageModel`'s embedding and LSTM weights into a unidirectional
-    classifier of the same sizes."""
+    """Copy a one-layer `LanguageModel`'s embedding and LSTM layer (weights and biases) into a
+    unidirectional classifier of the same sizes; its output layer stays as it is."""
     c = model.cfg
     if (c.bidirectional or model.rnn.num_layers != 1 or lm.rnn.num_layers != 1
         or not isinstance(lm.rnn, nn.LSTM)):
@@ -465,7 +465,7 @@ def train_model(members: int = 3, epochs: int = 8, seed: int = 0, progress: bool
                 # train on soft targets sigmoid(soft_k * rating); None: on the 0/1 labels
                 soft_k: float | None = 2.0,
                 # stop after this many epochs without a better validation loss (None: never)
-                patience: int | None = 2,
+                patience: int | None = 1,
                ) -> tuple[SentimentClassifier, dict]:
     """Train an ensemble of BiLSTMs (alternating max and attention pooling) on the movie-review
     split; returns it and its test scores."""

@@ -76,7 +76,8 @@ def load_ohlcv(source: str | Path | pd.DataFrame | None = None, # a CSV or DataF
     if source is None: source = data_path("stocks")
     is_df = isinstance(source, pd.DataFrame)
     df = _standard_columns(source.copy() if is_df else _read_csv(source))
-    if len(df) == 0: raise ValueError(f"{'the table' if is_df else source} has a header but no rows")
+    if len(df) == 0:
+        raise ValueError(f"{'the table' if is_df else source} has a header but no rows")
     if "ticker" not in df.columns: df["ticker"] = "SERIES" if is_df else Path(source).stem.upper()
     df["ticker"] = df.ticker.astype(str)
     if ticker is not None:
@@ -467,8 +468,9 @@ def lstm_predictor(members: int = 3, cfg: StockTrainConfig = StockTrainConfig(),
 # %% ../chapters/07_stocks.ipynb #c055
 def walk_forward(bars: pd.DataFrame, target: str, years: Iterable[int], predictors: dict[str, Any],
                  window: int = 20, progress: bool = True) -> pd.DataFrame:
-    """Expanding-window evaluation: each predictor's P(positive) on each test year's bars (validating
-    on the year before); ticker, date, y, next_ret, fold, open_ret, one column per predictor."""
+    """Expanding-window evaluation: each predictor's P(positive) on each test year's bars
+    (validating on the year before); ticker, date, y, next_ret, fold, open_ret, one column per
+    predictor."""
     from tqdm import tqdm
     parts, key = [], lambda df: pd.MultiIndex.from_frame(df[["ticker", "date"]])
     open_ret = pd.Series(next_open_return(bars).to_numpy(), index=key(bars))
@@ -787,7 +789,8 @@ def replay_command(*, csv: Path, # an OHLCV CSV (as for `stocks train`)
     if not (delay >= 0 and math.isfinite(delay)):
         raise ValueError(f"--delay must be a number of seconds >= 0, got {delay}")
     try: begin = pd.Timestamp(start) if start else None
-    except ValueError: raise ValueError(f"--start {start!r} is not a date (e.g. 2013-01-31)") from None
+    except ValueError:
+        raise ValueError(f"--start {start!r} is not a date (e.g. 2013-01-31)") from None
     clf = StreamingClassifier.load(checkpoint)
     if not clf.info.get("trained_until") or clf.info.get("epochs", 1) < 1:
         raise ValueError(f"{checkpoint} holds an untrained classifier (no training period or "
