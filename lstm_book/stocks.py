@@ -76,8 +76,7 @@ def load_ohlcv(source: str | Path | pd.DataFrame | None = None, # a CSV or DataF
     if source is None: source = data_path("stocks")
     is_df = isinstance(source, pd.DataFrame)
     df = _standard_columns(source.copy() if is_df else _read_csv(source))
-    if len(df) == 0:
-        raise ValueError(f"{'the table' if is_df else source} has a header but no rows")
+    if df.empty: raise ValueError(f"{'the table' if is_df else source} has a header but no rows")
     if "ticker" not in df.columns: df["ticker"] = "SERIES" if is_df else Path(source).stem.upper()
     df["ticker"] = df.ticker.astype(str)
     if ticker is not None:
@@ -97,8 +96,7 @@ def load_ohlcv(source: str | Path | pd.DataFrame | None = None, # a CSV or DataF
           | (df[["open", "close"]].min(axis=1) < df.low),
           "inconsistent bars (need low <= open, close <= high)")
     _rows(df.duplicated(["ticker", "date"], keep=False), "duplicate dates")
-    back = df.groupby("ticker", sort=False).date.diff() < pd.Timedelta(0)
-    if back.any():
+    if (back := df.groupby("ticker", sort=False).date.diff() < pd.Timedelta(0)).any():
         if not sort: _rows(back, "dates out of order (earlier than the row before; pass sort=True, "
                                  "or --sort, to sort)")
         warnings.warn(f"sorted the table by date: {int(back.sum())} row(s) were out of order")
@@ -743,6 +741,8 @@ def chronological_split(bars: pd.DataFrame, valid_share: float = 0.15,
     return tuple(str(pd.Timestamp(days[int(len(days) * (1 - s))]).date())
                  for s in (valid_share + test_share, test_share))
 
+
+# %% ../chapters/07_stocks.ipynb #c099b
 def train_command(*,
                   # an OHLCV CSV: date, open, high, low, close, volume (optional ticker, adj close)
                   csv: Path,
