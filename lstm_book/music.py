@@ -602,12 +602,13 @@ def total_variation(p: np.ndarray, q: np.ndarray) -> float:
 # %% ../chapters/06_music.ipynb #c081w
 from .core import check_writable as _check_writable   # shared: see the toolkit
 
-# %% ../chapters/06_music.ipynb #c082
 def _check_seed(seed: int | None):
     "A random seed NumPy and PyTorch both accept, or a one-line error."
     if seed is not None and not 0 <= seed < 2**63:
         raise ValueError(f"--seed must be in [0, 2**63), got {seed}")
 
+
+# %% ../chapters/06_music.ipynb #c082
 def train_command(*, save: Path, # where to write the model
                   epochs: float = 10.0, # passes over the (transposed) training stream
                   seed: int = 0, # random seed: initial weights, transpositions, batch order
@@ -628,6 +629,8 @@ def train_command(*, save: Path, # where to write the model
     return (f"saved {composer.save(save)}; test {test:.3f} nats per event on {len(split['test'])} "
             "held-out chorales")
 
+
+# %% ../chapters/06_music.ipynb #c082g
 def generate_command(*, checkpoint: Path, # written by `lstm-book music train` or `Composer.save`
                      out: Path, # the MIDI file to write
                      seconds: float = 30.0, # length of the new music (after the seed's notes)
