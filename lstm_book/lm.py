@@ -12,6 +12,7 @@ import torch
 from torch import nn
 from .core import (FitConfig, default_device, fit, init_distributed, is_main_process,
                             median_seconds, model_device, next_token_step, rank_and_world,
+                            check_writable,
                             read_checkpoint, run_epoch, save_checkpoint, seed_everything,
                             shutdown_distributed)
 from .data import Vocab, WordTokenizer, load_plays, pretrained_path, read_text_file
@@ -295,7 +296,7 @@ def sample(model: LanguageModel, vocab: Vocab, level: str, prime: str = "", # te
            seed: int | None = None, # for a reproducible sample
           ) -> str:
     "The text the model generates after `prime` (the prime itself is not repeated)."
-    if temperature <= 0:
+    if not 0 < temperature < math.inf:   # nan fails too
         raise ValueError("temperature must be > 0 (for greedy decoding use top_k=1), got "
                          f"{temperature}")
     if length < 0: raise ValueError(f"length must be >= 0, got {length}")
@@ -372,6 +373,13 @@ def train_command(*, train: Path, # UTF-8 text to train on
                   rounds: int = 8, # validation rounds
                   seed: int = 0, progress: bool = True) -> dict:
     "Train a language model on your own text files and save the best one (also under `torchrun`)."
+    for name, v in dict(epochs=epochs, lr=lr).items():   # nan fails too
+        if not 0 < v < math.inf: raise ValueError(f"--{name} must be positive and finite, got {v}")
+    for name, v in dict(rounds=rounds, hidden=hidden, layers=layers, emb=emb, bptt=bptt,
+                        batch_size=batch_size, min_freq=min_freq).items():
+        if v < 1: raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {v}")
+    if not 0 <= dropout < 1: raise ValueError(f"--dropout must be in [0, 1), got {dropout}")
+    check_writable(save, "--save")
     paths = {"train": train, "valid": valid} | ({"test": test} if test else {})
     texts = {k: read_text_file(p) for k, p in paths.items()}
     seed_everything(seed)
