@@ -9,6 +9,7 @@ import pandas as pd
 import torch
 from torch import nn
 import torch.nn.functional as F
+from fastcore.basics import patch
 from .core import median_seconds
 from .rnn import time_major, unroll
 
@@ -98,8 +99,9 @@ class GatedRecurrent(nn.Module):
                 for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")]
 
 # %% ../chapters/03_lstm.ipynb #c019
-def _forward(self: GatedRecurrent, x: torch.Tensor, # (T, B, I), (B, T, I) if batch_first, or (T, I)
-             state: Any = None, # LSTM: (h_0, c_0); GRU: h_0; each (layers * D, B, ·), B if batched
+@patch
+def forward(self: GatedRecurrent, x: torch.Tensor, # (T, B, I), (B, T, I) if batch_first, or (T, I)
+            state: Any = None, # LSTM: (h_0, c_0); GRU: h_0; each (layers * D, B, ·), B if batched
             ) -> tuple[torch.Tensor, Any]:
     "Returns output (T, B, D * P) and the final state(s), like torch.nn.LSTM / torch.nn.GRU."
     if isinstance(x, nn.utils.rnn.PackedSequence):
@@ -134,8 +136,6 @@ def _forward(self: GatedRecurrent, x: torch.Tensor, # (T, B, I), (B, T, I) if ba
     if unbatched: x, finals = x.squeeze(1), [f.squeeze(1) for f in finals]
     elif self.batch_first: x = x.transpose(0, 1)
     return x, (tuple(finals) if self.has_cell else finals[0])
-
-GatedRecurrent.forward = _forward
 
 # %% ../chapters/03_lstm.ipynb #c022
 class LSTM(GatedRecurrent):
