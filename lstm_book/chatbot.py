@@ -27,8 +27,8 @@ __all__ = ['MAX_TOKENS', 'MIN_COUNT', 'CORNELL_URL', 'CORNELL_SHA256', 'normaliz
            'load_pairs', 'load_cornell', 'split_pairs', 'build_chat_vocab', 'encode_pairs', 'Seq2SeqConfig', 'Encoder',
            'Decoder', 'Seq2Seq', 'linear_schedule', 'ForcingBatchSampler', 'PairData', 'collate_pairs', 'PairBatches',
            'seq2seq_step', 'ChatTrainConfig', 'train_seq2seq', 'generate', 'distinct_n', 'corpus_bleu',
-           'UnigramReplies', 'retrieval_replies', 'perplexity', 'reply_scores', 'Chatbot', 'load_pretrained', 'chat',
-           'check_destination', 'train_command']
+           'bleu_signature', 'bleu_stats', 'bleu_from_stats', 'UnigramReplies', 'retrieval_replies', 'perplexity',
+           'reply_scores', 'Chatbot', 'load_pretrained', 'chat', 'check_destination', 'train_command']
 
 # %% ../chapters/08_chatbot.ipynb #c007
 def normalize_text(text: str) -> str:
@@ -349,24 +349,40 @@ def distinct_n(replies: list[list[str]], n: int) -> float:
     grams = [tuple(r[i:i + n]) for r in replies for i in range(len(r) - n + 1)]
     return len(set(grams)) / len(grams) if grams else 0.0
 
-def corpus_bleu(hypotheses: list[list[str]], references: list[list[str]], max_n: int = 4) -> float:
-    """Corpus BLEU (0..100) with one reference per hypothesis, the brevity penalty, and a floor of
-    0.1 matches for empty n-gram orders."""
+def _check_pairs(hypotheses: list, references: list):
+    "Raise a one-line ValueError unless there are as many hypotheses as references, and some."
     if len(hypotheses) != len(references) or not hypotheses:
         raise ValueError(f"need as many hypotheses as references, and some: {len(hypotheses)} vs "
                          f"{len(references)}")
-    match, total = np.zeros(max_n), np.zeros(max_n)
-    for h, r in zip(hypotheses, references):
-        for n in range(1, max_n + 1):
-            hc, rc = (Counter(tuple(h[i:i + n]) for i in range(len(h) - n + 1)),
-                      Counter(tuple(r[i:i + n]) for i in range(len(r) - n + 1)))
-            match[n - 1] += sum(min(c, rc[g]) for g, c in hc.items())
-            total[n - 1] += max(len(h) - n + 1, 0)
-    if total[0] == 0: return 0.0
-    precisions = np.maximum(match, 0.1) / np.maximum(total, 1)
-    hyp_len, ref_len = sum(map(len, hypotheses)), sum(map(len, references))
-    bp = 1.0 if hyp_len > ref_len else math.exp(1 - ref_len / hyp_len)
-    return float(100 * bp * np.exp(np.log(precisions).mean()))
+
+def corpus_bleu(hypotheses: list[list[str]], # tokenised replies
+                references: list[list[str]], # one tokenised reference per reply
+               ) -> float:
+    "sacreBLEU's corpus BLEU (0..100; its standard 13a tokenisation and exponential smoothing)."
+    from sacrebleu.metrics import BLEU
+    _check_pairs(hypotheses, references)
+    return BLEU().corpus_score([" ".join(h) for h in hypotheses],
+                               [[" ".join(r) for r in references]]).score
+
+def bleu_signature() -> str:
+    "sacreBLEU's signature of the BLEU computed by `corpus_bleu` (to print next to the scores)."
+    from sacrebleu.metrics import BLEU
+    bleu = BLEU(); bleu.corpus_score(["a"], [["a"]])   # the signature counts the references
+    return str(bleu.get_signature())
+
+def bleu_stats(hypotheses: list[list[str]], references: list[list[str]]) -> np.ndarray:
+    """sacreBLEU's statistics of each reply (N, 10): its length, the reference's, and the matched
+    and total 1- to 4-grams; sums of rows give corpus BLEU (`bleu_from_stats`)."""
+    from sacrebleu.metrics import BLEU
+    _check_pairs(hypotheses, references)
+    return np.array(BLEU()._extract_corpus_statistics([" ".join(h) for h in hypotheses],
+                                                      [[" ".join(r) for r in references]]))
+
+def bleu_from_stats(stats: np.ndarray) -> float:
+    "Corpus BLEU of the replies whose `bleu_stats` rows are given, as sacreBLEU computes it."
+    from sacrebleu.metrics import BLEU
+    s = [int(x) for x in np.asarray(stats).reshape(-1, 10).sum(0)]
+    return BLEU.compute_bleu(s[2:6], s[6:10], s[0], s[1], smooth_method="exp").score
 
 # %% ../chapters/08_chatbot.ipynb #c046
 class UnigramReplies:
