@@ -61,15 +61,17 @@ def _candidates(logp: torch.Tensor, # (B * K, V) next-token log-probs of the B i
 def _advance(cands: list[tuple[float, int]], # one input's `_candidates`
              beam: list[tuple[list[int], float]], V: int, K: int, eos: int,
              score: Callable[[float, int], float], # (logp, length) -> ranking score
-            ) -> tuple[list[tuple], list[Hypothesis]]:
-    "Up to K live extensions (k, token, tokens, logp), and the hypotheses that ended with <eos>."
-    alive, ended = [], []
+            ) -> tuple[list[tuple], list[Hypothesis], int]:
+    """Up to K live extensions (k, token, tokens, logp), the hypotheses that ended with <eos>, and
+    how many candidates were used (the rest are pruned)."""
+    alive, ended, used = [], [], 0
     for lp, ix in cands:
         if lp == -math.inf or len(alive) == K: break
+        used += 1
         k, tok = divmod(ix, V); seq = beam[k][0] + [tok]
         if tok == eos: ended.append(Hypothesis(seq[:-1], lp, score(lp, len(seq)), True))
         else: alive.append((k, tok, seq, lp))
-    return alive, ended
+    return alive, ended, used
 
 # %% ../chapters/10_beam_search.ipynb #c009
 @torch.no_grad()
@@ -82,6 +84,9 @@ def beam_search(
                 alpha: float = 0.0, # length normalisation exponent (Wu et al. 2016); 0: none
                 n_best: int = 1, # hypotheses returned per input, best first (at most beam_size)
                 banned: Sequence[int] = (), # tokens never generated (e.g. <pad>, <unk>, <bos>)
+                # a list to fill: per step, per input, the candidates (tokens, logp, status), status
+                # "kept" (live), "ended" (<eos>) or "pruned"
+                trace: list | None = None,
                ) -> list[list[Hypothesis]]:
     "Batched beam search over any step function: the n_best hypotheses of each input."
     if not 1 <= n_best <= beam_size or max_len < 1 or batch_size < 1:
@@ -95,7 +100,13 @@ def beam_search(
         logp, state = step_fn(tokens, state)
         V, cands, rows, nxt = logp.shape[1], _candidates(logp, beams, K, banned), [], []
         for b in range(B):
-            alive, ended = _advance([] if done[b] else cands[b], beams[b], V, K, eos, score)
+            mine = [] if done[b] else cands[b]
+            alive, ended, used = _advance(mine, beams[b], V, K, eos, score)
+            if trace is not None:
+                if b == 0: trace.append([])
+                trace[-1].append([(beams[b][ix // V][0] + [ix % V], lp,
+                                   "pruned" if j >= used else "ended" if ix % V == eos else "kept")
+                                  for j, (lp, ix) in enumerate(mine) if lp > -math.inf])
             finished[b] += ended
             if t == max_len:                                  # out of time: live ones end here
                 finished[b] += [Hypothesis(s, lp, score(lp, len(s)), False) for *_, s, lp in alive]
@@ -189,20 +200,24 @@ class BeamChatbot(Chatbot):
 def chat_command(*,
                  # a chatbot saved by `lstm-book chatbot train` or `AttentionChatbot.save`
                  checkpoint: Path,
-                 temperature: float = 0.0, # 0: the most likely reply; e.g. 0.8 to sample
-                 beam: int = 1, # beam size; 1: greedy
+                 temperature: float = 0.0, # 0: MMI-reranked or greedy replies; e.g. 0.8 to sample
+                 beam: int = 1, # beam size; 1: no beam search
                  alpha: float = 0.0, # length normalisation of the beam (Wu et al. 2016)
+                 # MMI reranking, when the chatbot has MMI settings (off: greedy replies)
+                 mmi: bool = True,
                 ) -> str:
     "Talk with a saved chatbot; Ctrl-D or 'quit' ends the conversation."
     for name, x in (("--temperature", temperature), ("--alpha", alpha)):   # nan fails both
         if not (x >= 0 and math.isfinite(x)):
             raise ValueError(f"{name} must be a finite number >= 0, got {x}")
-    if beam < 1: raise ValueError(f"--beam must be at least 1, got {beam}")
+    if not 1 <= beam <= 100: raise ValueError(f"--beam must be between 1 and 100, got {beam}")
     if beam > 1 and temperature:
         raise ValueError("choose beam search (--beam) or sampling (--temperature), not both")
     bot = load_chatbot(checkpoint)
+    if not mmi: bot.mmi = None
     if beam > 1: bot = BeamChatbot(bot, beam, alpha)
-    print(f"talking to the chatbot{f' (beam {beam})' if beam > 1 else ''}; Ctrl-D or 'quit' ends",
-          flush=True)
+    how = (f" (beam {beam})" if beam > 1 else " (sampling)" if temperature
+           else " (MMI reranking)" if getattr(bot, "mmi", None) else " (greedy)")
+    print(f"talking to the chatbot{how}; Ctrl-D or 'quit' ends", flush=True)
     turns = chat(bot, temperature=temperature, out=lambda s: print(s, flush=True))
     return f"bye ({len(turns)} turn{'' if len(turns) == 1 else 's'})"
