@@ -381,7 +381,8 @@ def corpus_bleu(hypotheses: list[list[str]], # tokenised replies
 def bleu_signature() -> str:
     "sacreBLEU's signature of the BLEU computed by `corpus_bleu` (to print next to the scores)."
     from sacrebleu.metrics import BLEU
-    bleu = BLEU(force=True); bleu.corpus_score(["a"], [["a"]])   # the signature counts the references
+    bleu = BLEU(force=True)
+    bleu.corpus_score(["a"], [["a"]])   # the signature counts the references
     return str(bleu.get_signature())
 
 def bleu_stats(hypotheses: list[list[str]], references: list[list[str]]) -> np.ndarray:
