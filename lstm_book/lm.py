@@ -12,6 +12,7 @@ import torch
 from torch import nn
 from .core import (FitConfig, default_device, fit, init_distributed, is_main_process,
                             median_seconds, model_device, next_token_step, rank_and_world,
+                            check_writable,
                             read_checkpoint, run_epoch, save_checkpoint, seed_everything,
                             shutdown_distributed)
 from .data import Vocab, WordTokenizer, load_plays, pretrained_path, read_text_file
@@ -20,8 +21,8 @@ from .lstm import LSTM
 # %% auto #0
 __all__ = ['SPLIT_PLAYS', 'shakespeare_splits', 'check_level', 'tokenize', 'detokenize', 'build_vocab', 'encode', 'StreamBatches',
            'LMConfig', 'LanguageModel', 'TrainConfig', 'lm_metrics', 'evaluate_lm', 'train_lm', 'unigram_nll',
-           'BigramLM', 'prime_ids', 'sample', 'lm_throughput', 'save_lm', 'load_lm', 'train_command',
-           'generate_command', 'load_pretrained']
+           'BigramLM', 'prime_ids', 'sample', 'lm_throughput', 'save_lm', 'load_lm', 'check_train_options',
+           'train_command', 'generate_command', 'load_pretrained']
 
 # %% ../chapters/04_language_model.ipynb #c007
 SPLIT_PLAYS: dict[str, tuple[str, ...]] = {   # held-out plays; every other play is training text
@@ -295,7 +296,7 @@ def sample(model: LanguageModel, vocab: Vocab, level: str, prime: str = "", # te
            seed: int | None = None, # for a reproducible sample
           ) -> str:
     "The text the model generates after `prime` (the prime itself is not repeated)."
-    if temperature <= 0:
+    if not 0 < temperature < math.inf:   # nan fails too
         raise ValueError("temperature must be > 0 (for greedy decoding use top_k=1), got "
                          f"{temperature}")
     if length < 0: raise ValueError(f"length must be >= 0, got {length}")
@@ -357,6 +358,20 @@ def load_lm(path: str | Path,
     model.load_state_dict(ckpt["model"])
     return model.to(device or default_device()).eval(), Vocab(extra["itos"]), extra["level"]
 
+# %% ../chapters/04_language_model.ipynb #c077ck
+def check_train_options(opts: dict, # `lm train`'s arguments
+                       ) -> None:
+    "Refuse out-of-range `lm train` options with one line, before any work is done."
+    for name in ("epochs", "lr"):   # nan fails too
+        if not 0 < opts[name] < math.inf:
+            raise ValueError(f"--{name} must be positive and finite, got {opts[name]}")
+    for name in ("rounds", "hidden", "layers", "emb", "bptt", "batch_size", "min_freq"):
+        if opts[name] < 1:
+            raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {opts[name]}")
+    if not 0 <= opts["dropout"] < 1:
+        raise ValueError(f"--dropout must be in [0, 1), got {opts['dropout']}")
+    check_writable(opts["save"], "--save")
+
 # %% ../chapters/04_language_model.ipynb #c076
 def train_command(*, train: Path, # UTF-8 text to train on
                   valid: Path, # UTF-8 text to validate on (learning curve, best model)
@@ -372,6 +387,7 @@ def train_command(*, train: Path, # UTF-8 text to train on
                   rounds: int = 8, # validation rounds
                   seed: int = 0, progress: bool = True) -> dict:
     "Train a language model on your own text files and save the best one (also under `torchrun`)."
+    check_train_options(locals())   # before any work
     paths = {"train": train, "valid": valid} | ({"test": test} if test else {})
     texts = {k: read_text_file(p) for k, p in paths.items()}
     seed_everything(seed)
@@ -379,8 +395,7 @@ def train_command(*, train: Path, # UTF-8 text to train on
     ids = {k: encode(t, vocab, level) for k, t in texts.items()}
     for k in ("valid", "test"):
         if k in ids and len(ids[k]) < 2:
-            raise ValueError(f"{paths[k]} has {len(ids[k])} {level} token(s); at least "
-                             "2 are needed")
+            raise ValueError(f"{paths[k]} has {len(ids[k])} {level} token(s); need 2 or more")
     cfg = LMConfig(len(vocab), emb, hidden, layers, dropout, dropout, dropout, tie_weights, backend)
     model = LanguageModel(cfg).to(init_distributed())   # under torchrun: this process's GPU
     hist = train_lm(model, ids["train"], ids["valid"],
