@@ -444,7 +444,7 @@ PRETRAINED = {p.name: p for p in [
                "f88ffc3ce7612de20e1b9e01d4228ca498b8502cf5036436462f7dee982e6ddc", 982_504,
                "event-sequence LSTM composer trained on the Bach chorales", "06_music"),
     Pretrained("movie-chatbot", "chatbot.pt",
-               "dca9ba05598369dc512f02491cf32f0f21d06115b7c772186abd3065c7815efc", 4_851_621,
+               "fe4b85a5780d7b0a08ba12a174933a0c56cf52d0a811f4888e7a4f8b053a7f64", 4_852_389,
                "seq2seq LSTM chatbot trained on movie-dialog pairs", "08_chatbot"),
 ]}
 _MANIFESTS["pretrained model"] = PRETRAINED   # data_path and manifest_entry know them too

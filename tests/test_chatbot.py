@@ -81,6 +81,29 @@ def test_chat_in_the_terminal(bot_file):
     assert out.rstrip().endswith("bye (4 turns)")
 
 
+def test_chat_answers_with_mmi_by_default_and_greedy_with_no_mmi(bot_file):
+    bot = Chatbot.load(bot_file)
+    assert bot.mmi is not None                                          # `chatbot train` saves MMI settings
+    lines = ["where are you going?", "who are you?", "i love you."]
+    r = cli("chat", "--checkpoint", bot_file, stdin="\n".join(lines) + "\n")
+    assert r.returncode == 0 and "(MMI reranking)" in r.stdout, r.stderr
+    assert all(f"bot> {bot.reply(q)}" in r.stdout for q in lines)
+    bot.mmi = None
+    r = cli("chat", "--checkpoint", bot_file, "--no-mmi", stdin="\n".join(lines) + "\n")
+    assert r.returncode == 0 and "(greedy)" in r.stdout, r.stderr
+    assert all(f"bot> {bot.reply(q)}" in r.stdout for q in lines)
+
+
+def test_a_corrupted_chatbot_file_is_refused(bot_file, tmp_path):
+    import torch
+    raw = torch.load(bot_file, weights_only=True)
+    name = next(k for k, v in raw["model"].items() if v.is_floating_point())
+    raw["model"][name] = raw["model"][name] + 1.0                       # weights changed, checksum kept
+    torch.save(raw, tmp_path / "bad.pt")
+    r = cli("chat", "--checkpoint", tmp_path / "bad.pt", stdin="hi\n")
+    assert_one_line_error(r, "is corrupted")
+
+
 def test_chat_ends_at_end_of_input(bot_file):
     r = cli("chat", "--checkpoint", bot_file, stdin="hi .\n")           # no 'quit': Ctrl-D (EOF) ends it
     assert r.returncode == 0 and r.stdout.count("bot> ") == 1 and r.stdout.rstrip().endswith("bye (1 turn)")
@@ -103,7 +126,7 @@ def test_chat_with_beam_search(bot_file):
     r = cli("chat", "--checkpoint", bot_file, "--beam", "3", "--temperature", "0.8", stdin="hi\n")
     assert r.returncode == 1 and "not both" in r.stderr
     r = cli("chat", "--checkpoint", bot_file, "--beam", "0", stdin="hi\n")
-    assert r.returncode == 1 and "--beam must be at least 1" in r.stderr
+    assert r.returncode == 1 and "--beam must be between 1 and 100" in r.stderr
 
 
 def test_chat_with_an_attention_chatbot(bot_file, tmp_path):
@@ -130,8 +153,7 @@ def assert_one_line_error(r, *needles):
     (["--epochs", "0"], ["must be positive"]),
     (["--epochs", "-3"], ["must be positive"]),
     (["--limit", "0"], ["must be positive"]),
-    (["--save", "{tmp}/missing/bot.pt"], ["--save", "does not exist"]),
-    (["--save", "{tmp}"], ["--save", "is a folder"]),
+    (["--save", "{tmp}"], ["--save", "is a directory"]),
 ])
 def test_train_refuses_bad_arguments_before_any_work(tmp_path, args, needles):
     args = [a.format(tmp=tmp_path) for a in args]
@@ -146,8 +168,15 @@ def test_train_refuses_an_unwritable_folder(tmp_path):
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
     r = cli("chatbot", "train", "--save", locked / "bot.pt", "--no-progress", timeout=120)
-    assert_one_line_error(r, "not writable")
+    assert_one_line_error(r, "cannot write in")
     assert list(locked.iterdir()) == []
+
+
+def test_train_refuses_a_file_as_folder(tmp_path):
+    (tmp_path / "a_file").write_text("")
+    r = cli("chatbot", "train", "--save", tmp_path / "a_file" / "bot.pt", "--no-progress", timeout=120)
+    assert_one_line_error(r, "--save", "is not a folder")
+    assert [p.name for p in tmp_path.iterdir()] == ["a_file"]
 
 
 @pytest.mark.parametrize("args, needles", [
@@ -156,7 +185,8 @@ def test_train_refuses_an_unwritable_folder(tmp_path):
     (["--temperature", "inf"], ["--temperature", "finite number >= 0"]),
     (["--alpha", "nan"], ["--alpha", "finite number >= 0"]),
     (["--alpha", "-0.5"], ["--alpha", "finite number >= 0"]),
-    (["--beam", "0"], ["--beam must be at least 1"]),
+    (["--beam", "0"], ["--beam must be between 1 and 100"]),
+    (["--beam", "101"], ["--beam must be between 1 and 100"]),
 ])
 def test_chat_refuses_bad_options_before_loading(tmp_path, args, needles):
     # the checkpoint does not exist either: the options are checked first, and no line is answered

@@ -27,7 +27,7 @@ def test_pretrained_models_work(monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")                               # known words: no warning
         reply = chatbot.load_pretrained().reply("where are you going?")
-    assert reply and reply.split()[0].isalpha()
+    assert reply and reply.split()[0].strip(".,!?").isalpha()          # e.g. "four!" (MMI reply)
 
 
 def test_download_when_there_is_no_checkout(tmp_path, monkeypatch, server):
