@@ -14,7 +14,7 @@ from torch import nn
 
 from .core import ModelFile, default_device, load_model, save_model
 from .data import SPECIALS, Vocab
-from .chatbot import MAX_TOKENS, Chatbot, Seq2Seq, Seq2SeqConfig, generate
+from .chatbot import MAX_TOKENS, Chatbot, MMIConfig, Seq2Seq, Seq2SeqConfig, generate
 
 
 # %% auto #0
@@ -189,9 +189,10 @@ def _chatbot(mf: ModelFile) -> Chatbot:
     attn = mf.kind == "attention-chatbot"
     model = attention_seq2seq(mf.config, mf.extra.get("score", "general")) if attn else Seq2Seq(
         mf.config)
+    mmi = MMIConfig(**mf.extra["mmi"]) if mf.extra.get("mmi") else None   # chapter 8's reranking
     return (AttentionChatbot if attn else Chatbot)(
         mf.load_into(model).to(default_device()), Vocab(mf.itos),
-        mf.extra.get("max_tokens", MAX_TOKENS))
+        mf.extra.get("max_tokens", MAX_TOKENS), mmi)
 
 def load_chatbot(path: str | Path) -> Chatbot:
     "A saved chatbot of either kind, read once: a `Chatbot` (chapter 8) or an `AttentionChatbot`."
