@@ -4,23 +4,28 @@
 
 # %% ../chapters/04_language_model.ipynb #c004
 from __future__ import annotations
-import math
+import copy, math, time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+import numpy as np
 import pandas as pd
 import torch
+import torch.nn.functional as F
 from torch import nn
-from .core import (FitConfig, default_device, fit, init_distributed, is_main_process,
+from torch.func import functional_call
+from fastcore.basics import patch
+from .core import (FitConfig, ModelFileError, check_writable, default_device,
+                            detach_state, fit, init_distributed, is_main_process, load_model,
                             median_seconds, model_device, next_token_step, rank_and_world,
-                            read_checkpoint, run_epoch, save_checkpoint, seed_everything,
-                            shutdown_distributed)
+                            run_epoch, save_model, seed_everything, shutdown_distributed)
 from .data import Vocab, WordTokenizer, load_plays, pretrained_path, read_text_file
 from .lstm import LSTM
 
 # %% auto #0
-__all__ = ['SPLIT_PLAYS', 'shakespeare_splits', 'check_level', 'tokenize', 'detokenize', 'build_vocab', 'encode', 'StreamBatches',
-           'LMConfig', 'LanguageModel', 'TrainConfig', 'lm_metrics', 'evaluate_lm', 'train_lm', 'unigram_nll',
-           'BigramLM', 'prime_ids', 'sample', 'lm_throughput', 'save_lm', 'load_lm', 'train_command',
+__all__ = ['SPLIT_PLAYS', 'LEVELS', 'shakespeare_splits', 'check_level', 'tokenize', 'detokenize', 'build_vocab', 'encode',
+           'StreamBatches', 'LMConfig', 'LanguageModel', 'TrainConfig', 'lm_metrics', 'evaluate_lm', 'train_lm',
+           'ClassicConfig', 'classic_lm', 'train_classic', 'unigram_nll', 'BigramLM', 'KneserNeyLM', 'prime_ids',
+           'sample', 'lm_throughput', 'bare_lm_loop', 'loop_throughput', 'save_lm', 'load_lm', 'train_command',
            'generate_command', 'load_pretrained']
 
 # %% ../chapters/04_language_model.ipynb #c007
@@ -41,24 +46,29 @@ def shakespeare_splits(plays: dict[str, str] | None = None, # {'genre/title': te
             for s in ("train", "valid", "test")}
 
 # %% ../chapters/04_language_model.ipynb #c012
+LEVELS = ("char", "word", "whitespace")   # characters; the book's words; a pre-tokenized text's
+
 def check_level(level: str) -> str:
-    "`level` itself, if it is one of the two token levels of this chapter."
-    if level not in ("char", "word"):
-        raise ValueError(f"level must be 'char' or 'word', got {level!r}")
+    "`level` itself, if it is one of the token levels of this chapter."
+    if level not in LEVELS:
+        raise ValueError(f"level must be 'char' or 'word' (or 'whitespace' for a pre-tokenized "
+                         f"text), got {level!r}")
     return level
 
 def tokenize(text: str, level: str) -> list[str]:
-    """Characters (level 'char'), or lower-cased words and punctuation with `<eos>` closing every
-    non-empty line ('word')."""
+    """Characters ('char'); lower-cased words and punctuation with `<eos>` closing every non-empty
+    line ('word'); or the text's own whitespace-separated tokens with `<eos>` closing every line
+    ('whitespace', as PyTorch's word_language_model example reads WikiText and PTB)."""
     if check_level(level) == "char": return list(text)
+    if level == "whitespace": return [t for line in text.splitlines() for t in line.split() + ["<eos>"]]
     tok = WordTokenizer(lower=True)
     return [t for line in text.splitlines() if line.strip() for t in tok.tokenize(line) + ["<eos>"]]
 
 def detokenize(tokens: list[str], level: str) -> str:
     "Text from tokens: characters joined, or words joined into lines at `<eos>`."
     if level == "char": return "".join(tokens)
-    return "\n".join(WordTokenizer().detokenize(line.split())
-                     for line in " ".join(tokens).split("<eos>"))
+    join = WordTokenizer().detokenize if level == "word" else " ".join
+    return "\n".join(join(line.split()) for line in " ".join(tokens).split("<eos>"))
 
 def build_vocab(text: str, level: str, min_freq: int = 1) -> Vocab:
     "The vocabulary of a training text; tokens rarer than `min_freq` are left to `<unk>`."
@@ -122,11 +132,19 @@ class LMConfig:
     backend: str = "torch"
     # set every layer's forget-gate bias (b_ih + b_hh) to this; None: PyTorch's init
     forget_bias: float | None = None
+    # dropout on the recurrent connection h_{t-1} -> h_t, in training only (0: none)
+    dropout_rec: float = 0.0
+    # how: "variational" (one mask per sequence), "weight" (DropConnect on W_hh), "step" (a
+    # fresh mask at every step)
+    rec_dropout: str = "variational"
+    # embedding and decoder weights uniform in [-init_range, init_range]; None: the embedding
+    # N(0, 1) (U(-0.1, 0.1) when tied), the decoder as PyTorch
+    init_range: float | None = None
 
     def __post_init__(self):
         if min(self.vocab_size, self.emb, self.hidden, self.layers) < 1:
             raise ValueError(f"vocab_size, emb, hidden and layers must be positive: {self}")
-        for k in ("dropout_emb", "dropout_rnn", "dropout_out"):
+        for k in ("dropout_emb", "dropout_rnn", "dropout_out", "dropout_rec"):
             if not 0 <= getattr(self, k) < 1:
                 raise ValueError(f"{k} must be in [0, 1), got {getattr(self, k)}")
         if self.tie_weights and self.emb != self.hidden:
@@ -135,10 +153,13 @@ class LMConfig:
                              f"hidden={self.hidden}")
         if self.backend not in ("torch", "fast", "plain"):
             raise ValueError(f"backend must be 'torch', 'fast' or 'plain', got {self.backend!r}")
+        if self.rec_dropout not in ("variational", "weight", "step"):
+            raise ValueError("rec_dropout must be 'variational', 'weight' or 'step', got "
+                             f"{self.rec_dropout!r}")
 
 # %% ../chapters/04_language_model.ipynb #c024
 class LanguageModel(nn.Module):
-    """Embedding -> dropout -> stacked LSTM -> dropout ->
+    """Embedding -> dropout -> stacked LSTM (optionally with recurrent dropout) -> dropout ->
     linear decoder (optionally tied to the embedding)."""
     def __init__(self, cfg: LMConfig):
         super().__init__()
@@ -154,9 +175,12 @@ class LanguageModel(nn.Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Tied embedding U(-0.1, 0.1) (untied: PyTorch's N(0, 1)), zero decoder bias, optional
-        forget-gate bias, the rest as PyTorch."""
-        if self.cfg.tie_weights: nn.init.uniform_(self.emb.weight, -0.1, 0.1)
+        """Embedding U(-r, r) with r = `init_range` (None: tied U(-0.1, 0.1), untied N(0, 1)),
+        untied decoder U(-r, r) when r is set, zero decoder bias, optional forget-gate bias."""
+        r = self.cfg.init_range
+        if r is not None or self.cfg.tie_weights: nn.init.uniform_(self.emb.weight, -(r or 0.1),
+                                                                   r or 0.1)
+        if r is not None and not self.cfg.tie_weights: nn.init.uniform_(self.decoder.weight, -r, r)
         nn.init.zeros_(self.decoder.bias)
         H, fb = self.cfg.hidden, self.cfg.forget_bias
         with torch.no_grad():
@@ -169,29 +193,76 @@ class LanguageModel(nn.Module):
                 state: tuple[torch.Tensor, torch.Tensor] | None = None,
                ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
         "Next-token logits (B, T, V) and the final state."
-        y, state = self.rnn(self.drop_emb(self.emb(x)), state)   # (B, T, H)
-        return self.decoder(self.drop_out(y)), state               # (B, T, V)
+        e = self.drop_emb(self.emb(x))                                      # (B, T, E)
+        rec = self.training and self.cfg.dropout_rec > 0
+        y, state = self.rnn_rec_dropout(e, state) if rec else self.rnn(e, state)  # (B, T, H)
+        return self.decoder(self.drop_out(y)), state                       # (B, T, V)
+
+# %% ../chapters/04_language_model.ipynb #15d0c778
+@patch
+def rnn_rec_dropout(self: LanguageModel, x: torch.Tensor, # (B, T, E) embedded inputs
+                    state: tuple[torch.Tensor, torch.Tensor] | None = None,
+                   ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+    "The LSTM stack with dropout on its recurrent connections, as `cfg.rec_dropout` says."
+    p, mode, rnn, (B, T, _) = self.cfg.dropout_rec, self.cfg.rec_dropout, self.rnn, x.shape
+    if mode == "weight":      # one DropConnect mask on each W_hh per forward pass
+        w = {n: F.dropout(v, p) if n.startswith("weight_hh") else v
+             for n, v in rnn.named_parameters()}
+        return functional_call(rnn, w, (x, state))
+    L, H = self.cfg.layers, self.cfg.hidden
+    h0, c0 = state if state is not None else (x.new_zeros(L, B, H), x.new_zeros(L, B, H))
+    hs, cs = [], []
+    for l in range(L):
+        w_hh, b = getattr(rnn, f"weight_hh_l{l}"), getattr(rnn, f"bias_hh_l{l}")
+        gx = F.linear(x, getattr(rnn, f"weight_ih_l{l}"), getattr(rnn, f"bias_ih_l{l}") + b)
+        h, c, out = h0[l], c0[l], []
+        mask = F.dropout(h.new_ones(B, H), p)              # (B, H): one mask per sequence ...
+        for t in range(T):
+            if mode == "step": mask = F.dropout(h.new_ones(B, H), p)   # ... or one per step
+            i, f, g, o = (gx[:, t] + F.linear(h * mask, w_hh)).chunk(4, 1)    # (B, H) each
+            c = f.sigmoid() * c + i.sigmoid() * g.tanh()
+            h = o.sigmoid() * c.tanh(); out.append(h)
+        x = torch.stack(out, 1)                            # (B, T, H)
+        hs.append(h); cs.append(c)
+        if l < L - 1: x = F.dropout(x, self.cfg.dropout_rnn)
+    return x, (torch.stack(hs), torch.stack(cs))
 
 # %% ../chapters/04_language_model.ipynb #c028
 @dataclass
-class TrainConfig:
-    "How `train_lm` trains a language model."
+class TrainConfig(FitConfig):
+    """How `train_lm` trains: `fit`'s settings (its epochs are this config's `rounds`) with this
+    chapter's defaults, plus the stream layout and AdamW's."""
     epochs: float = 2.0           # passes over the training text (fractions allowed)
     rounds: int = 8               # validate this many times in all (one history row per round)
     batch_size: int = 64          # parallel rows of the stream
     bptt: int = 128               # time steps per truncated-BPTT window
     lr: float = 3e-3              # peak learning rate of the one-cycle schedule
+    warmup: float = 0.05          # share of the steps spent warming up to it
     weight_decay: float = 0.01    # AdamW's decoupled weight decay
-    clip_norm: float = 1.0        # gradient clipping (global L2 norm)
-    checkpoint_dir: str | Path | None = None  # keep best.pt (best validation loss) and last.pt here
-    amp: bool = True              # mixed precision on CUDA (ignored on the CPU)
-    progress: bool = True         # progress bars
-    log: bool = True              # one printed line per round
+    carry_state: bool = True      # truncated BPTT: the state flows from window to window
+    schedule_per_batch: bool = True
+    restore_best: bool = True     # end with the weights of the best validation round
+
+    def __post_init__(self):
+        checks = {"epochs": self.epochs > 0, "rounds": self.rounds >= 1,
+                  "batch_size": self.batch_size >= 1, "bptt": self.bptt >= 1,
+                  "lr": self.lr > 0, "warmup": 0 < self.warmup < 1,
+                  "weight_decay": self.weight_decay >= 0,
+                  "clip_norm": self.clip_norm is None or self.clip_norm > 0}
+        for k, ok in checks.items():   # also refuses nan and inf
+            v = getattr(self, k)
+            if not ok or (isinstance(v, float) and not math.isfinite(v)):
+                raise ValueError(f"{k} must be {_RANGES[k]}, got {v}")
+
+_RANGES = {"epochs": "a positive number", "rounds": "at least 1", "batch_size": "at least 1",
+           "bptt": "at least 1", "lr": "a positive number", "warmup": "in (0, 1)",
+           "weight_decay": ">= 0", "clip_norm": "positive (or None)"}
 
 def lm_metrics(level: str):
-    "The history metric of a level: bits per character ('char') or perplexity ('word')."
+    "The history metric of a level: bits per character ('char') or perplexity (word levels)."
     if check_level(level) == "char": return lambda loss: {"bpc": loss / math.log(2)}
     return lambda loss: {"ppl": math.exp(min(loss, 50.0))}
+
 
 # %% ../chapters/04_language_model.ipynb #c030
 def evaluate_lm(model: nn.Module, ids: torch.Tensor, # (N,) token stream
@@ -214,24 +285,60 @@ def _eval_batches(ids: torch.Tensor, batch_size: int = 16, bptt: int = 256,
 
 def train_lm(model: LanguageModel, train_ids: torch.Tensor, valid_ids: torch.Tensor,
              cfg: TrainConfig = TrainConfig(), level: str = "char") -> pd.DataFrame:
-    """Train with truncated BPTT and a one-cycle schedule;
-    returns the history and leaves the best weights loaded."""
+    """Train with truncated BPTT, AdamW and a one-cycle schedule; returns the history and leaves
+    the best weights loaded."""
     train = StreamBatches(train_ids, cfg.batch_size, cfg.bptt, what="the training text",
                           shard=rank_and_world())
     # windows per round
     train.chunk = per_round = math.ceil(max(1, round(cfg.epochs * len(train))) / cfg.rounds)
     valid = _eval_batches(valid_ids, what="the validation text")
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=per_round * cfg.rounds,
-                                                pct_start=0.05)
-    fcfg = FitConfig(epochs=cfg.rounds, clip_norm=cfg.clip_norm, carry_state=True,
-                     schedule_per_batch=True, restore_best=True, amp=cfg.amp,
-                     metrics=lm_metrics(level), checkpoint_dir=cfg.checkpoint_dir,
-                     progress=cfg.progress, log=cfg.log)
-    hist = fit(model, train, valid, next_token_step, opt, sched, fcfg).rename(
-        columns={"epoch": "round"})
+    total = per_round * cfg.rounds
+    # OneCycleLR divides by zero when the warm-up is exactly one step
+    pct = cfg.warmup * (1.01 if abs(cfg.warmup * total - 1) < 1e-9 else 1)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=total, pct_start=pct)
+    hist = fit(model, train, valid, next_token_step, opt, sched,
+               replace(cfg, epochs=cfg.rounds, metrics=lm_metrics(level))
+               ).rename(columns={"epoch": "round"})
     hist.insert(1, "epochs_seen", hist["round"] * per_round / len(train.starts))
     return hist
+
+# %% ../chapters/04_language_model.ipynb #d4a1d224
+@dataclass
+class ClassicConfig(FitConfig):
+    "PyTorch's word_language_model recipe: `fit`'s settings plus plain SGD's, annealed on plateaus."
+    epochs: int = 6               # passes over the training text
+    batch_size: int = 20          # parallel rows of the stream
+    bptt: int = 35                # time steps per truncated-BPTT window
+    lr: float = 20.0              # plain SGD's learning rate
+    anneal: float = 4.0           # divide the learning rate by this after an epoch without progress
+    clip_norm: float | None = 0.25
+    carry_state: bool = True
+
+def classic_lm(vocab_size: int, size: int = 200, # embedding and LSTM units
+               layers: int = 2, dropout: float = 0.2, tie_weights: bool = False) -> LanguageModel:
+    "The example's model: dropout everywhere but the recurrence, U(-0.1, 0.1) embedding/decoder."
+    return LanguageModel(LMConfig(vocab_size, size, size, layers, dropout, dropout, dropout,
+                                  tie_weights, init_range=0.1))
+
+def train_classic(model: LanguageModel, train_ids: torch.Tensor, valid_ids: torch.Tensor,
+                  cfg: ClassicConfig = ClassicConfig(), level: str = "word") -> pd.DataFrame:
+    "Train as the example does; returns the history and leaves the best epoch's weights loaded."
+    train = StreamBatches(train_ids, cfg.batch_size, cfg.bptt, what="the training text")
+    opt, rows, best = torch.optim.SGD(model.parameters(), lr=cfg.lr), [], (math.inf, None)
+    for epoch in range(1, cfg.epochs + 1):
+        t0, lr = time.perf_counter(), opt.param_groups[0]["lr"]
+        tr = run_epoch(model, train, next_token_step, opt, cfg)
+        secs = time.perf_counter() - t0
+        va = evaluate_lm(model, valid_ids)
+        rows.append({"epoch": epoch, "train_loss": tr["loss"], "valid_loss": va, "lr": lr,
+                     "items_per_s": tr["items"] / secs,
+                     **{f"valid_{k}": v for k, v in lm_metrics(level)(va).items()}})
+        if va < best[0]: best = (va, copy.deepcopy(model.state_dict()))
+        else: opt.param_groups[0]["lr"] = lr / cfg.anneal
+        if cfg.log: print(f"classic epoch {epoch}/{cfg.epochs}  lr {lr:g}  valid {va:.4f}")
+    model.load_state_dict(best[1])
+    return pd.DataFrame(rows)
 
 # %% ../chapters/04_language_model.ipynb #c042
 def unigram_nll(train_ids: torch.Tensor, test_ids: torch.Tensor, vocab_size: int,
@@ -272,6 +379,59 @@ class BigramLM:
         "Mean nats per token of a stream (every token but the first is scored)."
         return -self.prob(ids[:-1], ids[1:], **kw).log().mean().item()
 
+# %% ../chapters/04_language_model.ipynb #564c3259
+class KneserNeyLM:
+    "Interpolated Kneser-Ney n-gram model of a token stream, one absolute discount for all orders."
+    def __init__(self, train_ids: torch.Tensor | np.ndarray, # (N,) the training stream
+                 vocab_size: int, order: int = 3, # n: the longest n-gram
+                 # the unigram level interpolates with 1/V (False: as nltk.lm, unseen tokens get 0)
+                 uniform: bool = True):
+        if order < 1: raise ValueError(f"order must be at least 1, got {order}")
+        self.V, self.order, self.uniform = vocab_size, order, uniform
+        tok = np.asarray(train_ids, dtype=np.int64)
+        self.codes, gids, self.levels = [], [tok], []   # gids[n-1][j]: the n-gram ending at j+n-1
+        for n in range(2, order + 1):
+            uniq, inv = np.unique(gids[-1][:-1] * vocab_size + tok[n - 1:], return_inverse=True)
+            self.codes.append(uniq); gids.append(inv)
+        for n in range(1, order + 1):
+            ids, types = gids[n - 1], len(self.codes[n - 2]) if n > 1 else vocab_size
+            if n == order: count = np.bincount(ids, minlength=types)                  # c(h w)
+            else:     # N1+(. h w): (n+1)-gram types whose last n tokens are h w
+                count = np.bincount(ids[np.unique(gids[n], return_index=True)[1] + 1],
+                                    minlength=types)
+            ctx = self.codes[n - 2] // vocab_size if n > 1 else np.zeros(types, dtype=np.int64)
+            n_ctx = len(self.codes[n - 3]) if n > 2 else (vocab_size if n == 2 else 1)
+            self.levels.append((count.astype(float), np.bincount(ctx, count, n_ctx),   # sum_v
+                                np.bincount(ctx, count > 0, n_ctx).astype(float)))    # N1+(h .)
+
+    def _lookup(self, n: int, ctx: np.ndarray, w: np.ndarray) -> np.ndarray:
+        "Ids of the n-grams (context id, token); -1 where the training stream never had them."
+        if n == 1: return w
+        code, table = ctx * self.V + w, self.codes[n - 2]
+        pos = np.searchsorted(table, code).clip(max=len(table) - 1)
+        return np.where((ctx >= 0) & (table[pos] == code), pos, -1)
+
+    def probs(self, ids: torch.Tensor | np.ndarray, # (N,) a token stream
+              d: float = 0.75) -> np.ndarray:
+        "p(token i | the order - 1 tokens before it) for i = 1 .. N-1 (fewer at the start)."
+        tok = np.asarray(ids, dtype=np.int64); w, ctx = tok[1:], tok[:-1]
+        count, total, follow = self.levels[0]
+        p = ((np.maximum(count[w] - d, 0) + d * follow[0] / self.V) / total[0] if self.uniform
+             else count[w] / total[0])
+        for n in range(2, self.order + 1):
+            count, total, follow = self.levels[n - 1]
+            g, seen = self._lookup(n, ctx, w), ctx >= 0
+            c, t, f = (np.where(m, a[i.clip(0)], 0.0) for m, a, i in
+                       ((g >= 0, count, g), (seen, total, ctx), (seen, follow, ctx)))
+            p = np.where(t > 0, (np.maximum(c - d, 0) + d * f * p) / np.maximum(t, 1), p)
+            # the next level's context: the n-gram that ends just before each token
+            ctx = self._lookup(n, np.concatenate([[-1], ctx[:-1]]), tok[:-1])
+        return p
+
+    def nll(self, ids: torch.Tensor | np.ndarray, d: float = 0.75) -> float:
+        "Mean nats per token of a stream (every token but the first is scored)."
+        return float(-np.log(self.probs(ids, d)).mean())
+
 # %% ../chapters/04_language_model.ipynb #c052
 from .core import filter_logits   # shared with later chapters: see the toolkit
 
@@ -281,7 +441,7 @@ def prime_ids(prime: str, vocab: Vocab, level: str) -> list[int]:
     prime starts a new line."""
     tokens = tokenize(prime, level)
     # continue the open line
-    if level == "word" and tokens and not prime.endswith("\n"): tokens = tokens[:-1]
+    if level != "char" and tokens and not prime.endswith("\n"): tokens = tokens[:-1]
     if level == "char" and (unseen := sorted({t for t in tokens if t not in vocab})):
         raise ValueError("the prime contains characters the model never saw in "
                          f"training: {unseen}; "
@@ -295,9 +455,9 @@ def sample(model: LanguageModel, vocab: Vocab, level: str, prime: str = "", # te
            seed: int | None = None, # for a reproducible sample
           ) -> str:
     "The text the model generates after `prime` (the prime itself is not repeated)."
-    if temperature <= 0:
-        raise ValueError("temperature must be > 0 (for greedy decoding use top_k=1), got "
-                         f"{temperature}")
+    if not temperature > 0 or not math.isfinite(temperature):   # nan fails both
+        raise ValueError("temperature must be > 0 and finite (for greedy decoding use top_k=1), "
+                         f"got {temperature}")
     if length < 0: raise ValueError(f"length must be >= 0, got {length}")
     model.eval(); device = model_device(model)
     gen = torch.Generator(device=device).manual_seed(seed) if seed is not None else None
@@ -335,33 +495,78 @@ def lm_throughput(cfg: LMConfig, batch_size: int = 64, bptt: int = 128,
                           "tokens/s": batch_size * bptt / med[b],
                           f"speed vs {backends[0]}": med[backends[0]] / med[b]} for b in backends])
 
+# %% ../chapters/04_language_model.ipynb #29da8bea
+def bare_lm_loop(model: LanguageModel, windows: StreamBatches, opt: torch.optim.Optimizer,
+                 clip_norm: float = 1.0) -> float:
+    "Training tokens/s of a bare loop: forward, loss, backward, clip, step (state carried)."
+    device = model_device(model)
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    model.train(); state, n = None, 0
+    sync(); t0 = time.perf_counter()
+    for b in windows:
+        b = b.to(device, non_blocking=True)                       # (B, T+1)
+        logits, state = model(b[:, :-1], state)                   # (B, T, V)
+        loss = F.cross_entropy(logits.flatten(0, 1), b[:, 1:].flatten())
+        opt.zero_grad(set_to_none=True); loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), clip_norm); opt.step()
+        state = detach_state(state); n += b[:, 1:].numel()
+    sync()
+    return n / (time.perf_counter() - t0)
+
+def loop_throughput(cfg: LMConfig, ids: torch.Tensor, # (N,) a token stream to train on
+                    batch_size: int = 20, bptt: int = 35,
+                    batches: int = 30, # training windows per timed run
+                    repeats: int = 5, # timed runs of each loop (after one warm-up run each)
+                    device: str | torch.device | None = None,
+                    progress: bool = False, # train_lm with its progress bar
+                   ) -> pd.DataFrame:
+    "Median training tokens/s of `train_lm` and of a bare loop: same model, weights and windows."
+    device = torch.device(device or default_device())
+    ids = ids[: batch_size * (batches * bptt + 1)]
+    torch.manual_seed(0); init = LanguageModel(cfg).state_dict()
+    tcfg = TrainConfig(epochs=1, rounds=1, batch_size=batch_size, bptt=bptt, progress=progress,
+                       log=False)
+    runs = {"bare loop": [], "train_lm": []}
+    for r in range(repeats + 1):
+        for name in (("bare loop", "train_lm") if r % 2 else ("train_lm", "bare loop")):
+            m = LanguageModel(cfg).to(device); m.load_state_dict(init)
+            if name == "train_lm":
+                tps = train_lm(m, ids, ids[: 4 * bptt], tcfg).items_per_s.iloc[0]
+            else:
+                opt = torch.optim.AdamW(m.parameters(), lr=tcfg.lr, weight_decay=tcfg.weight_decay)
+                tps = bare_lm_loop(m, StreamBatches(ids, batch_size, bptt), opt, tcfg.clip_norm)
+            if r: runs[name].append(tps)
+    med = {k: float(np.median(v)) for k, v in runs.items()}
+    return pd.DataFrame([{"loop": k, "tokens/s": v, "vs bare loop": v / med["bare loop"]}
+                         for k, v in med.items()])
+
 # %% ../chapters/04_language_model.ipynb #c071
 def save_lm(path: str | Path, model: LanguageModel, vocab: Vocab, level: str, **extra) -> Path:
-    "Write model, architecture, vocabulary and level to one checkpoint file."
+    "Write model, architecture, vocabulary and level to one model file (kind 'lm')."
     check_level(level)
     if len(vocab) != model.cfg.vocab_size:
         raise ValueError(f"the vocabulary has {len(vocab)} tokens, the model "
                          f"{model.cfg.vocab_size}")
-    return save_checkpoint(path, model, lm_config=asdict(model.cfg), itos=vocab.itos, level=level,
-                           **extra)
+    return save_model(path, model, "lm", model.cfg, vocab, level=level, **extra)
 
 def load_lm(path: str | Path,
             device: str | torch.device | None = None) -> tuple[LanguageModel, Vocab, str]:
-    "Rebuild (model, vocabulary, level) from a checkpoint written by `save_lm`."
-    ckpt = read_checkpoint(path)
-    extra = ckpt["extra"]
-    if not {"lm_config", "itos", "level"} <= set(extra):
-        raise ValueError(f"{path} is a checkpoint, but not of a language model (no "
-                         "lm_config/itos/level)")
-    model = LanguageModel(LMConfig(**extra["lm_config"]))
-    model.load_state_dict(ckpt["model"])
-    return model.to(device or default_device()).eval(), Vocab(extra["itos"]), extra["level"]
+    "Rebuild (model, vocabulary, level) from a model file written by `save_lm`."
+    mf = load_model(path, "lm", LMConfig)
+    if mf.itos is None or mf.extra.get("level") not in LEVELS:
+        raise ModelFileError(f"{path} is a language model file without its vocabulary or level")
+    model = mf.load_into(LanguageModel(mf.config))
+    return model.to(device or default_device()).eval(), Vocab(mf.itos), mf.extra["level"]
 
 # %% ../chapters/04_language_model.ipynb #c076
 def train_command(*, train: Path, # UTF-8 text to train on
                   valid: Path, # UTF-8 text to validate on (learning curve, best model)
                   test: Path | None = None, # UTF-8 text for a final score
                   level: str = "char", # char or word
+                  # word level: 'book' (lower-cased words and punctuation, <eos> after each
+                  # non-empty line) or 'whitespace' (a pre-tokenized corpus such as WikiText or
+                  # PTB: its space-separated tokens as they are, <unk> one token, <eos> per line)
+                  tokenizer: str = "book",
                   save: Path = Path("lm.pt"), # where to write the best model
                   epochs: float = 2.0, hidden: int = 512, layers: int = 2, emb: int = 64,
                   dropout: float = 0.1, # on embeddings, between layers and on the decoder's input
@@ -372,6 +577,19 @@ def train_command(*, train: Path, # UTF-8 text to train on
                   rounds: int = 8, # validation rounds
                   seed: int = 0, progress: bool = True) -> dict:
     "Train a language model on your own text files and save the best one (also under `torchrun`)."
+    check_level(level)
+    if tokenizer not in ("book", "whitespace") or (level == "char" and tokenizer != "book"):
+        raise ValueError(f"tokenizer must be 'book' or, with --level word, 'whitespace'; got "
+                         f"{tokenizer!r}")
+    level = "whitespace" if tokenizer == "whitespace" else level
+    if min_freq < 1: raise ValueError(f"min_freq must be at least 1, got {min_freq}")
+    # every setting is checked before any file is read
+    cfg = TrainConfig(epochs=epochs, rounds=rounds, batch_size=batch_size, bptt=bptt, lr=lr,
+                      progress=progress)
+    arch = dict(emb=emb, hidden=hidden, layers=layers, dropout_emb=dropout, dropout_rnn=dropout,
+                dropout_out=dropout, tie_weights=tie_weights, backend=backend)
+    LMConfig(1, **arch)
+    check_writable(save, "--save")
     paths = {"train": train, "valid": valid} | ({"test": test} if test else {})
     texts = {k: read_text_file(p) for k, p in paths.items()}
     seed_everything(seed)
@@ -381,10 +599,8 @@ def train_command(*, train: Path, # UTF-8 text to train on
         if k in ids and len(ids[k]) < 2:
             raise ValueError(f"{paths[k]} has {len(ids[k])} {level} token(s); at least "
                              "2 are needed")
-    cfg = LMConfig(len(vocab), emb, hidden, layers, dropout, dropout, dropout, tie_weights, backend)
-    model = LanguageModel(cfg).to(init_distributed())   # under torchrun: this process's GPU
-    hist = train_lm(model, ids["train"], ids["valid"],
-                    TrainConfig(epochs, rounds, batch_size, bptt, lr, progress=progress), level)
+    model = LanguageModel(LMConfig(len(vocab), **arch)).to(init_distributed())  # under torchrun
+    hist = train_lm(model, ids["train"], ids["valid"], cfg, level)            # its own GPU
     metric = lm_metrics(level)
     result = {"vocabulary": len(vocab), "parameters": sum(p.numel() for p in model.parameters()),
               "training tokens/s": round(hist.items_per_s.median())}
@@ -405,9 +621,16 @@ def generate_command(*, checkpoint: Path, # written by `lstm-book lm train` or `
                      temperature: float = 0.8, top_k: int | None = None, top_p: float | None = None,
                      seed: int | None = None) -> str:
     "Generate text with a trained language model."
+    if not temperature > 0 or not math.isfinite(temperature):   # nan fails both
+        raise ValueError(f"temperature must be > 0 and finite (for greedy decoding use --top-k "
+                         f"1), got {temperature}")
+    if length < 0: raise ValueError(f"length must be >= 0, got {length}")
+    if top_k is not None and top_k < 1: raise ValueError(f"top_k must be at least 1, got {top_k}")
+    if top_p is not None and not 0 < top_p <= 1:
+        raise ValueError(f"top_p must be in (0, 1], got {top_p}")
     model, vocab, level = load_lm(checkpoint)
     text = sample(model, vocab, level, prime, length, temperature, top_k, top_p, seed)
-    space = (level == "word" and prime.strip() and not prime.endswith(("\n", " "))
+    space = (level != "char" and prime.strip() and not prime.endswith(("\n", " "))
              and not text.startswith("\n"))
     return prime + (" " if space else "") + text
 
