@@ -227,6 +227,15 @@ def rnn_rec_dropout(self: LanguageModel, x: torch.Tensor, # (B, T, E) embedded i
         if l < L - 1: x = F.dropout(x, self.cfg.dropout_rnn)
     return x, (torch.stack(hs), torch.stack(cs))
 
+# %% ../chapters/04_language_model.ipynb #493ab86f
+@patch
+def init_bias_from(self: LanguageModel, train_ids: torch.Tensor, # (N,) the training stream
+                  ) -> LanguageModel:
+    "Set the decoder bias to the add-one log unigram frequencies of `train_ids`; returns the model."
+    counts = torch.bincount(train_ids.cpu(), minlength=self.cfg.vocab_size).double() + 1
+    with torch.no_grad(): self.decoder.bias.copy_((counts / counts.sum()).log())
+    return self
+
 # %% ../chapters/04_language_model.ipynb #c028
 @dataclass
 class TrainConfig(FitConfig):
@@ -587,7 +596,8 @@ def train_command(*, train: Path, # UTF-8 text to train on
     cfg = TrainConfig(epochs=epochs, rounds=rounds, batch_size=batch_size, bptt=bptt, lr=lr,
                       progress=progress)
     arch = dict(emb=emb, hidden=hidden, layers=layers, dropout_emb=dropout, dropout_rnn=dropout,
-                dropout_out=dropout, tie_weights=tie_weights, backend=backend)
+                dropout_out=dropout, tie_weights=tie_weights, backend=backend,
+                init_range=None if level == "char" else 0.1)   # the book's word-model start
     LMConfig(1, **arch)
     check_writable(save, "--save")
     paths = {"train": train, "valid": valid} | ({"test": test} if test else {})
@@ -599,8 +609,10 @@ def train_command(*, train: Path, # UTF-8 text to train on
         if k in ids and len(ids[k]) < 2:
             raise ValueError(f"{paths[k]} has {len(ids[k])} {level} token(s); at least "
                              "2 are needed")
-    model = LanguageModel(LMConfig(len(vocab), **arch)).to(init_distributed())  # under torchrun
-    hist = train_lm(model, ids["train"], ids["valid"], cfg, level)            # its own GPU
+    model = LanguageModel(LMConfig(len(vocab), **arch))
+    if level != "char": model.init_bias_from(ids["train"])
+    model = model.to(init_distributed())                # under torchrun: this process's GPU
+    hist = train_lm(model, ids["train"], ids["valid"], cfg, level)
     metric = lm_metrics(level)
     result = {"vocabulary": len(vocab), "parameters": sum(p.numel() for p in model.parameters()),
               "training tokens/s": round(hist.items_per_s.median())}
