@@ -441,7 +441,7 @@ PRETRAINED = {p.name: p for p in [
                "character-level LSTM language model of Shakespeare's plays (2 x 512 units)",
                "04_language_model"),
     Pretrained("bach-composer", "music_composer.pt",
-               "dc0aa77bcc71ecb1057a89184e23272a212e77a425cae6c2d7cb34153f5358bd", 982_504,
+               "f88ffc3ce7612de20e1b9e01d4228ca498b8502cf5036436462f7dee982e6ddc", 982_504,
                "event-sequence LSTM composer trained on the Bach chorales", "06_music"),
     Pretrained("movie-chatbot", "chatbot.pt",
                "dca9ba05598369dc512f02491cf32f0f21d06115b7c772186abd3065c7815efc", 4_851_621,

@@ -11,13 +11,14 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np, pandas as pd, torch
 import pretty_midi
+from fastcore.basics import patch
 from torch import nn
 import torch.nn.functional as F
 from torch.utils.data import (BatchSampler, DataLoader, Dataset, Sampler,
                               SequentialSampler)
 
 from .core import (FitConfig, fit, run_epoch, default_device, model_device,
-                            read_checkpoint, save_checkpoint, atomic_write)
+                            load_model, save_model, ModelFileError, atomic_write)
 from .data import SPECIALS, Vocab, data_path, manifest_entry, pretrained_path
 from .lm import LMConfig, LanguageModel, TrainConfig, evaluate_lm, train_lm
 
@@ -26,10 +27,11 @@ __all__ = ['VOICES', 'LOWEST', 'HIGHEST', 'PITCHES', 'STEPS_PER_QUARTER', 'MAX_S
            'load_chorales', 'MidiError', 'read_midi', 'note_array', 'piano_roll', 'plot_roll', 'transpose',
            'shift_range', 'split_pieces', 'bernoulli_nll', 'previous_frames', 'FrequencyBaseline',
            'PreviousFrameBaseline', 'RollConfig', 'PianoRollLSTM', 'pad_rolls', 'RollDataset', 'NumpyShuffle',
-           'roll_batches', 'roll_step', 'frame_nll', 'RollTrainConfig', 'train_roll_model', 'event_vocab', 'grid_notes',
-           'notes_to_events', 'events_to_notes', 'event_stream', 'generate_events', 'events_to_midi', 'midi_events',
-           'Composer', 'train_composer', 'opening', 'pitch_class_histogram', 'duration_histogram', 'total_variation',
-           'train_command', 'generate_command', 'load_pretrained']
+           'roll_batches', 'roll_step', 'frame_nll', 'RollTrainConfig', 'train_roll_model', 'piece_nlls',
+           'paired_bootstrap', 'event_vocab', 'grid_notes', 'notes_to_events', 'events_to_notes', 'event_stream',
+           'generate_events', 'events_to_midi', 'midi_events', 'Composer', 'train_composer', 'opening',
+           'pitch_class_histogram', 'duration_histogram', 'total_variation', 'train_command', 'generate_command',
+           'load_pretrained']
 
 # %% ../chapters/06_music.ipynb #c007
 VOICES = ("Soprano", "Alto", "Tenor", "Bass")
@@ -331,6 +333,32 @@ def train_roll_model(model: PianoRollLSTM, train: Sequence[np.ndarray], valid: S
     return fit(model, data, roll_batches(valid, 32, shuffle=False), roll_step, opt, cfg=cfg)
 
 
+# %% ../chapters/06_music.ipynb #c094m2
+@torch.no_grad()
+def piece_nlls(model: nn.Module, # a `PianoRollLSTM` (or any model with its inputs and outputs)
+               rolls: Sequence[np.ndarray], # (T, 88) piano rolls of the pieces
+               batch_size: int = 32, # pieces per forward pass
+              ) -> tuple[np.ndarray, np.ndarray]:
+    "Per piece: its summed negative log-likelihood (nats, all frames) and its number of frames."
+    model.eval(); dev, sums = model_device(model), []
+    for k in range(0, len(rolls), batch_size):
+        x, y, mask = (t.to(dev) for t in pad_rolls(rolls[k: k + batch_size]))
+        nll = F.binary_cross_entropy_with_logits(model(x)[0].float(), y, reduction="none")
+        sums += (nll.sum(-1) * mask).sum(1).tolist()           # (B,)
+    return np.array(sums), np.array([len(r) for r in rolls])
+
+def paired_bootstrap(a: np.ndarray, # (N,) summed NLL per piece, model A
+                     b: np.ndarray, # (N,) the same pieces, model B
+                     frames: np.ndarray, # (N,) frames per piece
+                     n_boot: int = 2000, seed: int = 0) -> tuple[float, float, float]:
+    "NLL per frame of A minus B, and the 95% interval over resampled pieces."
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(a), (n_boot, len(a)))            # (n_boot, N)
+    boots = (a[idx] - b[idx]).sum(1) / frames[idx].sum(1)
+    lo, hi = np.percentile(boots, [2.5, 97.5])
+    return float((a - b).sum() / frames.sum()), float(lo), float(hi)
+
+
 # %% ../chapters/06_music.ipynb #c049
 STEPS_PER_QUARTER = 4   # the event grid: sixteenth notes
 MAX_SHIFT = 16          # the longest time-shift token, in grid steps (a whole note)
@@ -495,21 +523,30 @@ class Composer:
                               + generate_events(self.model, self.vocab, prime, steps, temperature,
                                                 seed, self.pitch_range), self.bpm)
 
-    def save(self, path: str | Path) -> Path:
-        "Write the model, its configuration, vocabulary and tempo to one checkpoint file."
-        return save_checkpoint(path, self.model, kind="music", lm_config=asdict(self.model.cfg),
-                               itos=self.vocab.itos, bpm=self.bpm,
-                               pitch_range=list(self.pitch_range))
 
-    @classmethod
-    def load(cls, path: str | Path, device: str | torch.device | None = None) -> "Composer":
-        """A composer from a checkpoint written by `Composer.save`,
-        on `device` (default: the default device)."""
-        ckpt = read_checkpoint(path, kind="music")
-        model = LanguageModel(LMConfig(**ckpt["extra"]["lm_config"]))
-        model.load_state_dict(ckpt["model"])
-        return cls(model.to(device or default_device()).eval(), Vocab(ckpt["extra"]["itos"]),
-                   ckpt["extra"]["bpm"], ckpt["extra"]["pitch_range"])
+# %% ../chapters/06_music.ipynb #c061s
+@patch
+def save(self: Composer, path: str | Path) -> Path:
+    "Write the model, its configuration, vocabulary and tempo to one model file (`save_model`)."
+    return save_model(path, self.model, "music", self.model.cfg, self.vocab, bpm=self.bpm,
+                      pitch_range=list(self.pitch_range))
+
+@patch(cls_method=True)
+def load(cls: Composer, path: str | Path,
+         device: str | torch.device | None = None) -> Composer:
+    """A composer from a model file written by `Composer.save`
+    (kind, checksum and configuration checked), on `device`."""
+    mf = load_model(path, "music", LMConfig)
+    if mf.itos is None or not {"bpm", "pitch_range"} <= set(mf.extra):
+        raise ModelFileError(f"{path} is a music model file without its vocabulary, tempo "
+                             "or pitch range")
+    if len(mf.itos) != mf.config.vocab_size:
+        raise ModelFileError(f"{path}: its vocabulary has {len(mf.itos)} tokens, its model "
+                             f"{mf.config.vocab_size}")
+    model = mf.load_into(LanguageModel(mf.config))
+    return cls(model.to(device or default_device()).eval(), Vocab(mf.itos),
+               mf.extra["bpm"], mf.extra["pitch_range"])
+
 
 # %% ../chapters/06_music.ipynb #c064
 def train_composer(train: Sequence[np.ndarray],
@@ -565,6 +602,12 @@ def total_variation(p: np.ndarray, q: np.ndarray) -> float:
 # %% ../chapters/06_music.ipynb #c081w
 from .core import check_writable as _check_writable   # shared: see the toolkit
 
+def _check_seed(seed: int | None):
+    "A random seed NumPy and PyTorch both accept, or a one-line error."
+    if seed is not None and not 0 <= seed < 2**63:
+        raise ValueError(f"--seed must be in [0, 2**63), got {seed}")
+
+
 # %% ../chapters/06_music.ipynb #c082
 def train_command(*, save: Path, # where to write the model
                   epochs: float = 10.0, # passes over the (transposed) training stream
@@ -573,6 +616,7 @@ def train_command(*, save: Path, # where to write the model
                  ) -> str:
     "Train the chapter's event model on the Bach chorales' training split and save it."
     if not 0 < epochs < math.inf: raise ValueError(f"--epochs must be positive, got {epochs}")
+    _check_seed(seed)
     _check_writable(save, "--save")
     notes = {n: grid_notes(note_array(read_midi(m, n))) for n, m in load_chorales().items()}
     split = split_pieces(list(notes))
@@ -585,6 +629,8 @@ def train_command(*, save: Path, # where to write the model
     return (f"saved {composer.save(save)}; test {test:.3f} nats per event on {len(split['test'])} "
             "held-out chorales")
 
+
+# %% ../chapters/06_music.ipynb #c082g
 def generate_command(*, checkpoint: Path, # written by `lstm-book music train` or `Composer.save`
                      out: Path, # the MIDI file to write
                      seconds: float = 30.0, # length of the new music (after the seed's notes)
@@ -597,9 +643,11 @@ def generate_command(*, checkpoint: Path, # written by `lstm-book music train` o
     if not 0 < seconds <= 3600: raise ValueError(f"seconds must be in (0, 3600], got {seconds}")
     if not 0 < temperature < math.inf:
         raise ValueError(f"temperature must be > 0 and finite, got {temperature}")
+    _check_seed(seed)
     _check_writable(out, "--out")
     if seed_midi is not None and not Path(seed_midi).is_file():
         raise FileNotFoundError(f"no MIDI file at {seed_midi}")
+    if not Path(checkpoint).is_file(): raise FileNotFoundError(f"no checkpoint at {checkpoint}")
     pm = Composer.load(checkpoint).compose(seconds, temperature, seed_midi, seed)
     atomic_write(out, lambda f: pm.write(f))
     n = sum(len(i.notes) for i in pm.instruments)

@@ -5,7 +5,7 @@
 # %% ../chapters/05_sentiment.ipynb #c004
 from __future__ import annotations
 import csv, math, os, re, tarfile, warnings
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -16,17 +16,17 @@ from torch.utils.data import (BatchSampler, DataLoader, Dataset, Sampler,
                               SequentialSampler)
 from fastcore.basics import patch
 
-from .core import (FitConfig, fit, model_device, default_device, read_checkpoint,
-                            save_checkpoint)
+from .core import (FitConfig, ModelFileError, fit, load_model, model_device,
+                            default_device, save_model)
 from .data import Vocab, cache_dir, data_path, download, read_text_file
 
 # %% auto #0
 __all__ = ['IMDB_URL', 'IMDB_SHA256', 'load_movie_reviews', 'stratified_split', 'load_imdb', 'review_tokenize',
            'build_review_vocab', 'encode_texts', 'BucketSampler', 'LabelledSequences', 'collate_padded',
            'bucket_batches', 'padding_share', 'ClassifierConfig', 'SentimentLSTM', 'classify_step', 'soft_targets',
-           'ClassifierTrainConfig', 'train_classifier', 'predict_proba', 'scores', 'tfidf_logreg', 'dialog_texts',
-           'text_stream', 'init_from_lm', 'token_saliency', 'SentimentClassifier', 'default_model_path', 'train_model',
-           'train_command', 'predict_command']
+           'ClassifierTrainConfig', 'train_classifier', 'predict_proba', 'scores', 'paired_bootstrap', 'tfidf_logreg',
+           'dialog_texts', 'text_stream', 'init_from_lm', 'token_saliency', 'SentimentClassifier', 'default_model_path',
+           'train_model', 'train_command', 'predict_command']
 
 # %% ../chapters/05_sentiment.ipynb #c007
 def load_movie_reviews(drop_neutral: bool = True, # leave out sentences rated exactly 0 on average
@@ -291,11 +291,27 @@ def scores(labels: Sequence[int], probs: Sequence[float], threshold: float = 0.5
     return {"accuracy": float(np.mean(y == pred)), "precision": float(precision),
             "recall": float(recall), "f1": float(f1), "confusion": cm}
 
+# %% ../chapters/05_sentiment.ipynb #44ec628a
+def paired_bootstrap(labels: Sequence[int],
+                     probs_a: Sequence[np.ndarray], # model A: P(positive) of each of its runs
+                     probs_b: Sequence[np.ndarray], # model B, on the same items
+                     n_boot: int = 2000, level: float = 0.95, seed: int = 0) -> dict:
+    """Accuracy of A minus accuracy of B (each averaged over its runs), with a paired bootstrap
+    interval over the items and a two-sided p-value: {diff, low, high, p}."""
+    y = np.asarray(labels).astype(int)
+    right = lambda ps: np.mean([(np.asarray(p) > 0.5) == y for p in ps], axis=0)   # (N,)
+    d = right(probs_a) - right(probs_b)
+    boots = d[np.random.default_rng(seed).integers(0, len(d), (n_boot, len(d)))].mean(1)
+    a = (1 - level) / 2
+    return {"diff": float(d.mean()), "low": float(np.quantile(boots, a)),
+            "high": float(np.quantile(boots, 1 - a)),
+            "p": min(1.0, 2 * min(float((boots <= 0).mean()), float((boots >= 0).mean())))}
+
 # %% ../chapters/05_sentiment.ipynb #c044
 def tfidf_logreg(train_texts: Sequence[str], train_labels: Sequence[int],
                  valid_texts: Sequence[str], valid_labels: Sequence[int],
                  # inverse regularisation strengths to try
-                 Cs: Sequence[float] = (1, 3, 10, 30, 100),
+                 Cs: Sequence[float] = (1, 3, 10, 30, 100, 300, 1000, 3000),
                  ngrams: tuple[int, int] = (1, 2),
                  # soft targets P(positive) to fit instead of the labels
                  train_targets: Sequence[float] | None = None,
@@ -336,8 +352,8 @@ def text_stream(texts: Iterable[str], vocab: Vocab) -> torch.Tensor:
 
 # %% ../chapters/05_sentiment.ipynb #c052
 def init_from_lm(model: SentimentLSTM, lm: nn.Module) -> SentimentLSTM:
-    """Copy a one-layer `LanguageModel`'s embedding and LSTM weights into a unidirectional
-    classifier of the same sizes."""
+    """Copy a one-layer `LanguageModel`'s embedding and LSTM layer (weights and biases) into a
+    unidirectional classifier of the same sizes; its output layer stays as it is."""
     c = model.cfg
     if (c.bidirectional or model.rnn.num_layers != 1 or lm.rnn.num_layers != 1
         or not isinstance(lm.rnn, nn.LSTM)):
@@ -417,24 +433,25 @@ def predict(self: SentimentClassifier, texts: Sequence[str], batch_size: int = 2
 # %% ../chapters/05_sentiment.ipynb #c077
 @patch
 def save(self: SentimentClassifier, path: str | Path) -> Path:
-    "Write the classifier to `path` (atomically, in the core checkpoint format)."
-    return save_checkpoint(path, nn.ModuleList(self.models), itos=self.vocab.itos,
-                           max_tokens=self.max_tokens, configs=[asdict(m.cfg) for m in self.models])
+    "Write the classifier to `path` (atomically): a model file of kind 'sentiment'."
+    return save_model(path, nn.ModuleList(self.models), kind="sentiment", vocab=self.vocab,
+                      config={"max_tokens": self.max_tokens,
+                              "models": [asdict(m.cfg) for m in self.models]})
 
 @patch(cls_method=True)
 def load(cls: SentimentClassifier, path: str | Path,
          device: str | torch.device | None = None) -> SentimentClassifier:
-    "Read a classifier written by `save`."
+    "Read a classifier written by `save`; kind, configuration and checksum are checked."
     if not Path(path).is_file(): raise FileNotFoundError(f"no sentiment model at {path}")
-    ckpt = read_checkpoint(path)
-    extra = ckpt["extra"]
-    if not {"itos", "max_tokens", "configs"} <= set(extra):
-        raise ValueError(f"{path} is a checkpoint, but not of a sentiment model (no "
-                         "itos/max_tokens/configs)")
-    models = nn.ModuleList(SentimentLSTM(ClassifierConfig(**cfg)) for cfg in extra["configs"])
-    models.load_state_dict(ckpt["model"])
-    return cls([m.to(device or default_device()) for m in models], Vocab(extra["itos"]),
-               extra["max_tokens"])
+    mf = load_model(path, "sentiment")
+    cfgs, max_tokens = mf.config.get("models"), mf.config.get("max_tokens")
+    if not cfgs or max_tokens is None or mf.itos is None:
+        raise ModelFileError(f"{path} is not a complete sentiment model file (it needs models, "
+                             "max_tokens and a vocabulary)")
+    try: models = nn.ModuleList(SentimentLSTM(ClassifierConfig(**c)) for c in cfgs)
+    except TypeError as e: raise ModelFileError(f"{path}: invalid ClassifierConfig: {e}") from None
+    mf.load_into(models)
+    return cls([m.to(device or default_device()) for m in models], Vocab(mf.itos), max_tokens)
 
 # %% ../chapters/05_sentiment.ipynb #c080
 def default_model_path() -> Path:
@@ -447,6 +464,8 @@ def train_model(members: int = 3, epochs: int = 8, seed: int = 0, progress: bool
                 limit: int | None = None,
                 # train on soft targets sigmoid(soft_k * rating); None: on the 0/1 labels
                 soft_k: float | None = 2.0,
+                # stop after this many epochs without a better validation loss (None: never)
+                patience: int | None = 1,
                ) -> tuple[SentimentClassifier, dict]:
     """Train an ensemble of BiLSTMs (alternating max and attention pooling) on the movie-review
     split; returns it and its test scores."""
@@ -467,7 +486,7 @@ def train_model(members: int = 3, epochs: int = 8, seed: int = 0, progress: bool
              .to(default_device()))
         train_classifier(m, (ids["train"], target(tr)), (ids["valid"], target(va)),
                          ClassifierTrainConfig(epochs=epochs, seed=seed + i, progress=progress,
-                                               log=log))
+                                               log=log, patience=patience))
         models.append(m)
     clf = SentimentClassifier(models, vocab)
     return clf, scores(te.label, clf.predict(list(te.text)))
@@ -478,7 +497,7 @@ from .core import check_writable as _check_writable   # shared: see the toolkit
 # %% ../chapters/05_sentiment.ipynb #c082
 def train_command(*,
                   # where to save (default: the book's cache, where `predict` looks)
-                  out: Path | None = None,
+                  save: Path | None = None,
                   members: int = 3, # BiLSTMs in the ensemble
                   epochs: int = 8, # passes over the training sentences
                   seed: int = 0, # random seed of the first member (member i uses seed + i)
@@ -489,7 +508,7 @@ def train_command(*,
     "Train the sentiment model on the movie-review sentences and save it."
     for name, v in dict(members=members, epochs=epochs, limit=limit).items():
         if v is not None and v < 1: raise ValueError(f"--{name} must be positive, got {v}")
-    path = _check_writable(out or default_model_path(), "--out")
+    path = _check_writable(save or default_model_path(), "--save")
     clf, s = train_model(members, epochs, seed, progress, limit=limit)
     clf.save(path)
     return (f"saved {path}; test accuracy {s['accuracy']:.4f}, F1 {s['f1']:.4f} on "

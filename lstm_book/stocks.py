@@ -15,8 +15,8 @@ from fastcore.basics import patch
 from torch import nn
 import torch.nn.functional as F
 
-from .core import (FitConfig, fit, default_device, model_device, read_checkpoint,
-                            save_checkpoint)
+from .core import (FitConfig, ModelFileError, check_writable, fit, default_device,
+                            load_model, model_device, save_model)
 from .data import data_path
 
 # %% auto #0
@@ -24,9 +24,10 @@ __all__ = ['PRICES', 'COLUMNS', 'FEATURES', 'TARGETS', 'BAR_FIELDS', 'load_ohlcv
            'next_return', 'make_labels', 'Scaler', 'StockConfig', 'StockLSTM', 'Series', 'make_series', 'TBPTTBatches',
            'eval_batches', 'stock_step', 'StockTrainConfig', 'train_stock_model', 'predict_series', 'Fold', 'make_fold',
            'period_mask', 'lagged', 'majority_predictor', 'persistence_predictor', 'logistic_predictor',
-           'lstm_predictor', 'walk_forward', 'classification_scores', 'block_bootstrap', 'scores_with_ci',
-           'score_table', 'backtest', 'performance', 'check_bar', 'latest_features', 'StreamingClassifier', 'bar_feed',
-           'replay', 'plot_replay', 'live_replay', 'chronological_split', 'train_command', 'replay_command']
+           'next_open_return', 'backtest', 'performance', 'vol_timing_predictor', 'lstm_predictor', 'walk_forward',
+           'classification_scores', 'block_bootstrap', 'scores_with_ci', 'score_table', 'paired_block_bootstrap',
+           'check_bar', 'latest_features', 'StreamingClassifier', 'bar_feed', 'replay', 'plot_replay', 'live_replay',
+           'chronological_split', 'train_command', 'replay_command']
 
 # %% ../chapters/07_stocks.ipynb #c007
 PRICES = ["open", "high", "low", "close"]
@@ -40,6 +41,16 @@ def _rows(mask: Any, what: str) -> None:
     if len(idx) == 0: return
     shown = ", ".join(map(str, idx[:5])) + (f" and {len(idx) - 5} more" if len(idx) > 5 else "")
     raise ValueError(f"{what} in row(s) {shown} (0-based rows of the table as given)")
+
+def _read_csv(path: str | Path) -> pd.DataFrame:
+    "A CSV file as a DataFrame; one-line errors naming the file when it is empty or not UTF-8."
+    try: return pd.read_csv(path, encoding="utf-8")
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path} is empty: no header, no rows") from None
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path} is not UTF-8 text (it holds the byte "
+                         f"{e.object[e.start:e.start + 1]!r}); convert it first, e.g. "
+                         "iconv -f latin1 -t utf-8") from None
 
 def _standard_columns(df: pd.DataFrame) -> pd.DataFrame:
     """Lower-case column names, map common aliases (Date, Symbol, Adj Close, ...) to the standard
@@ -64,7 +75,8 @@ def load_ohlcv(source: str | Path | pd.DataFrame | None = None, # a CSV or DataF
     "A validated daily OHLCV table: ticker, date, open, high, low, close, volume; in time order."
     if source is None: source = data_path("stocks")
     is_df = isinstance(source, pd.DataFrame)
-    df = _standard_columns(source.copy() if is_df else pd.read_csv(source))
+    df = _standard_columns(source.copy() if is_df else _read_csv(source))
+    if df.empty: raise ValueError(f"{'the table' if is_df else source} has a header but no rows")
     if "ticker" not in df.columns: df["ticker"] = "SERIES" if is_df else Path(source).stem.upper()
     df["ticker"] = df.ticker.astype(str)
     if ticker is not None:
@@ -84,8 +96,7 @@ def load_ohlcv(source: str | Path | pd.DataFrame | None = None, # a CSV or DataF
           | (df[["open", "close"]].min(axis=1) < df.low),
           "inconsistent bars (need low <= open, close <= high)")
     _rows(df.duplicated(["ticker", "date"], keep=False), "duplicate dates")
-    back = df.groupby("ticker", sort=False).date.diff() < pd.Timedelta(0)
-    if back.any():
+    if (back := df.groupby("ticker", sort=False).date.diff() < pd.Timedelta(0)).any():
         if not sort: _rows(back, "dates out of order (earlier than the row before; pass sort=True, "
                                  "or --sort, to sort)")
         warnings.warn(f"sorted the table by date: {int(back.sum())} row(s) were out of order")
@@ -272,18 +283,19 @@ def stock_step(model: nn.Module, batch: tuple, state: Any = None) -> tuple[torch
 
 # %% ../chapters/07_stocks.ipynb #c044
 @dataclass
-class StockTrainConfig:
-    "How `train_stock_model` trains."
+class StockTrainConfig(FitConfig):
+    "How `train_stock_model` trains: `fit`'s settings with this chapter's defaults, plus its own."
     epochs: int = 60
-    lr: float = 3e-3
+    patience: int | None = 15  # early stopping on the validation loss
+    carry_state: bool = True   # the LSTM state flows from window to window (truncated BPTT)
+    restore_best: bool = True  # end with the weights of the best validation epoch
+    progress: bool = False
+    log: bool = False
+    lr: float = 3e-3           # AdamW
     weight_decay: float = 1e-3
     seg_len: int = 256         # bars per training segment (the state carries across its windows)
     bptt: int = 32             # bars per backpropagation window
-    patience: int | None = 15  # early stopping on the validation loss
-    clip_norm: float = 1.0
-    seed: int = 0
-    progress: bool = False
-    log: bool = False
+    seed: int = 0              # initial weights and segment offsets
 
 def train_stock_model(train: list[Series],
                       # `make_series` of the training bars; `eval_batches` to validate
@@ -294,10 +306,8 @@ def train_stock_model(train: list[Series],
     torch.manual_seed(cfg.seed)
     model = StockLSTM(model_cfg).to(default_device())
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    fcfg = FitConfig(epochs=cfg.epochs, clip_norm=cfg.clip_norm, patience=cfg.patience,
-                     carry_state=True, restore_best=True, progress=cfg.progress, log=cfg.log)
     history = fit(model, TBPTTBatches(train, cfg.seg_len, cfg.bptt, cfg.seed), valid, stock_step,
-                  opt, cfg=fcfg)
+                  opt, cfg=cfg)
     return model.eval(), history
 
 @torch.no_grad()
@@ -381,6 +391,65 @@ def logistic_predictor(lags: int = 5, Cs: tuple[float, ...] = (0.001, 0.01, 0.1,
         return best.predict_proba(X)[:, 1]
     return predict
 
+# %% ../chapters/07_stocks.ipynb #c070
+def next_open_return(bars: pd.DataFrame) -> pd.Series:
+    """The log return from the next bar's open to the open after it, per ticker: what a position
+    entered at the next open earns (NaN at each ticker's last two bars)."""
+    lo = np.log(bars.open).groupby(bars.ticker, sort=False)
+    return lo.shift(-2) - lo.shift(-1)
+
+def backtest(pred: pd.DataFrame, # ticker, date, next_ret (and open_ret for fill="open"), position
+             # the column with the position decided at this bar's close: 1 long, 0 flat
+             position: str,
+             # proportional cost of each change of position (0.001 = 10 basis points)
+             cost: float = 0.001,
+             # "close": filled at the signal's close (next_ret); "open": at the next open (open_ret)
+             fill: str = "close",
+            ) -> pd.Series:
+    """Daily simple returns of an equal-weight portfolio over the tickers (rebalanced daily at no
+    cost), each long or flat as `position` says, net of costs."""
+    col = {"close": "next_ret", "open": "open_ret"}.get(fill)
+    if col is None: raise ValueError(f"fill must be 'close' or 'open', got {fill!r}")
+    df = pred.sort_values(["ticker", "date"])
+    pos = df[position].astype(float)
+    if not pos.between(0, 1).all():
+        raise ValueError(f"positions must lie in [0, 1]; column {position!r} has "
+                         f"{pos.min()}..{pos.max()}")
+    # entering on the first day costs too
+    turnover = pos.groupby(df.ticker).diff().fillna(pos).abs()
+    daily = pos * np.expm1(df[col].fillna(0.0)) - cost * turnover   # 0: past the data's end
+    return daily.groupby(df.date).mean().rename(position)
+
+def performance(daily: pd.Series, periods_per_year: int = 252) -> dict:
+    """Total and annualised return, annualised volatility, Sharpe ratio (no risk-free rate) and
+    maximum drawdown of daily returns."""
+    wealth = (1 + daily).cumprod()
+    return {"total_return": wealth.iloc[-1] - 1,
+            "annual_return": wealth.iloc[-1] ** (periods_per_year / len(daily)) - 1,
+            "annual_vol": daily.std() * math.sqrt(periods_per_year),
+            "sharpe": daily.mean() / daily.std() * math.sqrt(periods_per_year) if daily.std() > 0
+            else 0.0,
+            "max_drawdown": (wealth / wealth.cummax() - 1).min()}
+
+# %% ../chapters/07_stocks.ipynb #fed6a49e
+def vol_timing_predictor(quantiles: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0),
+                         cost: float = 0.001, # per change of position, when choosing the threshold
+                        ):
+    """A walk-forward predictor: 1.0 (long) while `vol20` is at most a threshold, else 0.0 (flat);
+    the threshold is the training quantile with the best training Sharpe ratio."""
+    k = FEATURES.index("vol20")   # standardised with training statistics: the order is unchanged
+    def predict(fold: Fold) -> np.ndarray:
+        tr = pd.DataFrame({"ticker": np.concatenate([[s.ticker] * len(s.y) for s in fold.train]),
+                           "date": np.concatenate([s.dates for s in fold.train]),
+                           "next_ret": np.concatenate([np.append(s.ret[1:], np.nan)
+                                                       for s in fold.train]),
+                           "vol": np.concatenate([s.x[:, k] for s in fold.train])}).dropna()
+        sharpe = lambda thr: performance(backtest(tr.assign(pos=(tr.vol <= thr).astype(float)),
+                                                  "pos", cost))["sharpe"]
+        predict.threshold = max(np.quantile(tr.vol, quantiles), key=sharpe)
+        return (np.concatenate([s.x[:, k] for s in fold.series]) <= predict.threshold).astype(float)
+    return predict
+
 # %% ../chapters/07_stocks.ipynb #c053a
 def lstm_predictor(members: int = 3, cfg: StockTrainConfig = StockTrainConfig(),
                    model_cfg: StockConfig = StockConfig()):
@@ -398,9 +467,11 @@ def lstm_predictor(members: int = 3, cfg: StockTrainConfig = StockTrainConfig(),
 def walk_forward(bars: pd.DataFrame, target: str, years: Iterable[int], predictors: dict[str, Any],
                  window: int = 20, progress: bool = True) -> pd.DataFrame:
     """Expanding-window evaluation: each predictor's P(positive) on each test year's bars
-    (validating on the year before); ticker, date, y, next_ret, fold, one column per predictor."""
+    (validating on the year before); ticker, date, y, next_ret, fold, open_ret, one column per
+    predictor."""
     from tqdm import tqdm
-    parts = []
+    parts, key = [], lambda df: pd.MultiIndex.from_frame(df[["ticker", "date"]])
+    open_ret = pd.Series(next_open_return(bars).to_numpy(), index=key(bars))
     for year in tqdm(list(years), desc="walk-forward", disable=not progress):
         fold = make_fold(bars, target, f"{year - 1}-01-01", f"{year}-01-01", f"{year + 1}-01-01",
                          window)
@@ -410,6 +481,7 @@ def walk_forward(bars: pd.DataFrame, target: str, years: Iterable[int], predicto
                              "y": np.concatenate([s.y for s in fold.series]),
                              "next_ret": np.concatenate([np.append(s.ret[1:], np.nan)
                                                          for s in fold.series]), "fold": year})[m]
+        part["open_ret"] = open_ret.reindex(key(part)).to_numpy()   # next open to the one after
         for name, predict in predictors.items(): part[name] = predict(fold)[m]
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
@@ -468,35 +540,18 @@ def score_table(wf: pd.DataFrame,
     return pd.DataFrame(rows).rename(columns={"balanced_accuracy": "balanced accuracy",
                                               "auc": "ROC AUC"})
 
-# %% ../chapters/07_stocks.ipynb #c070
-def backtest(pred: pd.DataFrame, # ticker, date, next_ret (log return to next close), the position
-             # the column with the position held from this close to the next: 1 long, 0 flat
-             position: str,
-             # proportional cost of each change of position (0.001 = 10 basis points)
-             cost: float = 0.001,
-            ) -> pd.Series:
-    """Daily simple returns of an equal-weight portfolio over the tickers, each long or flat as
-    `position` says, net of costs."""
-    df = pred.sort_values(["ticker", "date"])
-    pos = df[position].astype(float)
-    if not pos.between(0, 1).all():
-        raise ValueError(f"positions must lie in [0, 1]; column {position!r} has "
-                         f"{pos.min()}..{pos.max()}")
-    # entering on the first day costs too
-    turnover = pos.groupby(df.ticker).diff().fillna(pos).abs()
-    daily = pos * np.expm1(df.next_ret) - cost * turnover
-    return daily.groupby(df.date).mean().rename(position)
-
-def performance(daily: pd.Series, periods_per_year: int = 252) -> dict:
-    """Total and annualised return, annualised volatility, Sharpe ratio (no risk-free rate) and
-    maximum drawdown of daily returns."""
-    wealth = (1 + daily).cumprod()
-    return {"total_return": wealth.iloc[-1] - 1,
-            "annual_return": wealth.iloc[-1] ** (periods_per_year / len(daily)) - 1,
-            "annual_vol": daily.std() * math.sqrt(periods_per_year),
-            "sharpe": daily.mean() / daily.std() * math.sqrt(periods_per_year) if daily.std() > 0
-            else 0.0,
-            "max_drawdown": (wealth / wealth.cummax() - 1).min()}
+# %% ../chapters/07_stocks.ipynb #628e88fd
+def paired_block_bootstrap(dates: np.ndarray, # (N,) the date of each row
+                           stat, # row indices -> a difference between two models on those rows
+                           n_boot: int = 1000, block: int = 20, level: float = 0.95,
+                           seed: int = 0) -> tuple[float, float, float, float]:
+    """A paired statistic on all rows, its percentile block-bootstrap interval and a two-sided
+    bootstrap p-value for 'the difference is zero': (value, low, high, p)."""
+    value = float(stat(np.arange(len(dates))))
+    boots = np.array([stat(i) for i in block_bootstrap(np.asarray(dates), n_boot, block, seed)])
+    a = (1 - level) / 2
+    p = min(1.0, 2 * min(float((boots <= 0).mean()), float((boots >= 0).mean())))
+    return value, float(np.quantile(boots, a)), float(np.quantile(boots, 1 - a)), p
 
 # %% ../chapters/07_stocks.ipynb #c076
 BAR_FIELDS = ("date", "open", "high", "low", "close", "volume")
@@ -657,24 +712,22 @@ def live_replay(clf: StreamingClassifier, feed: Iterable[Mapping],
 @patch
 def save(self: StreamingClassifier, path: str | Path, **info: Any) -> Path:
     """Save the model, scaler and window (plus `info`: plain
-    values such as the training period) to a checkpoint."""
-    return save_checkpoint(path, self.model, kind="stocks", config=asdict(self.model.cfg),
-                           scaler=asdict(self.scaler),
-                           window=self.window, features=FEATURES, **info)
+    values such as the training period) to a model file of kind 'stocks'."""
+    return save_model(path, self.model, kind="stocks", config=self.model.cfg,
+                      scaler=asdict(self.scaler), window=self.window, features=FEATURES, **info)
 
 @patch(cls_method=True)
 def load(cls: StreamingClassifier, path: str | Path) -> StreamingClassifier:
-    "A classifier (on the CPU) from a checkpoint written by `save`; its `info` is in `.info`."
-    ckpt = read_checkpoint(path, kind="stocks")
-    extra = ckpt["extra"]
-    if extra.get("features") != FEATURES:
-        raise ValueError(f"{path} was trained on features {extra.get('features')}, this version "
-                         f"computes {FEATURES}")
-    model = StockLSTM(StockConfig(**extra["config"]))
-    model.load_state_dict(ckpt["model"])
-    clf = cls(model, Scaler(**extra["scaler"]), extra["window"])
-    clf.info = {k: v for k, v in extra.items()
-                if k not in ("kind", "config", "scaler", "window", "features")}
+    "A classifier (on the CPU) from a file written by `save`; its `info` is in `.info`."
+    mf = load_model(path, "stocks", StockConfig)
+    extra = mf.extra
+    if missing := [k for k in ("scaler", "window", "features") if k not in extra]:
+        raise ModelFileError(f"{path} is not a complete stocks model file (no {missing[0]!r})")
+    if extra["features"] != FEATURES:
+        raise ModelFileError(f"{path} was trained on features {extra['features']}, this version "
+                             f"computes {FEATURES}")
+    clf = cls(mf.load_into(StockLSTM(mf.config)), Scaler(**extra["scaler"]), extra["window"])
+    clf.info = {k: v for k, v in extra.items() if k not in ("scaler", "window", "features")}
     return clf
 
 # %% ../chapters/07_stocks.ipynb #c099
@@ -688,6 +741,8 @@ def chronological_split(bars: pd.DataFrame, valid_share: float = 0.15,
     return tuple(str(pd.Timestamp(days[int(len(days) * (1 - s))]).date())
                  for s in (valid_share + test_share, test_share))
 
+
+# %% ../chapters/07_stocks.ipynb #c099b
 def train_command(*,
                   # an OHLCV CSV: date, open, high, low, close, volume (optional ticker, adj close)
                   csv: Path,
@@ -697,6 +752,8 @@ def train_command(*,
                   sort: bool = False, # sort an unsorted file by date instead of rejecting it
                   progress: bool = True) -> str:
     "Train the next-bar classifier on 70% of the days, early-stop on 15%, test on 15%, save it."
+    if epochs < 1: raise ValueError(f"--epochs must be positive, got {epochs}")
+    check_writable(save, "--save")
     bars = load_ohlcv(csv, ticker, sort=sort)
     fold = make_fold(bars, "direction", *chronological_split(bars))
     shortest = min(len(s.y) for s in fold.train)
@@ -712,7 +769,7 @@ def train_command(*,
     s, base = classification_scores(y, p), classification_scores(y, majority_predictor(fold)[m])
     tickers = sorted(set(bars.ticker))
     StreamingClassifier(model, fold.scaler).save(save, tickers=tickers, trained_until=fold.valid[0],
-                                                 test_from=fold.test[0])
+                                                 test_from=fold.test[0], epochs=len(hist))
     return (f"saved {save}: trained on {', '.join(tickers)} before {fold.valid[0]} (best epoch "
             f"{int(hist.valid_loss.idxmin()) + 1}); "
             f"test from {fold.test[0]}, {len(y)} bars: accuracy {s['accuracy']:.3f} (majority "
@@ -729,11 +786,20 @@ def replay_command(*, csv: Path, # an OHLCV CSV (as for `stocks train`)
                    sort: bool = False) -> str:
     """Replay a CSV bar by bar through a saved classifier, printing each bar's P(up), its call and
     the running accuracy."""
-    clf, bars = StreamingClassifier.load(checkpoint), load_ohlcv(csv, ticker, sort=sort)
+    if not (delay >= 0 and math.isfinite(delay)):
+        raise ValueError(f"--delay must be a number of seconds >= 0, got {delay}")
+    try: begin = pd.Timestamp(start) if start else None
+    except ValueError:
+        raise ValueError(f"--start {start!r} is not a date (e.g. 2013-01-31)") from None
+    clf = StreamingClassifier.load(checkpoint)
+    if not clf.info.get("trained_until") or clf.info.get("epochs", 1) < 1:
+        raise ValueError(f"{checkpoint} holds an untrained classifier (no training period or "
+                         "epochs recorded); train one with `lstm-book stocks train`")
+    bars = load_ohlcv(csv, ticker, sort=sort)
     if bars.ticker.nunique() > 1:
         raise ValueError(f"the file has tickers {sorted(bars.ticker.unique())}; choose one "
                          "with --ticker")
-    begin, right, called = pd.Timestamp(start) if start else bars.date.iloc[0], 0, 0
+    begin, right, called = begin if begin is not None else bars.date.iloc[0], 0, 0
     print(f"{'date':<10}  {'close':>10}  {'P(up)':>6}  call  last call  accuracy", flush=True)
     for r in replay(clf, bar_feed(bars, delay)):
         if r["date"] < begin: continue

@@ -10,7 +10,7 @@ import pytest
 from lstm_book.chatbot import Chatbot, filter_pairs, load_cornell
 from lstm_book.data import DownloadError
 
-from .helpers import cli
+from .helpers import cli, one_line_error
 
 SEP = " +++$+++ "
 
@@ -88,7 +88,7 @@ def test_chat_ends_at_end_of_input(bot_file):
 
 def test_chat_errors(tmp_path):
     r = cli("chat", "--checkpoint", tmp_path / "none.pt")
-    assert r.returncode == 1 and "no checkpoint at" in r.stderr
+    assert r.returncode == 1 and one_line_error(r.stderr, "none.pt") and "no model file at" in r.stderr
     r = cli("chatbot", "train", "--save", tmp_path / "x.pt", "--epochs", "0")
     assert r.returncode == 1 and "must be positive" in r.stderr and not (tmp_path / "x.pt").exists()
 

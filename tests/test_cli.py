@@ -121,7 +121,9 @@ def test_ctrl_c_is_one_line_and_status_130(tmp_path):
             "d.verify_data_files = slow\n"
             "from lstm_book.cli import main; sys.exit(main(['data', 'verify']))")
     (tmp_path / "job.py").write_text(code)   # a file: the parser reads the command's source for its help
-    p = subprocess.Popen([sys.executable, str(tmp_path / "job.py")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # a shell that runs the tests in the background ignores SIGINT, and children inherit that
+    p = subprocess.Popen([sys.executable, str(tmp_path / "job.py")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert p.stdout.readline().strip() == "running"
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=60)

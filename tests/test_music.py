@@ -136,3 +136,34 @@ def test_generate_refuses_an_unwritable_out_before_loading(capsys, tmp_path):
                             "--out", tmp_path / "o.mid", "--seed-midi", tmp_path / "nope.mid")
     assert code == 1 and one_line_error(err, "no MIDI file at")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["train", "generate"])
+@pytest.mark.parametrize("seed", ["-1", str(2**63)])
+def test_bad_seed_is_refused_before_any_work(capsys, tmp_path, no_training, command, seed):
+    where = ["--save", tmp_path / "m.pt"] if command == "train" else ["--checkpoint", tmp_path / "none.pt", "--out", tmp_path / "o.mid"]
+    code, _, err = run_main(capsys, "music", command, *where, "--seed", seed)
+    assert code == 1 and one_line_error(err, "--seed must be in [0, 2**63)")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_corrupted_and_wrong_kind_checkpoints_are_refused(capsys, model_file, tmp_path):
+    import torch
+    from lstm_book.core import save_model
+    raw = torch.load(model_file, weights_only=True)
+    key = next(iter(raw["model"]))
+    raw["model"][key] = torch.zeros_like(raw["model"][key])    # junk weights, checksum kept
+    torch.save(raw, tmp_path / "junk.pt")
+    code, _, err = run_main(capsys, "music", "generate", "--checkpoint", tmp_path / "junk.pt", "--out", tmp_path / "o.mid")
+    assert code == 1 and one_line_error(err, "junk.pt is corrupted")
+    save_model(tmp_path / "other.pt", {"w": torch.zeros(2)}, "stocks")
+    code, _, err = run_main(capsys, "music", "generate", "--checkpoint", tmp_path / "other.pt", "--out", tmp_path / "o.mid")
+    assert code == 1 and one_line_error(err, "is a stocks checkpoint, expected music")
+    assert not (tmp_path / "o.mid").exists()
+
+
+def test_the_pretrained_composer_is_a_checked_model_file():
+    import torch
+    from lstm_book.data import pretrained_path
+    raw = torch.load(pretrained_path("bach-composer"), weights_only=True)
+    assert raw["kind"] == "music" and raw["sha256"] and raw["quantized"]

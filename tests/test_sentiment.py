@@ -84,7 +84,7 @@ def test_imdb_missing_file_is_a_download_error(imdb_server, tmp_path):
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("sentiment") / "model.pt"
-    r = cli("sentiment", "train", "--out", str(path), "--members", "2", "--epochs", "1", "--limit", "600", "--no-progress")
+    r = cli("sentiment", "train", "--save", str(path), "--members", "2", "--epochs", "1", "--limit", "600", "--no-progress")
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith(f"saved {path}; test accuracy 0.") and "held-out sentences" in r.stdout
     return path
@@ -111,12 +111,12 @@ def test_predict_errors(model_file, tmp_path):
     junk = tmp_path / "junk.pt"
     junk.write_bytes(b"\x00not a model")
     r = cli("sentiment", "predict", "good", "--checkpoint", str(junk))
-    assert r.returncode == 1 and "not a readable checkpoint" in r.stderr
+    assert r.returncode == 1 and "is not a readable model file" in r.stderr
     bad = tmp_path / "latin1.txt"
     bad.write_bytes("caf\xe9".encode("latin-1"))
     r = cli("sentiment", "predict", "--file", str(bad), "--checkpoint", str(model_file))
     assert r.returncode == 1 and "lstm-book: error:" in r.stderr
-    r = cli("sentiment", "train", "--members", "0", "--out", str(tmp_path / "x.pt"))
+    r = cli("sentiment", "train", "--members", "0", "--save", str(tmp_path / "x.pt"))
     assert r.returncode == 1 and "must be positive" in r.stderr and not (tmp_path / "x.pt").exists()
 
 
@@ -125,7 +125,7 @@ def test_predict_errors(model_file, tmp_path):
 @pytest.mark.parametrize("option, value", [("--epochs", 0), ("--epochs", -3), ("--members", 0), ("--limit", 0)])
 def test_train_refuses_bad_sizes_before_any_work(capsys, tmp_path, option, value):
     out = tmp_path / "m.pt"
-    code, _, err = run_main(capsys, "sentiment", "train", "--out", out, option, value, "--no-progress")
+    code, _, err = run_main(capsys, "sentiment", "train", "--save", out, option, value, "--no-progress")
     assert code == 1 and one_line_error(err, option, "must be positive")
     assert list(tmp_path.iterdir()) == []
 
@@ -133,11 +133,11 @@ def test_train_refuses_bad_sizes_before_any_work(capsys, tmp_path, option, value
 def test_train_refuses_an_unwritable_out_before_training(capsys, tmp_path, monkeypatch):
     import lstm_book.sentiment as s
     monkeypatch.setattr(s, "train_model", lambda *a, **k: pytest.fail("trained before checking --out"))
-    code, _, err = run_main(capsys, "sentiment", "train", "--out", tmp_path, "--no-progress")
-    assert code == 1 and one_line_error(err, "--out", str(tmp_path), "is a directory")
+    code, _, err = run_main(capsys, "sentiment", "train", "--save", tmp_path, "--no-progress")
+    assert code == 1 and one_line_error(err, "--save", str(tmp_path), "is a directory")
     (tmp_path / "file").write_text("x")
-    code, _, err = run_main(capsys, "sentiment", "train", "--out", tmp_path / "file" / "m.pt")
-    assert code == 1 and one_line_error(err, "--out", "is not a folder")
+    code, _, err = run_main(capsys, "sentiment", "train", "--save", tmp_path / "file" / "m.pt")
+    assert code == 1 and one_line_error(err, "--save", "is not a folder")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
 
 

@@ -7,10 +7,11 @@ import pandas as pd
 import pytest
 import torch
 
-from lstm_book.stocks import (BAR_FIELDS, PRICES, StockLSTM, StreamingClassifier, load_ohlcv, make_fold, make_labels,
-                              predict_series)
+from lstm_book.core import save_model
+from lstm_book.stocks import (BAR_FIELDS, FEATURES, PRICES, Scaler, StockLSTM, StreamingClassifier, load_ohlcv, make_fold,
+                              make_labels, predict_series)
 
-from .helpers import cli
+from .helpers import cli, one_line_error, run_main
 
 
 
@@ -93,10 +94,76 @@ def test_train_then_replay(ibm_csv, tmp_path):
 
 def test_replay_errors(ibm_csv, tmp_path):
     r = cli("stocks", "replay", "--csv", ibm_csv, "--checkpoint", tmp_path / "none.pt")
-    assert r.returncode == 1 and "no checkpoint at" in r.stderr
+    assert r.returncode == 1 and "no model file at" in r.stderr
     junk = tmp_path / "junk.pt"
     junk.write_bytes(b"not a checkpoint")
     r = cli("stocks", "replay", "--csv", ibm_csv, "--checkpoint", junk)
-    assert r.returncode == 1 and "is not a readable checkpoint" in r.stderr
+    assert r.returncode == 1 and "is not a readable model file" in r.stderr
     r = cli("stocks", "replay", "--csv", ibm_csv)
     assert r.returncode != 0 and "--checkpoint" in r.stderr
+
+
+# issue 25: every bad input is refused with one line, before any work, and leaves no file behind
+
+@pytest.mark.parametrize("epochs", [0, -3])
+def test_train_refuses_bad_epochs_before_any_work(capsys, tmp_path, monkeypatch, ibm_csv, epochs):
+    import lstm_book.stocks as s
+    monkeypatch.setattr(s, "load_ohlcv", lambda *a, **k: pytest.fail("read the CSV before checking --epochs"))
+    code, _, err = run_main(capsys, "stocks", "train", "--csv", ibm_csv, "--save", tmp_path / "m.pt",
+                            "--epochs", epochs, "--no-progress")
+    assert code == 1 and one_line_error(err, "--epochs must be positive", str(epochs))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_train_refuses_an_unwritable_save_before_training(capsys, tmp_path, monkeypatch, ibm_csv):
+    import lstm_book.stocks as s
+    monkeypatch.setattr(s, "load_ohlcv", lambda *a, **k: pytest.fail("read the CSV before checking --save"))
+    code, _, err = run_main(capsys, "stocks", "train", "--csv", ibm_csv, "--save", tmp_path, "--epochs", 1)
+    assert code == 1 and one_line_error(err, "--save", "is a directory")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("content, message", [(b"", "is empty"),
+                                               (b"Date,Open,High,Low,Close,Volume\n", "has a header but no rows"),
+                                               ("Date,Open,High,Low,Close,Volume\n2020-01-02,1,1,1,1,10 caf\xe9\n"
+                                                .encode("latin-1"), "is not UTF-8")])
+@pytest.mark.parametrize("command", ["train", "replay"])
+def test_empty_header_only_and_non_utf8_csv(capsys, tmp_path, content, message, command):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(content)
+    ckpt = tmp_path / "m.pt"
+    if command == "replay":
+        StreamingClassifier(StockLSTM(), Scaler([0.0] * len(FEATURES), [1.0] * len(FEATURES))).save(
+            ckpt, trained_until="2020-01-01", epochs=1)
+    args = ["--save", ckpt, "--epochs", 1, "--no-progress"] if command == "train" else ["--checkpoint", ckpt]
+    code, _, err = run_main(capsys, "stocks", command, "--csv", bad, *args)
+    assert code == 1 and one_line_error(err, str(bad), message)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"] + (["m.pt"] if command == "replay" else [])
+
+
+def test_replay_refuses_untrained_wrong_kind_and_corrupted_files(capsys, tmp_path, ibm_csv):
+    scaler = Scaler([0.0] * len(FEATURES), [1.0] * len(FEATURES))
+    cases = {"untrained.pt": (lambda p: StreamingClassifier(StockLSTM(), scaler).save(p), "holds an untrained classifier"),
+             "zero.pt": (lambda p: StreamingClassifier(StockLSTM(), scaler).save(p, trained_until="2001-01-01", epochs=0),
+                         "holds an untrained classifier"),
+             "sentiment.pt": (lambda p: save_model(p, torch.nn.Linear(2, 2), kind="sentiment"),
+                              "is a sentiment checkpoint, expected stocks")}
+    for name, (write, message) in cases.items():
+        write(tmp_path / name)
+        code, out, err = run_main(capsys, "stocks", "replay", "--csv", ibm_csv, "--checkpoint", tmp_path / name)
+        assert code == 1 and one_line_error(err, name, message) and out == "", (name, err)
+    good = tmp_path / "good.pt"
+    StreamingClassifier(StockLSTM(), scaler).save(good, trained_until="2001-01-01", epochs=3)
+    raw = torch.load(good, weights_only=True)
+    raw["model"]["lstm.weight_ih_l0"][0, 0] += 1.0
+    torch.save(raw, tmp_path / "changed.pt")
+    code, _, err = run_main(capsys, "stocks", "replay", "--csv", ibm_csv, "--checkpoint", tmp_path / "changed.pt")
+    assert code == 1 and one_line_error(err, "changed.pt", "is corrupted")
+
+
+@pytest.mark.parametrize("option, value, message", [("--delay", -1, "--delay must be"), ("--delay", "nan", "--delay must be"),
+                                                    ("--start", "yesterday-ish", "is not a date")])
+def test_replay_refuses_bad_options_before_reading(capsys, tmp_path, ibm_csv, option, value, message):
+    code, _, err = run_main(capsys, "stocks", "replay", "--csv", ibm_csv, "--checkpoint", tmp_path / "none.pt",
+                            option, value)
+    assert code == 1 and one_line_error(err, option, message)

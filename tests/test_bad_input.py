@@ -1,0 +1,136 @@
+"""The bad-input table: every command that reads a file gets missing, empty, directory, binary,
+non-UTF-8, truncated, wrong-kind and malicious inputs, and every command's numeric options get
+out-of-range values. Each case must end with one `lstm-book: error:` line (exit status 1, or 2 for
+argparse's usage errors), no traceback, nothing run from a pickle and no file left behind."""
+import io
+import math
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+
+from tests.helpers import one_line_error, run_main
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+PWNED = "lstm_book_pwned"   # the file a malicious pickle would create
+
+
+class _Evil:
+    "Unpickling this would create a file: a checkpoint must never run it."
+    def __reduce__(self):
+        return (os.system, (f"touch {PWNED}",))
+
+
+def make_input(kind: str, folder: Path, suffix: str) -> Path:
+    "A bad input file of `kind` in `folder`."
+    p = folder / f"input-{kind}{suffix}"
+    if kind == "missing": return p
+    if kind == "directory": p.mkdir(); return p
+    if kind == "empty": p.write_bytes(b"")
+    elif kind == "binary": p.write_bytes(bytes(range(256)) * 8)
+    elif kind == "non-utf8": p.write_bytes("caf\u00e9 au lait, cr\u00e8me br\u00fbl\u00e9e\n".encode("latin-1") * 20)
+    elif kind == "truncated":
+        src = DATA / ("music_composer.pt" if suffix == ".pt" else "stocks.csv")
+        p.write_bytes(src.read_bytes()[: src.stat().st_size // 2] if suffix == ".pt"
+                      else src.read_bytes()[:10])   # a CSV cut inside its header
+    elif kind == "wrong-kind":   # a valid file of another kind
+        src = DATA / ("chatbot.pt" if suffix == ".pt" else "macbeth.txt")
+        shutil.copy(src, p)
+    elif kind == "malicious":
+        buf = io.BytesIO(); torch.save({"weights": _Evil()}, buf); p.write_bytes(buf.getvalue())
+    else: raise ValueError(kind)
+    return p
+
+
+# (command words with {x} for the bad input and {out} for a file it may write, the input's suffix,
+#  the kinds of bad input that apply)
+TEXT_KINDS = ["missing", "empty", "directory", "binary", "non-utf8"]
+CKPT_KINDS = ["missing", "empty", "directory", "binary", "truncated", "wrong-kind", "malicious"]
+CSV_KINDS = ["missing", "empty", "directory", "binary", "non-utf8", "truncated", "wrong-kind"]
+FILE_CASES = [
+    ("lm train --train {x} --valid {x} --save {out}", ".txt", TEXT_KINDS),
+    ("lm generate --checkpoint {x} --length 5", ".pt", CKPT_KINDS),
+    ("sentiment predict good --file {x}", ".txt", TEXT_KINDS),
+    ("sentiment predict good --checkpoint {x}", ".pt", CKPT_KINDS),
+    ("music generate --checkpoint {x} --out {out}", ".pt", CKPT_KINDS),
+    ("music generate --checkpoint " + str(DATA / "music_composer.pt") + " --out {out} --seed-midi {x}",
+     ".mid", ["missing", "empty", "directory", "binary", "truncated"]),
+    ("stocks train --csv {x} --save {out}", ".csv", CSV_KINDS),
+    ("stocks replay --csv " + str(DATA / "stocks.csv") + " --ticker AAPL --checkpoint {x}", ".pt",
+     CKPT_KINDS),
+    ("chat --checkpoint {x}", ".pt", CKPT_KINDS),
+]
+RANGE_CASES = [
+    "lm train --train {txt} --valid {txt} --save {out} --rounds 0",
+    "lm train --train {txt} --valid {txt} --save {out} --epochs -3",
+    "lm train --train {txt} --valid {txt} --save {out} --epochs 0",
+    "lm train --train {txt} --valid {txt} --save {out} --lr nan",
+    "lm train --train {txt} --valid {txt} --save {out} --batch-size 0",
+    "lm train --train {txt} --valid {txt} --save {out} --bptt 0",
+    "lm train --train {txt} --valid {txt} --save {out} --hidden 0",
+    "lm train --train {txt} --valid {txt} --save {out} --dropout 1.5",
+    "lm generate --checkpoint {lm} --temperature nan",
+    "lm generate --checkpoint {lm} --temperature 0",
+    "lm generate --checkpoint {lm} --length -1",
+    "lm generate --checkpoint {lm} --top-p 1.5",
+    "lm generate --checkpoint {lm} --top-k 0",
+    "music train --save {out} --epochs 0",
+    "music generate --checkpoint {music} --out {out} --seconds 0",
+    "music generate --checkpoint {music} --out {out} --temperature -1",
+    "stocks train --csv {csv} --save {out} --epochs 0",
+    "stocks train --csv {csv} --save {out} --epochs -2",
+    "stocks replay --csv {csv} --ticker AAPL --checkpoint {music} --delay -1",
+    "chatbot train --save {out} --epochs 0",
+    "chatbot train --save {out} --limit 0",
+    "chat --checkpoint {chat} --temperature -1",
+    "chat --checkpoint {chat} --beam 0",
+    "chat --checkpoint {chat} --alpha nan",
+    "sentiment train --members 0",
+    "sentiment train --epochs 0",
+]
+
+
+def _ids(cases):
+    return [c if isinstance(c, str) else c[0].split(" --")[0] + f" [{k}]" for c in cases for k in
+            ([None] if isinstance(c, str) else c[2])]
+
+
+def _run_refused(capsys, tmp_path: Path, words: list[str], needle: str | None = None):
+    "Run the command in `tmp_path`; it must fail with one line and leave nothing behind."
+    before = {p.name for p in tmp_path.iterdir()}
+    cwd = Path.cwd()
+    os.chdir(tmp_path)
+    try: code, out, err = run_main(capsys, *words)
+    finally: os.chdir(cwd)
+    assert code in (1, 2), (code, out[-500:], err[-500:])
+    if code == 1: assert one_line_error(err), err[-1500:]
+    if needle: assert needle in err.replace("-", "_"), f"the error does not name {needle}: {err}"
+    else: assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("lstm-book")
+    assert not (tmp_path / PWNED).exists(), "a pickle in a checkpoint was executed"
+    assert {p.name for p in tmp_path.iterdir()} == before, "a failed command left a file behind"
+
+
+@pytest.mark.parametrize("case,kind", [(c, k) for c in FILE_CASES for k in c[2]],
+                         ids=_ids(FILE_CASES))
+def test_bad_input_file_is_one_line(capsys, tmp_path, monkeypatch, case, kind):
+    monkeypatch.setenv("LSTM_BOOK_CACHE", str(tmp_path / "cache"))   # never train into the real cache
+    (tmp_path / "cache").mkdir()
+    template, suffix, _ = case
+    x = make_input(kind, tmp_path, suffix)
+    words = template.format(x=x, out=tmp_path / f"written{suffix}").split()
+    _run_refused(capsys, tmp_path, words)
+
+
+@pytest.mark.parametrize("template", RANGE_CASES, ids=_ids(RANGE_CASES))
+def test_out_of_range_option_is_refused_before_work(capsys, tmp_path, monkeypatch, template):
+    monkeypatch.setenv("LSTM_BOOK_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "cache").mkdir()
+    txt = tmp_path / "some.txt"; txt.write_text("to be or not to be\n" * 50)
+    needle = template.split(" --")[-1].split()[0].replace("-", "_")   # the option's name
+    words = template.format(txt=txt, out=tmp_path / "written.pt", csv=DATA / "stocks.csv",
+                            lm=DATA / "lm_shakespeare_char.pt", music=DATA / "music_composer.pt",
+                            chat=DATA / "chatbot.pt").split()
+    _run_refused(capsys, tmp_path, words, needle)
