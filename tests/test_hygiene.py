@@ -83,3 +83,16 @@ def test_hygiene_finds_paths_warnings_and_wide_code():
     found = "\n".join(hygiene.problems(nb))
     assert "characters" in found and "temporary path" in found and "warning" in found
     assert "absolute path" in found
+
+
+def test_manifest_update_rewrites_each_entry_once():
+    "tools/update_manifest.py finds every pretrained entry in all three places, and only it."
+    import update_manifest
+    from lstm_book.data import PRETRAINED
+    new = ("f" * 64, 123_456_789)
+    for p in PRETRAINED.values():
+        for src in [*update_manifest.SOURCES, update_manifest.README]:
+            old_text = src.read_text()
+            text = update_manifest.update(old_text, (p.sha256, p.size), new)
+            assert text.count("f" * 64) == 1 and p.sha256 not in text, (p.filename, src.name)
+            assert len(text) - len(old_text) == len("123_456_789") - len(f"{p.size:_}"), src.name

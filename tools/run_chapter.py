@@ -4,7 +4,9 @@ from the stored outputs (tools/notebook_hygiene.py), then clean it with nbdev an
 report what the book's checks would reject: numbers in the prose that no output
 prints (tools/prose_numbers.py) and outputs with temporary paths or warnings.
 Full runs set LSTM_BOOK_WRITE_PRETRAINED=1, so that the chapters that ship a
-pretrained model write its compact checkpoint to data/ (see the data chapter).
+pretrained model write its compact checkpoint to data/ (see the data chapter);
+after each notebook, tools/update_manifest.py records the checksum of any model
+file it rewrote, so later notebooks of the run verify the new file.
 
     python tools/run_chapter.py chapters/00_core.ipynb [more notebooks...]
 """
@@ -45,6 +47,8 @@ def main(args: list[str]) -> int:
     for p in paths:
         print(f"running {p.relative_to(ROOT)} ({mode} size) ...", flush=True)
         print(f"  done in {run(p):.0f} s", flush=True)
+        if mode == "full":   # a model file it rewrote: its new checksum, for the notebooks after it
+            subprocess.run([sys.executable, ROOT / "tools" / "update_manifest.py"], check=True, cwd=ROOT)
     for p in paths:
         subprocess.run([Path(sys.executable).parent / "nbdev-clean", "--fname", str(p)], check=True, cwd=ROOT)
     subprocess.run([Path(sys.executable).parent / "nbdev-export"], check=True, cwd=ROOT)
