@@ -437,7 +437,7 @@ class Pretrained:
 
 PRETRAINED = {p.name: p for p in [
     Pretrained("shakespeare-char", "lm_shakespeare_char.pt",
-               "b17b9192dc9d726e5f687522ae049680fe92edb53f59e1a478bc402eaefd564b", 3_452_066,
+               "ef242126506ea0dd30ef9b343f652470a2e31670391e7a20620fdd71dbf58ddc", 3_437_800,
                "character-level LSTM language model of Shakespeare's plays (2 x 512 units)",
                "04_language_model"),
     Pretrained("bach-composer", "music_composer.pt",

@@ -8,6 +8,7 @@ import pytest
 from lstm_book.cli import main
 from lstm_book.data import load_text
 from lstm_book.lm import load_lm
+from .helpers import one_line_error
 
 TINY = ["--hidden", "16", "--layers", "1", "--emb", "8", "--epochs", "1", "--rounds", "1", "--batch-size", "4",
         "--bptt", "16", "--no-progress"]
@@ -107,24 +108,105 @@ def test_prime_with_unseen_characters(char_ckpt, capsys):
 
 def test_bad_checkpoints(tmp_path, capsys):
     code, out, err = run(["lm", "generate", "--checkpoint", str(tmp_path / "none.pt")], capsys)
-    assert code == 1 and "no checkpoint at" in err
+    assert code == 1 and "no model file at" in err
     (tmp_path / "junk.pt").write_bytes(b"junk")
     code, out, err = run(["lm", "generate", "--checkpoint", str(tmp_path / "junk.pt")], capsys)
-    assert code == 1 and "not a readable checkpoint" in err
+    assert code == 1 and "not a readable model file" in err
     import torch
-    from lstm_book.core import save_checkpoint
+    from lstm_book.core import save_checkpoint, save_model
     save_checkpoint(tmp_path / "linear.pt", torch.nn.Linear(2, 2))
     code, out, err = run(["lm", "generate", "--checkpoint", str(tmp_path / "linear.pt")], capsys)
-    assert code == 1 and "not of a language model" in err
+    assert code == 1 and one_line_error(err, "of no known kind, expected lm")
+    save_model(tmp_path / "stocks.pt", torch.nn.Linear(2, 2), "stocks")
+    code, out, err = run(["lm", "generate", "--checkpoint", str(tmp_path / "stocks.pt")], capsys)
+    assert code == 1 and one_line_error(err, "is a stocks checkpoint, expected lm")
 
 
-def test_bad_sampling_options(char_ckpt, capsys):
-    for opts, message in ((["--temperature", "0"], "temperature must be > 0"), (["--top-p", "1.5"], "top_p must be in (0, 1]"),
-                          (["--top-k", "0"], "top_k must be at least 1"), (["--length", "-1"], "length must be >= 0")):
+def test_damaged_weights_are_refused(char_ckpt, tmp_path, capsys):
+    import torch
+    raw = torch.load(char_ckpt, weights_only=True)
+    raw["model"]["decoder.bias"][0] += 1.0                 # one weight changed, checksum kept
+    torch.save(raw, tmp_path / "damaged.pt")
+    code, out, err = run(["lm", "generate", "--checkpoint", str(tmp_path / "damaged.pt")], capsys)
+    assert code == 1 and one_line_error(err, "do not match their checksum") and out == ""
+
+
+def test_old_checkpoint_format_still_loads(char_ckpt, tmp_path):
+    from dataclasses import asdict
+    from lstm_book.core import save_checkpoint
+    model, vocab, level = load_lm(char_ckpt, device="cpu")
+    save_checkpoint(tmp_path / "old.pt", model, lm_config=asdict(model.cfg), itos=vocab.itos, level=level)
+    again, vocab2, level2 = load_lm(tmp_path / "old.pt", device="cpu")
+    assert vocab2.itos == vocab.itos and level2 == "char" and again.cfg == model.cfg
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--rounds", "0"], "rounds must be at least 1"),
+    (["--epochs", "-3"], "epochs must be a positive number"),
+    (["--epochs", "0"], "epochs must be a positive number"),
+    (["--lr", "nan"], "lr must be a positive number"),
+    (["--lr", "-0.1"], "lr must be a positive number"),
+    (["--min-freq", "0"], "min_freq must be at least 1"),
+    (["--tokenizer", "spacy"], "tokenizer must be 'book' or"),
+    (["--level", "char", "--tokenizer", "whitespace"], "with --level word"),
+])
+def test_settings_are_checked_before_any_work(extra, message, tmp_path, capsys):
+    # the training file does not exist: a settings error must come first
+    code, out, err = run(["lm", "train", "--train", str(tmp_path / "none.txt"), "--valid", str(tmp_path / "none.txt"),
+                          "--save", str(tmp_path / "lm.pt"), *TINY, *extra], capsys)
+    assert code == 1 and one_line_error(err, message), err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_save_is_refused_before_training(texts, tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    for target, message in ((blocker / "lm.pt", "is not a folder"), (tmp_path, "is a directory")):
+        code, out, err = run(["lm", "train", "--train", str(texts / "train.txt"), "--valid", str(texts / "valid.txt"),
+                              "--save", str(target), *TINY], capsys)
+        assert code == 1 and one_line_error(err, "--save", message), err
+        assert "epoch" not in out                       # nothing was trained
+
+
+def test_diverging_run_is_one_line(texts, tmp_path, capsys):
+    code, out, err = run(["lm", "train", "--train", str(texts / "train.txt"), "--valid", str(texts / "valid.txt"),
+                          "--save", str(tmp_path / "lm.pt"), *TINY, "--lr", "1e30"], capsys)
+    assert code == 1 and one_line_error(err, "the loss became"), err
+    assert not (tmp_path / "lm.pt").exists()
+
+
+def test_whitespace_tokenizer_keeps_a_pretokenized_corpus(tmp_path, capsys):
+    line = " the <unk> 's men , 3 @-@ 4 = Valkyria = \n"
+    (tmp_path / "train.txt").write_text(line * 300 + "\n", encoding="utf-8")
+    (tmp_path / "valid.txt").write_text(line * 20, encoding="utf-8")
+    code, out, err = run(["lm", "train", "--train", str(tmp_path / "train.txt"), "--valid", str(tmp_path / "valid.txt"),
+                          "--level", "word", "--tokenizer", "whitespace", "--save", str(tmp_path / "w.pt"), *TINY], capsys)
+    assert code == 0, err
+    model, vocab, level = load_lm(tmp_path / "w.pt", device="cpu")
+    assert level == "whitespace" and "Valkyria" in vocab and "'s" in vocab and "@-@" in vocab
+    assert "<" not in vocab and "unk" not in vocab            # <unk> was never split
+    from lstm_book.lm import encode
+    ids = encode(line, vocab, level).tolist()               # every token known, <unk> the one <unk>
+    assert len(ids) == len(line.split()) + 1 and ids.count(vocab.unk_id) == 1 and ids[-1] == vocab.eos_id
+    code, out, err = run(["lm", "generate", "--checkpoint", str(tmp_path / "w.pt"), "--prime", "the <unk>", "--length", "5",
+                          "--seed", "0"], capsys)
+    assert code == 0 and out.startswith("the <unk> "), err
+
+
+def test_bad_sampling_options(char_ckpt, tmp_path, capsys):
+    for opts, message in ((["--temperature", "0"], "temperature must be > 0"), (["--temperature", "-1"], "temperature must be > 0"),
+                          (["--temperature", "nan"], "temperature must be > 0"), (["--temperature", "inf"], "finite"),
+                          (["--top-p", "1.5"], "top_p must be in (0, 1]"),
+                          (["--top-k", "0"], "top_k must be at least 1"), (["--length", "-1"], "length must be >= 0"),
+                          (["--length", "-5"], "length must be >= 0")):
         code, out, err = run(["lm", "generate", "--checkpoint", str(char_ckpt), "--prime", "A", *opts], capsys)
-        assert code == 1 and message in err, (opts, err)
+        assert code == 1 and one_line_error(err, message), (opts, err)
+        # checked before the model file is read: a missing file is not what is reported
+        code, out, err = run(["lm", "generate", "--checkpoint", str(tmp_path / "none.pt"), *opts], capsys)
+        assert code == 1 and one_line_error(err, message), (opts, err)
 
 
 def test_installed_command_help():
     r = subprocess.run([str(Path(sys.executable).parent / "lstm-book"), "lm", "train", "--help"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "--train (path)" in r.stdout and "--level (str)" in r.stdout and "char or word" in r.stdout
+    assert "--tokenizer" in r.stdout and "whitespace" in r.stdout and "WikiText" in r.stdout
