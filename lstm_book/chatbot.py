@@ -385,6 +385,7 @@ def bleu_signature() -> str:
     bleu.corpus_score(["a"], [["a"]])   # the signature counts the references
     return str(bleu.get_signature())
 
+# %% ../chapters/08_chatbot.ipynb #c043s
 def bleu_stats(hypotheses: list[list[str]], references: list[list[str]]) -> np.ndarray:
     """sacreBLEU's statistics of each reply (N, 10): its length, the reference's, and the matched
     and total 1- to 4-grams; sums of rows give corpus BLEU (`bleu_from_stats`)."""
@@ -492,6 +493,7 @@ class MMIConfig:
                              f">= 1 or None; got {self.lam}, {self.samples}, {self.temperature}, "
                              f"{self.prefix}")
 
+# %% ../chapters/08_chatbot.ipynb #c047cs
 @torch.no_grad()
 def reply_prior(model: Seq2Seq, replies: list[list[int]], background: list[list[int]],
                 prefix: int | None = None, # as in `reply_logp`

@@ -73,25 +73,35 @@ def _advance(cands: list[tuple[float, int]], # one input's `_candidates`
         else: alive.append((k, tok, seq, lp))
     return alive, ended, used
 
-# %% ../chapters/10_beam_search.ipynb #c009
-@torch.no_grad()
-def beam_search(
-                # (tokens (N,) on the CPU, state) -> (log-probs (N, V), state)
-                step_fn: Callable[[torch.Tensor, Any], tuple[torch.Tensor, Any]],
-                state: Any, # initial state of the batch_size inputs, rows first
-                batch_size: int, bos: int, eos: int, beam_size: int = 5,
-                max_len: int = 20, # output tokens at most, <eos> included
-                alpha: float = 0.0, # length normalisation exponent (Wu et al. 2016); 0: none
-                n_best: int = 1, # hypotheses returned per input, best first (at most beam_size)
-                banned: Sequence[int] = (), # tokens never generated (e.g. <pad>, <unk>, <bos>)
-                # a list to fill: per step, per input, the candidates (tokens, logp, status), status
-                # "kept" (live), "ended" (<eos>) or "pruned"
-                trace: list | None = None,
-               ) -> list[list[Hypothesis]]:
-    "Batched beam search over any step function: the n_best hypotheses of each input."
+def _record(trace: list, b: int, cands: list[tuple[float, int]], beam: list, V: int, used: int,
+            eos: int):
+    "Append input b's candidates of this step to `trace`: (tokens, logp, kept/ended/pruned)."
+    if b == 0: trace.append([])
+    trace[-1].append([(beam[ix // V][0] + [ix % V], lp,
+                       "pruned" if j >= used else "ended" if ix % V == eos else "kept")
+                      for j, (lp, ix) in enumerate(cands) if lp > -math.inf])
+
+def _check_search(n_best: int, beam_size: int, max_len: int, batch_size: int):
+    "A one-line ValueError for settings no search can honour."
     if not 1 <= n_best <= beam_size or max_len < 1 or batch_size < 1:
         raise ValueError(f"need 1 <= n_best <= beam_size, max_len >= 1, batch_size >= 1; got "
                          f"{n_best}, {beam_size}, {max_len}, {batch_size}")
+
+# %% ../chapters/10_beam_search.ipynb #c009
+@torch.no_grad()
+def beam_search(
+    # (tokens (N,) on the CPU, state) -> (log-probs (N, V), state)
+    step_fn: Callable[[torch.Tensor, Any], tuple[torch.Tensor, Any]],
+    state: Any, # initial state of the batch_size inputs, rows first
+    batch_size: int, bos: int, eos: int, beam_size: int = 5,
+    max_len: int = 20, # output tokens at most, <eos> included
+    alpha: float = 0.0, # length normalisation exponent (Wu et al. 2016); 0: none
+    n_best: int = 1, # hypotheses returned per input, best first (at most beam_size)
+    banned: Sequence[int] = (), # tokens never generated (e.g. <pad>, <unk>, <bos>)
+    trace: list | None = None, # filled per step and input: (tokens, logp, kept/ended/pruned)
+) -> list[list[Hypothesis]]:
+    "Batched beam search over any step function: the n_best hypotheses of each input."
+    _check_search(n_best, beam_size, max_len, batch_size)
     B, K, score = batch_size, beam_size, lambda lp, n: lp / length_penalty(n, alpha)
     state = reorder_state(state, torch.arange(B).repeat_interleave(K))
     beams = [[([], 0.0)] for _ in range(B)]                   # K live (prefix, logp) per input
@@ -102,21 +112,16 @@ def beam_search(
         for b in range(B):
             mine = [] if done[b] else cands[b]
             alive, ended, used = _advance(mine, beams[b], V, K, eos, score)
-            if trace is not None:
-                if b == 0: trace.append([])
-                trace[-1].append([(beams[b][ix // V][0] + [ix % V], lp,
-                                   "pruned" if j >= used else "ended" if ix % V == eos else "kept")
-                                  for j, (lp, ix) in enumerate(mine) if lp > -math.inf])
-            finished[b] += ended
+            if trace is not None: _record(trace, b, mine, beams[b], V, used, eos)
             if t == max_len:                                  # out of time: live ones end here
-                finished[b] += [Hypothesis(s, lp, score(lp, len(s)), False) for *_, s, lp in alive]
+                ended += [Hypothesis(s, lp, score(lp, len(s)), False) for *_, s, lp in alive]
                 alive = []
+            finished[b] += ended
             best = sorted((h.score for h in finished[b]), reverse=True)
             # the best score a live one can reach
             bound = score(max((lp for *_, lp in alive), default=-math.inf), max_len)
             done[b] = done[b] or not alive or (len(best) >= n_best and best[n_best - 1] >= bound)
-            alive = [] if done[b] else alive
-            beams[b] = [(s, lp) for *_, s, lp in alive]
+            alive = [] if done[b] else alive; beams[b] = [(s, lp) for *_, s, lp in alive]
             rows += [b * K + k for k, *_ in alive] + [b * K] * (K - len(alive))
             nxt += [tok for _, tok, *_ in alive] + [bos] * (K - len(alive))
         if all(done): break
@@ -197,6 +202,7 @@ class BeamChatbot(Chatbot):
         return seq2seq_beam(self.model, [ids], self.beam_size, self.max_tokens + 1,
                             self.alpha)[0][0].tokens
 
+# %% ../chapters/10_beam_search.ipynb #c035s
 def chat_command(*,
                  # a chatbot saved by `lstm-book chatbot train` or `AttentionChatbot.save`
                  checkpoint: Path,

@@ -25,8 +25,8 @@ from .lstm import LSTM
 __all__ = ['SPLIT_PLAYS', 'LEVELS', 'shakespeare_splits', 'check_level', 'tokenize', 'detokenize', 'build_vocab', 'encode',
            'StreamBatches', 'LMConfig', 'LanguageModel', 'TrainConfig', 'lm_metrics', 'evaluate_lm', 'train_lm',
            'ClassicConfig', 'classic_lm', 'train_classic', 'unigram_nll', 'BigramLM', 'KneserNeyLM', 'prime_ids',
-           'sample', 'lm_throughput', 'bare_lm_loop', 'loop_throughput', 'save_lm', 'load_lm', 'train_command',
-           'generate_command', 'load_pretrained']
+           'sample', 'lm_throughput', 'bare_lm_loop', 'loop_throughput', 'save_lm', 'load_lm', 'train_settings',
+           'train_command', 'generate_command', 'load_pretrained']
 
 # %% ../chapters/04_language_model.ipynb #c007
 SPLIT_PLAYS: dict[str, tuple[str, ...]] = {   # held-out plays; every other play is training text
@@ -421,26 +421,29 @@ class KneserNeyLM:
         pos = np.searchsorted(table, code).clip(max=len(table) - 1)
         return np.where((ctx >= 0) & (table[pos] == code), pos, -1)
 
-    def probs(self, ids: torch.Tensor | np.ndarray, # (N,) a token stream
-              d: float = 0.75) -> np.ndarray:
-        "p(token i | the order - 1 tokens before it) for i = 1 .. N-1 (fewer at the start)."
-        tok = np.asarray(ids, dtype=np.int64); w, ctx = tok[1:], tok[:-1]
-        count, total, follow = self.levels[0]
-        p = ((np.maximum(count[w] - d, 0) + d * follow[0] / self.V) / total[0] if self.uniform
-             else count[w] / total[0])
-        for n in range(2, self.order + 1):
-            count, total, follow = self.levels[n - 1]
-            g, seen = self._lookup(n, ctx, w), ctx >= 0
-            c, t, f = (np.where(m, a[i.clip(0)], 0.0) for m, a, i in
-                       ((g >= 0, count, g), (seen, total, ctx), (seen, follow, ctx)))
-            p = np.where(t > 0, (np.maximum(c - d, 0) + d * f * p) / np.maximum(t, 1), p)
-            # the next level's context: the n-gram that ends just before each token
-            ctx = self._lookup(n, np.concatenate([[-1], ctx[:-1]]), tok[:-1])
-        return p
+# %% ../chapters/04_language_model.ipynb #564c325a
+@patch
+def probs(self: KneserNeyLM, ids: torch.Tensor | np.ndarray, # (N,) a token stream
+          d: float = 0.75) -> np.ndarray:
+    "p(token i | the order - 1 tokens before it) for i = 1 .. N-1 (fewer at the start)."
+    tok = np.asarray(ids, dtype=np.int64); w, ctx = tok[1:], tok[:-1]
+    count, total, follow = self.levels[0]
+    p = ((np.maximum(count[w] - d, 0) + d * follow[0] / self.V) / total[0] if self.uniform
+         else count[w] / total[0])
+    for n in range(2, self.order + 1):
+        count, total, follow = self.levels[n - 1]
+        g, seen = self._lookup(n, ctx, w), ctx >= 0
+        c, t, f = (np.where(m, a[i.clip(0)], 0.0) for m, a, i in
+                   ((g >= 0, count, g), (seen, total, ctx), (seen, follow, ctx)))
+        p = np.where(t > 0, (np.maximum(c - d, 0) + d * f * p) / np.maximum(t, 1), p)
+        # the next level's context: the n-gram that ends just before each token
+        ctx = self._lookup(n, np.concatenate([[-1], ctx[:-1]]), tok[:-1])
+    return p
 
-    def nll(self, ids: torch.Tensor | np.ndarray, d: float = 0.75) -> float:
-        "Mean nats per token of a stream (every token but the first is scored)."
-        return float(-np.log(self.probs(ids, d)).mean())
+@patch
+def nll(self: KneserNeyLM, ids: torch.Tensor | np.ndarray, d: float = 0.75) -> float:
+    "Mean nats per token of a stream (every token but the first is scored)."
+    return float(-np.log(self.probs(ids, d)).mean())
 
 # %% ../chapters/04_language_model.ipynb #c052
 from .core import filter_logits   # shared with later chapters: see the toolkit
@@ -523,6 +526,7 @@ def bare_lm_loop(model: LanguageModel, windows: StreamBatches, opt: torch.optim.
     sync()
     return n / (time.perf_counter() - t0)
 
+# %% ../chapters/04_language_model.ipynb #29da8beb
 def loop_throughput(cfg: LMConfig, ids: torch.Tensor, # (N,) a token stream to train on
                     batch_size: int = 20, bptt: int = 35,
                     batches: int = 30, # training windows per timed run
@@ -568,14 +572,32 @@ def load_lm(path: str | Path,
     model = mf.load_into(LanguageModel(mf.config))
     return model.to(device or default_device()).eval(), Vocab(mf.itos), mf.extra["level"]
 
+# %% ../chapters/04_language_model.ipynb #c075ts
+def train_settings(o: dict, # `lm train`'s arguments
+                  ) -> tuple[str, TrainConfig, dict]:
+    "The level, training settings and architecture of `lm train`, every option checked."
+    level, tok = check_level(o["level"]), o["tokenizer"]
+    if tok not in ("book", "whitespace") or (level == "char" and tok != "book"):
+        raise ValueError(f"tokenizer must be 'book' or, with --level word, 'whitespace'; got "
+                         f"{tok!r}")
+    if o["min_freq"] < 1: raise ValueError(f"min_freq must be at least 1, got {o['min_freq']}")
+    cfg = TrainConfig(epochs=o["epochs"], rounds=o["rounds"], batch_size=o["batch_size"],
+                      bptt=o["bptt"], lr=o["lr"], progress=o["progress"])
+    d = o["dropout"]
+    arch = dict(emb=o["emb"], hidden=o["hidden"], layers=o["layers"], dropout_emb=d,
+                dropout_rnn=d, dropout_out=d, tie_weights=o["tie_weights"], backend=o["backend"],
+                init_range=None if level == "char" else 0.1)   # the book's word-model start
+    LMConfig(1, **arch)
+    check_writable(o["save"], "--save")
+    return "whitespace" if tok == "whitespace" else level, cfg, arch
+
 # %% ../chapters/04_language_model.ipynb #c076
 def train_command(*, train: Path, # UTF-8 text to train on
                   valid: Path, # UTF-8 text to validate on (learning curve, best model)
                   test: Path | None = None, # UTF-8 text for a final score
                   level: str = "char", # char or word
-                  # word level: 'book' (lower-cased words and punctuation, <eos> after each
-                  # non-empty line) or 'whitespace' (a pre-tokenized corpus such as WikiText or
-                  # PTB: its space-separated tokens as they are, <unk> one token, <eos> per line)
+                  # word level: 'book' (lower-cased words and marks, <eos> per line) or
+                  # 'whitespace' (pre-tokenized text such as WikiText: tokens as they are)
                   tokenizer: str = "book",
                   save: Path = Path("lm.pt"), # where to write the best model
                   epochs: float = 2.0, hidden: int = 512, layers: int = 2, emb: int = 64,
@@ -587,20 +609,7 @@ def train_command(*, train: Path, # UTF-8 text to train on
                   rounds: int = 8, # validation rounds
                   seed: int = 0, progress: bool = True) -> dict:
     "Train a language model on your own text files and save the best one (also under `torchrun`)."
-    check_level(level)
-    if tokenizer not in ("book", "whitespace") or (level == "char" and tokenizer != "book"):
-        raise ValueError(f"tokenizer must be 'book' or, with --level word, 'whitespace'; got "
-                         f"{tokenizer!r}")
-    level = "whitespace" if tokenizer == "whitespace" else level
-    if min_freq < 1: raise ValueError(f"min_freq must be at least 1, got {min_freq}")
-    # every setting is checked before any file is read
-    cfg = TrainConfig(epochs=epochs, rounds=rounds, batch_size=batch_size, bptt=bptt, lr=lr,
-                      progress=progress)
-    arch = dict(emb=emb, hidden=hidden, layers=layers, dropout_emb=dropout, dropout_rnn=dropout,
-                dropout_out=dropout, tie_weights=tie_weights, backend=backend,
-                init_range=None if level == "char" else 0.1)   # the book's word-model start
-    LMConfig(1, **arch)
-    check_writable(save, "--save")
+    level, cfg, arch = train_settings(locals())    # every setting checked before any file is read
     paths = {"train": train, "valid": valid} | ({"test": test} if test else {})
     texts = {k: read_text_file(p) for k, p in paths.items()}
     seed_everything(seed)
@@ -608,19 +617,15 @@ def train_command(*, train: Path, # UTF-8 text to train on
     ids = {k: encode(t, vocab, level) for k, t in texts.items()}
     for k in ("valid", "test"):
         if k in ids and len(ids[k]) < 2:
-            raise ValueError(f"{paths[k]} has {len(ids[k])} {level} token(s); at least "
-                             "2 are needed")
+            raise ValueError(f"{paths[k]} has {len(ids[k])} {level} token(s); need 2 or more")
     model = LanguageModel(LMConfig(len(vocab), **arch))
     if level != "char": model.init_bias_from(ids["train"])
     model = model.to(init_distributed())                # under torchrun: this process's GPU
     hist = train_lm(model, ids["train"], ids["valid"], cfg, level)
-    metric = lm_metrics(level)
     result = {"vocabulary": len(vocab), "parameters": sum(p.numel() for p in model.parameters()),
               "training tokens/s": round(hist.items_per_s.median())}
-    for k in ("valid", "test"):
-        if k in ids:
-            result |= {f"{k} {n}": round(v, 4)
-                       for n, v in metric(evaluate_lm(model, ids[k])).items()}
+    result |= {f"{k} {n}": round(v, 4) for k in ("valid", "test") if k in ids
+               for n, v in lm_metrics(level)(evaluate_lm(model, ids[k])).items()}
     main = is_main_process()
     shutdown_distributed()
     if not main: return None                                  # one process reports and saves
