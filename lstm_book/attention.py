@@ -113,15 +113,19 @@ def attention_seq2seq(cfg: Seq2SeqConfig, score: str = "general") -> Seq2Seq:
     return Seq2Seq(cfg, decoder_cls=partial(AttentionDecoder, score=score))
 
 # %% ../chapters/09_attention.ipynb #c025c
+def _feeding_parts(m: nn.Module, cfg: Seq2SeqConfig, embedding: nn.Embedding, score: str):
+    "Give an input-feeding decoder its parts: embedding, dropout, an LSTM over [token; context]."
+    m.cfg, m.emb, m.drop = cfg, embedding, nn.Dropout(cfg.dropout)
+    m.lstm = nn.LSTM(cfg.emb + cfg.hidden, cfg.hidden, cfg.layers, batch_first=True,
+                     dropout=cfg.dropout if cfg.layers > 1 else 0.0)
+    m.attention = Attention(score, cfg.hidden, cfg.hidden)
+
 class BahdanauDecoder(nn.Module):
     """Attention before the recurrent step (Bahdanau et al.): the previous state is the query, and
     the context joins the LSTM's input: tokens (B, T) -> logits (B, T, V)."""
     def __init__(self, cfg: Seq2SeqConfig, embedding: nn.Embedding, score: str = "additive"):
         super().__init__()
-        self.cfg, self.emb, self.drop = cfg, embedding, nn.Dropout(cfg.dropout)
-        self.lstm = nn.LSTM(cfg.emb + cfg.hidden, cfg.hidden, cfg.layers, batch_first=True,
-                            dropout=cfg.dropout if cfg.layers > 1 else 0.0)
-        self.attention = Attention(score, cfg.hidden, cfg.hidden)
+        _feeding_parts(self, cfg, embedding, score)
         self.out = nn.Linear(2 * cfg.hidden, cfg.vocab_size)
         # (B, T, S) attention weights of the last call (detached)
         self.weights: torch.Tensor | None = None
@@ -146,10 +150,7 @@ class LuongDecoder(nn.Module):
     vector joins the next input: tokens (B, T) -> logits (B, T, V); state (h, c, feed)."""
     def __init__(self, cfg: Seq2SeqConfig, embedding: nn.Embedding, score: str = "general"):
         super().__init__()
-        self.cfg, self.emb, self.drop = cfg, embedding, nn.Dropout(cfg.dropout)
-        self.lstm = nn.LSTM(cfg.emb + cfg.hidden, cfg.hidden, cfg.layers, batch_first=True,
-                            dropout=cfg.dropout if cfg.layers > 1 else 0.0)
-        self.attention = Attention(score, cfg.hidden, cfg.hidden)
+        _feeding_parts(self, cfg, embedding, score)
         self.combine, self.out = (nn.Linear(2 * cfg.hidden, cfg.hidden),
                                   nn.Linear(cfg.hidden, cfg.vocab_size))
         self.weights: torch.Tensor | None = None
