@@ -401,6 +401,7 @@ def bleu_from_stats(stats: np.ndarray) -> float:
     return BLEU.compute_bleu(s[2:6], s[6:10], s[0], s[1], smooth_method="exp").score
 
 # %% ../chapters/08_chatbot.ipynb #c044b
+from .core import bootstrap_rows, interval_and_p   # shared: see the toolkit
 GENERIC = ("don't know", "dunno", "not sure", "no idea")
 
 def dont_know(reply: list[str]) -> bool:
@@ -414,9 +415,8 @@ def paired_bootstrap(stat: Callable[[np.ndarray], float], # a corpus statistic o
     """stat(a) - stat(b), and the 95% interval of that difference over `n` bootstrap resamples of
     the test pairs (the same resampled pairs for both systems)."""
     if len(a) != len(b) or not len(a): raise ValueError(f"need two equal, non-empty sets of rows")
-    idx = np.random.default_rng(seed).integers(0, len(a), (n, len(a)))
-    diffs = [stat(a[i]) - stat(b[i]) for i in idx]
-    return stat(a) - stat(b), *map(float, np.percentile(diffs, [2.5, 97.5]))
+    diffs = [stat(a[i]) - stat(b[i]) for i in bootstrap_rows(len(a), n, seed)]
+    return stat(a) - stat(b), *interval_and_p(diffs)[:2]
 
 # %% ../chapters/08_chatbot.ipynb #c046
 class UnigramReplies:

@@ -24,7 +24,7 @@ __all__ = ['MODEL_FORMAT', 'default_device', 'to_device', 'distributed_env', 'ra
            'get_rng_state', 'set_rng_state', 'save_checkpoint', 'ModelFileError', 'read_checkpoint', 'load_checkpoint',
            'tensor_checksum', 'save_model', 'ModelFile', 'load_model', 'quantize_tensor', 'dequantize_tensor',
            'compact_checkpoint', 'fit', 'plot_history', 'plot_heatmap', 'NextTokenModel', 'next_token_step',
-           'median_seconds', 'check_writable']
+           'median_seconds', 'bootstrap_rows', 'interval_and_p', 'check_writable']
 
 # %% ../chapters/00_core.ipynb #c007
 def default_device() -> torch.device:
@@ -773,6 +773,22 @@ def median_seconds(jobs: dict[str, Callable[[], Any]], # name -> the work to tim
             sync(); t0 = time.perf_counter(); fn(); sync()
             if r: times[k].append(time.perf_counter() - t0)
     return {k: float(np.median(v)) for k, v in times.items()}
+
+# %% ../chapters/00_core.ipynb #bt002
+def bootstrap_rows(n_items: int, # paired items (test sentences, pieces, pairs)
+                   n_boot: int = 1000, # resamples
+                   seed: int = 0) -> np.ndarray:
+    "(n_boot, n_items) item indices: `n_boot` resamples of the items, with replacement."
+    if n_items < 1 or n_boot < 1:
+        raise ValueError(f"need at least one item and one resample, got {n_items}, {n_boot}")
+    return np.random.default_rng(seed).integers(0, n_items, (n_boot, n_items))
+
+def interval_and_p(boots: np.ndarray, # a difference computed on each resample
+                   level: float = 0.95) -> tuple[float, float, float]:
+    "The percentile interval of the differences and a two-sided p-value for 'it is zero'."
+    boots, a = np.asarray(boots, dtype=float), (1 - level) / 2
+    p = min(1.0, 2 * min(float((boots <= 0).mean()), float((boots >= 0).mean())))
+    return float(np.quantile(boots, a)), float(np.quantile(boots, 1 - a)), p
 
 # %% ../chapters/00_core.ipynb #2a2dd6f4
 def check_writable(path: str | Path, # a file a command will write

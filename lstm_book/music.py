@@ -334,6 +334,7 @@ def train_roll_model(model: PianoRollLSTM, train: Sequence[np.ndarray], valid: S
 
 
 # %% ../chapters/06_music.ipynb #c094m2
+from .core import bootstrap_rows, interval_and_p   # shared: see the toolkit
 @torch.no_grad()
 def piece_nlls(model: nn.Module, # a `PianoRollLSTM` (or any model with its inputs and outputs)
                rolls: Sequence[np.ndarray], # (T, 88) piano rolls of the pieces
@@ -352,11 +353,9 @@ def paired_bootstrap(a: np.ndarray, # (N,) summed NLL per piece, model A
                      frames: np.ndarray, # (N,) frames per piece
                      n_boot: int = 2000, seed: int = 0) -> tuple[float, float, float]:
     "NLL per frame of A minus B, and the 95% interval over resampled pieces."
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(a), (n_boot, len(a)))            # (n_boot, N)
-    boots = (a[idx] - b[idx]).sum(1) / frames[idx].sum(1)
-    lo, hi = np.percentile(boots, [2.5, 97.5])
-    return float((a - b).sum() / frames.sum()), float(lo), float(hi)
+    idx = bootstrap_rows(len(a), n_boot, seed)                 # (n_boot, N)
+    lo, hi, _ = interval_and_p((a[idx] - b[idx]).sum(1) / frames[idx].sum(1))
+    return float((a - b).sum() / frames.sum()), lo, hi
 
 
 # %% ../chapters/06_music.ipynb #c049

@@ -292,6 +292,7 @@ def scores(labels: Sequence[int], probs: Sequence[float], threshold: float = 0.5
             "recall": float(recall), "f1": float(f1), "confusion": cm}
 
 # %% ../chapters/05_sentiment.ipynb #44ec628a
+from .core import bootstrap_rows, interval_and_p   # shared: see the toolkit
 def paired_bootstrap(labels: Sequence[int],
                      probs_a: Sequence[np.ndarray], # model A: P(positive) of each of its runs
                      probs_b: Sequence[np.ndarray], # model B, on the same items
@@ -301,11 +302,8 @@ def paired_bootstrap(labels: Sequence[int],
     y = np.asarray(labels).astype(int)
     right = lambda ps: np.mean([(np.asarray(p) > 0.5) == y for p in ps], axis=0)   # (N,)
     d = right(probs_a) - right(probs_b)
-    boots = d[np.random.default_rng(seed).integers(0, len(d), (n_boot, len(d)))].mean(1)
-    a = (1 - level) / 2
-    return {"diff": float(d.mean()), "low": float(np.quantile(boots, a)),
-            "high": float(np.quantile(boots, 1 - a)),
-            "p": min(1.0, 2 * min(float((boots <= 0).mean()), float((boots >= 0).mean())))}
+    low, high, p = interval_and_p(d[bootstrap_rows(len(d), n_boot, seed)].mean(1), level)
+    return {"diff": float(d.mean()), "low": low, "high": high, "p": p}
 
 # %% ../chapters/05_sentiment.ipynb #c044
 def tfidf_logreg(train_texts: Sequence[str], train_labels: Sequence[int],

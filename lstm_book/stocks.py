@@ -541,6 +541,7 @@ def score_table(wf: pd.DataFrame,
                                               "auc": "ROC AUC"})
 
 # %% ../chapters/07_stocks.ipynb #628e88fd
+from .core import interval_and_p   # shared: see the toolkit
 def paired_block_bootstrap(dates: np.ndarray, # (N,) the date of each row
                            stat, # row indices -> a difference between two models on those rows
                            n_boot: int = 1000, block: int = 20, level: float = 0.95,
@@ -549,9 +550,7 @@ def paired_block_bootstrap(dates: np.ndarray, # (N,) the date of each row
     bootstrap p-value for 'the difference is zero': (value, low, high, p)."""
     value = float(stat(np.arange(len(dates))))
     boots = np.array([stat(i) for i in block_bootstrap(np.asarray(dates), n_boot, block, seed)])
-    a = (1 - level) / 2
-    p = min(1.0, 2 * min(float((boots <= 0).mean()), float((boots >= 0).mean())))
-    return value, float(np.quantile(boots, a)), float(np.quantile(boots, 1 - a)), p
+    return value, *interval_and_p(boots, level)
 
 # %% ../chapters/07_stocks.ipynb #c076
 BAR_FIELDS = ("date", "open", "high", "low", "close", "volume")
