@@ -4,9 +4,10 @@
 
 # %% ../chapters/12_cli.ipynb #c005
 from __future__ import annotations
-import argparse, importlib, os, shutil, sys
+import argparse, ast, importlib.util, os, shutil, sys
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Literal
+from .environment import environment_info, one_line_warnings, resolve
 
 COMMANDS: dict[str, tuple[str, Any]] = {   # name -> (short help, 'module:function' or a group)
     "info": ("versions, device, mode and folders, for a bug report", "lstm_book.cli:info"),
@@ -20,8 +21,8 @@ COMMANDS: dict[str, tuple[str, Any]] = {   # name -> (short help, 'module:functi
 }
 
 # %% auto #0
-__all__ = ['COMMANDS', 'DESCRIPTION', 'walk_commands', 'group_parser', 'find_command', 'resolve', 'cli_view', 'command_parser',
-           'parse_command', 'nvidia_gpus', 'detect_device', 'info', 'CLIError', 'run_command', 'is_user_error', 'main']
+__all__ = ['COMMANDS', 'DESCRIPTION', 'walk_commands', 'group_parser', 'find_command', 'command_stub', 'cli_view',
+           'command_parser', 'parse_command', 'info', 'run_command', 'is_user_error', 'main']
 
 # %% ../chapters/12_cli.ipynb #c007
 COMMANDS |= {
@@ -98,11 +99,29 @@ def find_command(argv: list[str], # the command line after `lstm-book`
     return node, prog, argv
 
 # %% ../chapters/12_cli.ipynb #c016
-def resolve(target: str, # 'package.module:function'
-           ) -> Callable:
-    "Import the function a registry entry names."
+_STUB_NAMES = {"Path": Path, "Literal": Literal}   # all a command's annotations may use
+
+def command_stub(target: str, # the registry's 'module:function'
+                ) -> Callable:
+    "A stand-in with the signature, docstring and docments of `target`, read without importing it."
     module, _, name = target.partition(":")
-    return getattr(importlib.import_module(module), name)
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.origin:
+        raise ValueError(f"{target!r}: there is no module {module!r}")
+    src = Path(spec.origin).read_text(encoding="utf-8")
+    node = next((n for n in ast.parse(src).body
+                 if isinstance(n, ast.FunctionDef) and n.name == name), None)
+    if node is None: raise ValueError(f"{target!r}: {module} defines no function {name!r}")
+    first = node.body[0]   # the docstring, if there is one, stays in the header
+    end = first.end_lineno if ast.get_docstring(node) else first.lineno - 1
+    header = "\n".join(src.splitlines()[node.lineno - 1 : end])
+    code = "\n" * (node.lineno - 1) + header + "\n    ...\n"   # same line numbers as the file
+    flags = __import__("__future__").annotations.compiler_flag
+    namespace = {"__name__": module, **_STUB_NAMES}
+    exec(compile(code, spec.origin, "exec", flags=flags, dont_inherit=True), namespace)
+    stub = namespace[name]
+    stub.__annotations__.pop("return", None)   # results are printed, not parsed
+    return stub
 
 def _one_type(hint: Any) -> Any:
     "The type a command-line string converts to: a union's `Path`, else its first type but None."
@@ -113,14 +132,16 @@ def _one_type(hint: Any) -> Any:
 
 # %% ../chapters/12_cli.ipynb #c018
 def cli_view(fn: Callable) -> Callable:
-    "`fn` with the signature `anno_parser` should see: required options, lists, one type each."
+    "`fn` with the signature `anno_parser` should see: required options, lists, choices, one type."
     import functools, inspect, typing
     hints, sig, params = typing.get_type_hints(fn), inspect.signature(fn), []
     for name, p in sig.parameters.items():
         t = _one_type(hints.get(name, p.annotation))
         if typing.get_origin(t) is list:   # any number of values, each converted
             t = typing.Annotated[typing.get_args(t)[0], {"nargs": "*"}]
-        elif p.kind is p.KEYWORD_ONLY and p.default is p.empty:   # a required --option
+        elif typing.get_origin(t) is Literal:   # one of the listed values
+            t = typing.Annotated[str, {"choices": list(typing.get_args(t))}]
+        if p.kind is p.KEYWORD_ONLY and p.default is p.empty:   # a required --option
             t = typing.Annotated[t, {"opt": True, "required": True}]
         params.append(p.replace(annotation=t))
     view = functools.wraps(fn)(lambda *args, **kwargs: fn(*args, **kwargs))
@@ -139,7 +160,8 @@ def command_parser(fn: Callable, # the command's function
         shown = f" (default: {a.default})"
         doc = a.help[:-len(shown)] if a.help and a.help.endswith(shown) else None
         if doc is not None and (a.nargs == 0 or "default" in doc): a.help = doc
-        if a.nargs == 0 and a.default is True and a.help: a.help = f"turn off: {a.help}"   # --no-x
+        if a.nargs == 0 and a.default is True and a.help:   # --no-x turns off what x does
+            a.help = f"{a.help} (on unless this flag is given)"
     return p
 
 def parse_command(fn: Callable, # the command's function
@@ -151,69 +173,19 @@ def parse_command(fn: Callable, # the command's function
     for hidden in ("pdb", "xtra"): args.pop(hidden, None)   # anno_parser's own hidden options
     return args
 
-# %% ../chapters/12_cli.ipynb #c023
-def _version(dist: str, # a distribution's name, e.g. 'torch'
-            ) -> str:
-    "The installed version of `dist`, from its metadata (nothing is imported)."
-    from importlib.metadata import PackageNotFoundError, version
-    try: return version(dist)
-    except PackageNotFoundError: return "not installed"
-
-def nvidia_gpus(timeout: float = 2.0, # seconds to wait for nvidia-smi
-               ) -> list[str]:
-    "The names of the NVIDIA GPUs the driver lists (/proc/driver/nvidia, else `nvidia-smi -L`)."
-    import subprocess
-    if os.environ.get("CUDA_VISIBLE_DEVICES", "all").strip() in ("", "-1"): return []
-    try:
-        if (proc := Path("/proc/driver/nvidia/gpus")).is_dir():
-            text = "".join((d / "information").read_text() for d in sorted(proc.iterdir()))
-            return [l.split(":", 1)[1].strip() for l in text.splitlines() if l.startswith("Model:")]
-        if not (exe := shutil.which("nvidia-smi")): return []
-        out = subprocess.run([exe, "-L"], capture_output=True, text=True, timeout=timeout).stdout
-    except (OSError, subprocess.SubprocessError): return []
-    gpus = [l.split(":", 1)[1] for l in out.splitlines() if l.startswith("GPU ")]
-    return [g.split(" (UUID")[0].strip() for g in gpus]
-
-# %% ../chapters/12_cli.ipynb #c025
-def detect_device(gpus: list[str] | None = None, # the NVIDIA GPUs (default: ask `nvidia_gpus`)
-                 ) -> str:
-    "The device training would use, guessed without importing torch."
-    import platform
-    if name := os.environ.get("LSTM_BOOK_DEVICE"): return name
-    if "+cpu" not in _version("torch") and (nvidia_gpus() if gpus is None else gpus): return "cuda"
-    if platform.system() == "Darwin" and platform.machine() == "arm64": return "mps"
-    return "cpu"
-
-def _folders() -> dict:
-    "The cache folder (as `cache_dir` in the data chapter, not created) and the checkout's data/."
-    from platformdirs import user_cache_dir
-    import lstm_book
-    cache = Path(os.environ.get("LSTM_BOOK_CACHE") or user_cache_dir("lstm-book")).expanduser()
-    data = Path(lstm_book.__file__).resolve().parent.parent / "data"
-    return {"cache": cache, "data": data if data.is_dir() else "none (downloads go to the cache)"}
-
 # %% ../chapters/12_cli.ipynb #c027
 def info(probe: bool = False, # also import torch and report what it finds (slower)
         ) -> dict:
     "Versions, device, mode and folders: what to paste into a bug report."
-    import platform
-    from lstm_book import __version__
-    gpus = nvidia_gpus()
-    quick = os.environ.get("LSTM_BOOK_QUICK", "").strip().lower() in {"1", "true", "yes", "on"}
-    result = {"lstm-book": __version__, "python": platform.python_version(),
-              **{dist: _version(dist) for dist in ("torch", "numpy", "fastcore")},
-              "device": detect_device(gpus), "gpu": ", ".join(gpus) or "none found",
-              "quick_mode": quick, **_folders()}   # quick_mode as `quick_mode` in the core chapter
+    result = environment_info()
     if probe:
         import torch
-        from lstm_book.core import environment_info
-        result |= environment_info() | {"cuda_available": torch.cuda.is_available()}
+        from lstm_book.core import default_device
+        result |= {"device": str(default_device()), "cuda": torch.version.cuda or "none",
+                   "cuda_available": torch.cuda.is_available()}
     return result
 
 # %% ../chapters/12_cli.ipynb #c030
-class CLIError(ValueError):
-    "A mistake in the command line or its input, reported as one line."
-
 def run_command(target: str, # the registry's 'module:function'
                 kwargs: dict, # the parsed arguments
                ) -> Any:
@@ -234,18 +206,27 @@ def _show(result: Any) -> None:
     elif isinstance(result, dict): print("\n".join(f"{k}: {v}" for k, v in result.items()))
     else: print(result)
 
+def _closed_pipe() -> int:
+    "The reader of stdout went away (`| head`): stop quietly, as Unix tools do."
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no error at exit's flush
+    return 0
+
 def main(argv: list[str] | None = None, # the arguments (default: the command line's)
         ) -> int:
     "Entry point of the `lstm-book` command; returns the exit status."
     argv = sys.argv[1:] if argv is None else list(argv)
+    one_line_warnings("lstm-book: warning: ")
     try:
         target, prog, rest = find_command(argv)
-        _show(run_command(target, parse_command(resolve(target), prog, rest)))
+        kwargs = parse_command(command_stub(target), prog, rest)   # no chapter module imported
+        _show(run_command(target, kwargs))
+        sys.stdout.flush()
     except SystemExit as e:   # argparse: --help and --version (0), usage errors (2)
         if e.code is None or isinstance(e.code, int): return e.code or 0
         print(f"lstm-book: error: {e.code}", file=sys.stderr); return 1
     except KeyboardInterrupt:
         print("lstm-book: interrupted", file=sys.stderr); return 130
+    except BrokenPipeError: return _closed_pipe()
     except Exception as e:
         if not is_user_error(e): raise   # a bug: its traceback is what a report needs
         print(f"lstm-book: error: {str(e) or type(e).__name__}", file=sys.stderr); return 1

@@ -15,27 +15,34 @@ from torch import nn
 import torch.distributed as dist
 import torch.nn.functional as F
 from tqdm import tqdm
+from .environment import device_from_env
 
 # %% auto #0
 __all__ = ['MODEL_FORMAT', 'default_device', 'to_device', 'distributed_env', 'rank_and_world', 'is_main_process',
-           'init_distributed', 'shutdown_distributed', 'seed_everything', 'quick_mode', 'sized', 'on_gpu',
-           'environment_info', 'warning_line', 'one_line_warnings', 'atomic_write', 'detach_state', 'graph_size',
-           'resolve', 'pad_batch', 'filter_logits', 'masked_softmax', 'FitConfig', 'model_device', 'run_epoch',
-           'get_rng_state', 'set_rng_state', 'save_checkpoint', 'ModelFileError', 'read_checkpoint', 'load_checkpoint',
-           'tensor_checksum', 'save_model', 'ModelFile', 'load_model', 'quantize_tensor', 'dequantize_tensor',
-           'compact_checkpoint', 'fit', 'plot_history', 'plot_heatmap', 'NextTokenModel', 'next_token_step',
-           'median_seconds', 'bootstrap_rows', 'interval_and_p', 'check_writable']
+           'init_distributed', 'shutdown_distributed', 'seed_everything', 'on_gpu', 'hardware', 'atomic_write',
+           'detach_state', 'graph_size', 'pad_batch', 'filter_logits', 'masked_softmax', 'FitConfig', 'model_device',
+           'run_epoch', 'get_rng_state', 'set_rng_state', 'save_checkpoint', 'ModelFileError', 'read_checkpoint',
+           'load_checkpoint', 'tensor_checksum', 'save_model', 'ModelFile', 'load_model', 'quantize_tensor',
+           'dequantize_tensor', 'compact_checkpoint', 'fit', 'plot_history', 'plot_heatmap', 'NextTokenModel',
+           'next_token_step', 'median_seconds', 'bootstrap_rows', 'interval_and_p', 'check_writable']
 
 # %% ../chapters/00_core.ipynb #c007
 def default_device() -> torch.device:
-    "The device to train on: `$LSTM_BOOK_DEVICE` if set, else CUDA, then MPS, then the CPU."
-    if name := os.environ.get("LSTM_BOOK_DEVICE"):
-        return torch.device(name)
-    if torch.cuda.is_available():
-        return torch.device("cuda")
+    """The device to train on: `$LSTM_BOOK_DEVICE` if set (and present on this machine), else CUDA,
+    then MPS, then the CPU."""
+    if name := device_from_env():
+        device = torch.device(name)
+        mps = getattr(torch.backends, "mps", None)
+        present = {"cpu": True, "mps": mps is not None and mps.is_available(),
+                   "cuda": torch.cuda.is_available()
+                           and (device.index or 0) < torch.cuda.device_count()}[device.type]
+        if not present:
+            raise ValueError(f"LSTM_BOOK_DEVICE={name!r}, but this machine's PyTorch "
+                             f"({torch.__version__}) has no such device; unset it or use cpu")
+        return device
+    if torch.cuda.is_available(): return torch.device("cuda")
     mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        return torch.device("mps")
+    if mps is not None and mps.is_available(): return torch.device("mps")
     return torch.device("cpu")
 
 # %% ../chapters/00_core.ipynb #c011
@@ -93,45 +100,19 @@ def seed_everything(seed: int = 42, # the seed for Python, NumPy and PyTorch (CP
         torch.backends.cudnn.benchmark = False
     return seed
 
-# %% ../chapters/00_core.ipynb #c017
-def quick_mode() -> bool:
-    "True when `$LSTM_BOOK_QUICK` is set to 1/true/yes (the test suite's small, fast setting)."
-    return os.environ.get("LSTM_BOOK_QUICK", "").strip().lower() in {"1", "true", "yes", "on"}
-
-def sized(full: Any, # the value for a real run
-          quick: Any, # the value under quick mode
-         ) -> Any:
-    "Pick `quick` under quick mode, `full` otherwise."
-    return quick if quick_mode() else full
-
+# %% ../chapters/00_core.ipynb #c018g1
 def on_gpu(cpu: Any, # the value on a CPU (the book's committed runs)
            gpu: Any, # the value when the default device is a CUDA GPU: a larger model or batch
           ) -> Any:
     "Pick `gpu` when training will run on CUDA, `cpu` otherwise."
     return gpu if default_device().type == "cuda" else cpu
 
-# %% ../chapters/00_core.ipynb #c020
-def environment_info() -> dict:
-    "Versions, device and mode: what to paste into a bug report."
-    import platform
-    from lstm_book import __version__
-    info = {"lstm-book": __version__, "python": platform.python_version(),
-            "torch": torch.__version__,
-            "device": str(default_device()), "cuda": torch.version.cuda or "none",
-            "quick_mode": quick_mode()}
-    if torch.cuda.is_available(): info["gpu"] = torch.cuda.get_device_name()
-    return info
-
-# %% ../chapters/00_core.ipynb #c022w1
-def warning_line(message: Warning | str, category: type, filename: str, lineno: int,
-                 line: str | None = None) -> str:
-    "A warning as one line, `Category: message`, without the source line Python adds."
-    return f"{category.__name__}: {message}\n"
-
-def one_line_warnings() -> None:
-    "Print every later warning of this process as one line (`warning_line`); for command lines."
-    import warnings
-    warnings.formatwarning = warning_line
+# %% ../chapters/00_core.ipynb #c018h1
+def hardware() -> str:
+    "What this process computes on, for a timing line: the GPU's name, or the CPU and its threads."
+    if torch.cuda.is_available(): return torch.cuda.get_device_name()
+    n = torch.get_num_threads()
+    return f"the CPU ({n} thread{'' if n == 1 else 's'})"
 
 # %% ../chapters/00_core.ipynb #c024
 def _umask() -> int:
@@ -180,23 +161,6 @@ def graph_size(t: torch.Tensor) -> int:
         seen.add(fn)
         todo.extend(f for f, _ in fn.next_functions)
     return len(seen)
-
-# %% ../chapters/00_core.ipynb #c032r1
-def resolve(target: str, # 'package.module:function' (a dotted attribute path after the colon)
-           ) -> Any:
-    "The object a 'package.module:function' string names, importing the module on demand."
-    module, sep, attr = target.partition(":")
-    if not (sep and module and attr):
-        raise ValueError(f"expected 'package.module:function', got {target!r}")
-    try: obj = importlib.import_module(module)
-    except ModuleNotFoundError as e:
-        if e.name != module and not module.startswith(f"{e.name}."): raise   # a bug inside it
-        raise ValueError(f"{target!r}: there is no module {module!r}") from None
-    for part in attr.split("."):
-        if not hasattr(obj, part):
-            raise ValueError(f"{target!r}: {module} has no attribute {attr!r}")
-        obj = getattr(obj, part)
-    return obj
 
 # %% ../chapters/00_core.ipynb #c032s1
 def pad_batch(seqs: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:

@@ -14,24 +14,17 @@ import pandas as pd
 import torch
 from fastcore.basics import patch
 from tqdm import tqdm
-from .core import atomic_write, resolve
+from .core import atomic_write
+from .environment import (cache_dir, checkout_data_dir, in_checkout, package_data_dir,
+                                   resolve)
 
 # %% auto #0
-__all__ = ['TRANSFORMS', 'TRANSFORM_GROUP', 'PLAYS', 'DATA_FILES', 'PRETRAINED', 'SPECIALS', 'cache_dir', 'sha256sum',
-           'DownloadError', 'UnknownNameError', 'download', 'DataFile', 'play_to_text', 'transform_function',
-           'manifest_entry', 'build_data_file', 'DataIntegrityError', 'repository_url', 'data_url', 'checkout_data_dir',
-           'package_data_dir', 'data_places', 'build_dir', 'data_path', 'Pretrained', 'pretrained_path',
-           'pretrained_target', 'manifest_markdown', 'short_path', 'DataVerifyError', 'verify_data_files', 'load_text',
-           'read_text_file', 'load_plays', 'CharTokenizer', 'WordTokenizer', 'Vocab', 'token_windows']
-
-# %% ../chapters/01_data.ipynb #c007
-def cache_dir() -> Path:
-    """The book's cache directory (`$LSTM_BOOK_CACHE`, else
-    the platform's user cache dir), created if needed."""
-    from platformdirs import user_cache_dir
-    path = Path(os.environ.get("LSTM_BOOK_CACHE") or user_cache_dir("lstm-book")).expanduser()
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+__all__ = ['TRANSFORMS', 'TRANSFORM_GROUP', 'PLAYS', 'DATA_FILES', 'PRETRAINED', 'SPECIALS', 'sha256sum', 'DownloadError',
+           'UnknownNameError', 'download', 'DataFile', 'play_to_text', 'transform_function', 'manifest_entry',
+           'build_data_file', 'DataIntegrityError', 'repository_url', 'data_url', 'data_places', 'build_dir',
+           'data_path', 'Pretrained', 'pretrained_path', 'pretrained_target', 'manifest_markdown', 'short_path',
+           'DataVerifyError', 'verify_data_files', 'load_text', 'read_text_file', 'load_plays', 'CharTokenizer',
+           'WordTokenizer', 'Vocab', 'token_windows']
 
 # %% ../chapters/01_data.ipynb #c010
 def sha256sum(path: str | Path) -> str:
@@ -339,32 +332,15 @@ def data_url(filename: str) -> str:
     return f"https://raw.githubusercontent.com/{owner_repo}/main/data/{filename}"
 
 # %% ../chapters/01_data.ipynb #c036
-def checkout_data_dir() -> Path:
-    """The `data/` directory of the repository this package
-    was imported from (may not exist in pip installs)."""
-    import lstm_book
-    return Path(lstm_book.__file__).resolve().parent.parent / "data"
-
-def _in_checkout() -> bool:
-    "True when the package runs from a clone of the repository (its data/ next to pyproject.toml)."
-    data = checkout_data_dir()
-    return data.is_dir() and (data.parent / "pyproject.toml").is_file()
-
-def package_data_dir() -> Path | None:
-    "The installed data package `lstm_book_data` (the wheel's copy of data/), or None."
-    try: spec = importlib.util.find_spec("lstm_book_data")
-    except (ImportError, ValueError): return None
-    dirs = list(spec.submodule_search_locations or []) if spec else []
-    return Path(dirs[0]) if dirs else None
-
 def data_places(data_dir: str | Path | None = None) -> list[tuple[str, Path]]:
     """Where the loaders look, in order, as (label, folder): `data_dir` if given, else the checkout
-    and the installed package; then the cache."""
+    and the installed package; then the cache (not created here: an unusable cache never stops a
+    file found earlier from loading)."""
     places = [("data_dir", Path(data_dir))] if data_dir is not None else []
-    if data_dir is None and _in_checkout(): places.append(("checkout", checkout_data_dir()))
+    if data_dir is None and in_checkout(): places.append(("checkout", checkout_data_dir()))
     if data_dir is None and (pkg := package_data_dir()) is not None:
         places.append(("package", pkg))
-    places.append(("cache", cache_dir() / "data"))
+    places.append(("cache", cache_dir(create=False) / "data"))
     seen, out = set(), []
     for label, folder in places:   # an editable install's package folder is the checkout's
         if (key := folder.resolve()) not in seen: seen.add(key); out.append((label, folder))
@@ -372,7 +348,7 @@ def data_places(data_dir: str | Path | None = None) -> list[tuple[str, Path]]:
 
 def build_dir() -> Path:
     "Where `build_data_file` writes by default: the checkout's data/, else the cache's data/."
-    return checkout_data_dir() if _in_checkout() else cache_dir() / "data"
+    return checkout_data_dir() if in_checkout() else cache_dir() / "data"
 
 # %% ../chapters/01_data.ipynb #c036d
 _SHA_MEMO: dict[tuple, str] = {}   # (path, size, mtime) -> sha256: hash each file once

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy, math, time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Literal
 import numpy as np
 import pandas as pd
 import torch
@@ -25,8 +26,8 @@ from .lstm import LSTM
 __all__ = ['SPLIT_PLAYS', 'LEVELS', 'shakespeare_splits', 'check_level', 'tokenize', 'detokenize', 'build_vocab', 'encode',
            'StreamBatches', 'LMConfig', 'LanguageModel', 'TrainConfig', 'lm_metrics', 'evaluate_lm', 'train_lm',
            'ClassicConfig', 'classic_lm', 'train_classic', 'unigram_nll', 'BigramLM', 'KneserNeyLM', 'prime_ids',
-           'sample', 'lm_throughput', 'bare_lm_loop', 'loop_throughput', 'save_lm', 'load_lm', 'train_settings',
-           'train_command', 'generate_command', 'load_pretrained']
+           'sample', 'lm_throughput', 'bare_lm_loop', 'loop_throughput', 'save_lm', 'load_lm', 'train_command',
+           'generate_command', 'load_pretrained']
 
 # %% ../chapters/04_language_model.ipynb #c007
 SPLIT_PLAYS: dict[str, tuple[str, ...]] = {   # held-out plays; every other play is training text
@@ -572,44 +573,43 @@ def load_lm(path: str | Path,
     model = mf.load_into(LanguageModel(mf.config))
     return model.to(device or default_device()).eval(), Vocab(mf.itos), mf.extra["level"]
 
-# %% ../chapters/04_language_model.ipynb #c075ts
-def train_settings(o: dict, # `lm train`'s arguments
-                  ) -> tuple[str, TrainConfig, dict]:
-    "The level, training settings and architecture of `lm train`, every option checked."
-    level, tok = check_level(o["level"]), o["tokenizer"]
-    if tok not in ("book", "whitespace") or (level == "char" and tok != "book"):
-        raise ValueError(f"tokenizer must be 'book' or, with --level word, 'whitespace'; got "
-                         f"{tok!r}")
-    if o["min_freq"] < 1: raise ValueError(f"min_freq must be at least 1, got {o['min_freq']}")
-    cfg = TrainConfig(epochs=o["epochs"], rounds=o["rounds"], batch_size=o["batch_size"],
-                      bptt=o["bptt"], lr=o["lr"], progress=o["progress"])
-    d = o["dropout"]
-    arch = dict(emb=o["emb"], hidden=o["hidden"], layers=o["layers"], dropout_emb=d,
-                dropout_rnn=d, dropout_out=d, tie_weights=o["tie_weights"], backend=o["backend"],
-                init_range=None if level == "char" else 0.1)   # the book's word-model start
-    LMConfig(1, **arch)
-    check_writable(o["save"], "--save")
-    return "whitespace" if tok == "whitespace" else level, cfg, arch
-
 # %% ../chapters/04_language_model.ipynb #c076
 def train_command(*, train: Path, # UTF-8 text to train on
                   valid: Path, # UTF-8 text to validate on (learning curve, best model)
                   test: Path | None = None, # UTF-8 text for a final score
-                  level: str = "char", # char or word
+                  level: Literal["char", "word"] = "char", # characters or words
                   # word level: 'book' (lower-cased words and marks, <eos> per line) or
                   # 'whitespace' (pre-tokenized text such as WikiText: tokens as they are)
-                  tokenizer: str = "book",
+                  tokenizer: Literal["book", "whitespace"] = "book",
                   save: Path = Path("lm.pt"), # where to write the best model
-                  epochs: float = 2.0, hidden: int = 512, layers: int = 2, emb: int = 64,
+                  epochs: float = 2.0, # passes over the training text (fractions allowed)
+                  hidden: int = 512, # LSTM units per layer
+                  layers: int = 2, # stacked LSTM layers
+                  emb: int = 64, # embedding size
                   dropout: float = 0.1, # on embeddings, between layers and on the decoder's input
                   tie_weights: bool = False, # tie embedding and decoder (needs --emb == --hidden)
-                  backend: str = "torch", # torch, fast or plain
-                  batch_size: int = 64, bptt: int = 128, lr: float = 3e-3,
+                  # torch.nn.LSTM, the book's fused LSTM or its step-by-step one (chapter 3)
+                  backend: Literal["torch", "fast", "plain"] = "torch",
+                  batch_size: int = 64, # parallel rows of the text
+                  bptt: int = 128, # time steps per truncated-BPTT window
+                  lr: float = 3e-3, # peak learning rate of the one-cycle schedule
                   min_freq: int = 1, # rarer tokens become <unk>
-                  rounds: int = 8, # validation rounds
-                  seed: int = 0, progress: bool = True) -> dict:
+                  rounds: int = 8, # validation rounds (one line of the learning curve each)
+                  seed: int = 0, # random seed of the weights and dropout
+                  progress: bool = True, # show a progress bar per round
+                 ) -> dict:
     "Train a language model on your own text files and save the best one (also under `torchrun`)."
-    level, cfg, arch = train_settings(locals())    # every setting checked before any file is read
+    if level == "char" and tokenizer != "book":
+        raise ValueError("--tokenizer whitespace needs --level word")
+    if min_freq < 1: raise ValueError(f"--min-freq must be at least 1, got {min_freq}")
+    cfg = TrainConfig(epochs=epochs, rounds=rounds, batch_size=batch_size, bptt=bptt, lr=lr,
+                      progress=progress)
+    arch = dict(emb=emb, hidden=hidden, layers=layers, dropout_emb=dropout, dropout_rnn=dropout,
+                dropout_out=dropout, tie_weights=tie_weights, backend=backend,
+                init_range=None if level == "char" else 0.1)   # the book's word-model start
+    LMConfig(1, **arch)                        # every setting checked before any file is read
+    check_writable(save, "--save")
+    level = "whitespace" if tokenizer == "whitespace" else level
     paths = {"train": train, "valid": valid} | ({"test": test} if test else {})
     texts = {k: read_text_file(p) for k, p in paths.items()}
     seed_everything(seed)
@@ -636,8 +636,11 @@ def train_command(*, train: Path, # UTF-8 text to train on
 def generate_command(*, checkpoint: Path, # written by `lstm-book lm train` or `save_lm`
                      prime: str = "", # text to continue
                      length: int = 500, # tokens to generate
-                     temperature: float = 0.8, top_k: int | None = None, top_p: float | None = None,
-                     seed: int | None = None) -> str:
+                     temperature: float = 0.8, # > 0: below 1 safer choices, above 1 bolder
+                     top_k: int | None = None, # sample among the k likeliest tokens only
+                     top_p: float | None = None, # sample among the likeliest tokens of this mass
+                     seed: int | None = None, # random seed, for a reproducible sample
+                    ) -> str:
     "Generate text with a trained language model."
     if not temperature > 0 or not math.isfinite(temperature):   # nan fails both
         raise ValueError(f"temperature must be > 0 and finite (for greedy decoding use --top-k "

@@ -747,9 +747,11 @@ def train_command(*,
                   csv: Path,
                   save: Path, # where to write the checkpoint
                   ticker: str | None = None, # train on this ticker only (default: all tickers)
-                  epochs: int = 60, seed: int = 0,
+                  epochs: int = 60, # passes over the training days
+                  seed: int = 0, # random seed of the weights and the order of the segments
                   sort: bool = False, # sort an unsorted file by date instead of rejecting it
-                  progress: bool = True) -> str:
+                  progress: bool = True, # show a progress bar per epoch
+                 ) -> str:
     "Train the next-bar classifier on 70% of the days, early-stop on 15%, test on 15%, save it."
     if epochs < 1: raise ValueError(f"--epochs must be positive, got {epochs}")
     check_writable(save, "--save")
@@ -782,7 +784,8 @@ def replay_command(*, csv: Path, # an OHLCV CSV (as for `stocks train`)
                    # print the bars from this date on (earlier bars only build up the state)
                    start: str | None = None,
                    delay: float = 0.0, # seconds between bars, to watch it live
-                   sort: bool = False) -> str:
+                   sort: bool = False, # sort an unsorted file by date instead of rejecting it
+                  ) -> str:
     """Replay a CSV bar by bar through a saved classifier, printing each bar's P(up), its call and
     the running accuracy."""
     if not (delay >= 0 and math.isfinite(delay)):

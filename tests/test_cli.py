@@ -102,7 +102,7 @@ def test_bugs_keep_their_traceback_and_user_errors_are_one_line(capsys):
     import pytest
     from lstm_book.cli import main
     def raises(e):
-        def command(): raise e
+        def command(**options): raise e
         return command
     for bug in (KeyError("k"), IndexError("i"), RuntimeError("r")):
         with patch("lstm_book.data.verify_data_files", raises(bug)), pytest.raises(type(bug)):
@@ -117,7 +117,7 @@ def test_ctrl_c_is_one_line_and_status_130(tmp_path):
     "A real SIGINT while a command runs: `lstm-book: interrupted`, exit status 130, no traceback."
     import signal, subprocess, sys
     code = ("import sys, time, lstm_book.data as d\n"
-            "def slow(data_dir=None): print('running', flush=True); time.sleep(60)\n"
+            "def slow(**options): print('running', flush=True); time.sleep(60)\n"
             "d.verify_data_files = slow\n"
             "from lstm_book.cli import main; sys.exit(main(['data', 'verify']))")
     (tmp_path / "job.py").write_text(code)   # a file: the parser reads the command's source for its help

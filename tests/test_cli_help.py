@@ -50,3 +50,40 @@ def test_help_keeps_percent_signs(capsys):
 def test_registry_help_strings_are_short():
     assert len(COMMAND_WORDS) == len(set(COMMAND_WORDS)) >= 14
     assert all(0 < len(help_) <= 60 for _, help_, _ in walk_commands())
+
+
+HEAVY = ("torch", "pandas", "numpy")
+
+
+def test_help_and_usage_errors_import_no_torch():
+    "Every help page, and a usage error, in one fresh process: no torch, pandas or chapter module is imported."
+    import json, subprocess, sys
+    lines = [["--help"], *[[g, "--help"] for g in GROUPS], *[[*w, "--help"] for w in COMMAND_WORDS],
+             ["lm", "train", "--train", "t", "--valid", "v", "--level", "byte"]]
+    script = (
+        "import contextlib, io, json, sys\n"
+        "from lstm_book.cli import main\n"
+        "codes = []\n"
+        f"for argv in {lines!r}:\n"
+        "    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        "        codes.append(main(argv))\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in %r or\n"
+        "                (m.startswith('lstm_book.') and m not in ('lstm_book.cli', 'lstm_book.environment')))\n"
+        "print(json.dumps({'codes': codes, 'loaded': loaded}))\n" % (HEAVY,))
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    result = json.loads(r.stdout.splitlines()[-1])
+    assert result["codes"] == [0] * (len(lines) - 1) + [2], result["codes"]
+    assert result["loaded"] == [], f"--help imported {result['loaded']}"
+
+
+def test_every_command_has_a_stub_equal_to_its_function():
+    "The stand-in read from source parses exactly as the imported function would (same help text)."
+    from lstm_book.cli import command_parser, command_stub
+    from lstm_book.environment import resolve
+    for words, _, target in walk_commands():
+        prog = "lstm-book " + " ".join(words)
+        stub, real = command_parser(command_stub(target), prog), command_parser(resolve(target), prog)
+        assert stub.format_help() == real.format_help(), target
+        for a in stub._actions:
+            assert a.dest == "help" or (a.help and not a.help.strip().startswith("(default")), f"{prog}: --{a.dest} has no help text"

@@ -178,7 +178,7 @@ def test_pretrained_models_are_model_files_of_their_kind(name, kind):
 
 def test_resolve_is_the_one_resolver():
     import os.path
-    from lstm_book.core import resolve
+    from lstm_book.environment import resolve
     assert resolve("os.path:join") is os.path.join
     with pytest.raises(ValueError, match="expected 'package.module:function'"):
         resolve("os.path.join")

@@ -77,7 +77,7 @@ def test_corrupt_cached_file_is_refused(tmp_path, monkeypatch):
 def _no_checkout(monkeypatch, tmp_path, package=None):
     "Pretend to be an installed package: no checkout, the given package data folder, an empty cache."
     import lstm_book.data as d
-    monkeypatch.setattr(d, "_in_checkout", lambda: False)
+    monkeypatch.setattr(d, "in_checkout", lambda: False)
     monkeypatch.setattr(d, "package_data_dir", lambda: package)
     monkeypatch.setenv("LSTM_BOOK_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("LSTM_BOOK_DATA_URL", "http://127.0.0.1:9")   # a closed port: downloads fail

@@ -63,7 +63,7 @@ def test_wheel_works_offline(tmp_path):
 def test_a_download_that_fails_says_what_to_do(tmp_path):
     "Without checkout, package or cache copy, the one-line error names the setting, the cache folder and the build."
     code = ("import lstm_book.data as d\n"
-            "d._in_checkout = lambda: False; d.package_data_dir = lambda: None\n"
+            "d.in_checkout = lambda: False; d.package_data_dir = lambda: None\n"
             "d.data_path('macbeth')\n")
     env = {**os.environ, "LSTM_BOOK_CACHE": str(tmp_path / "cache"), "LSTM_BOOK_DATA_URL": "http://127.0.0.1:9"}
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
