@@ -19,7 +19,7 @@ from fastcore.basics import patch
 from .core import (FitConfig, fit, run_epoch, default_device, model_device,
                             save_model, load_model, check_writable, ModelFileError)
 from .data import Vocab, WordTokenizer, data_path, download, pretrained_path
-from .core import filter_logits
+from .core import draw_token
 from .core import pad_batch
 
 # %% auto #0
@@ -346,8 +346,7 @@ def generate(model: Seq2Seq, statements: list[list[int]], # encoded statements
             z = logits[:, -1]
             z[:, [Vocab.pad_id, Vocab.unk_id, Vocab.bos_id]] = -math.inf
             tok = (z.argmax(-1) if temperature == 0 else
-                   torch.multinomial(filter_logits(z / temperature, top_k, top_p).softmax(-1), 1,
-                                     generator=gen).squeeze(1)).unsqueeze(1)
+                   draw_token(z, temperature, top_k, top_p, gen)).unsqueeze(1)   # (B, 1)
             out.append(tok.masked_fill(done.unsqueeze(1), Vocab.eos_id))
             done |= tok.squeeze(1) == Vocab.eos_id
             if done.all(): break

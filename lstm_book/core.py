@@ -20,11 +20,11 @@ from .environment import device_from_env
 # %% auto #0
 __all__ = ['MODEL_FORMAT', 'default_device', 'to_device', 'distributed_env', 'rank_and_world', 'is_main_process',
            'init_distributed', 'shutdown_distributed', 'seed_everything', 'on_gpu', 'hardware', 'atomic_write',
-           'detach_state', 'graph_size', 'pad_batch', 'filter_logits', 'masked_softmax', 'FitConfig', 'model_device',
-           'run_epoch', 'get_rng_state', 'set_rng_state', 'save_checkpoint', 'ModelFileError', 'read_checkpoint',
-           'load_checkpoint', 'tensor_checksum', 'save_model', 'ModelFile', 'load_model', 'quantize_tensor',
-           'dequantize_tensor', 'compact_checkpoint', 'fit', 'plot_history', 'plot_heatmap', 'NextTokenModel',
-           'next_token_step', 'median_seconds', 'bootstrap_rows', 'interval_and_p', 'check_writable']
+           'detach_state', 'graph_size', 'pad_batch', 'filter_logits', 'draw_token', 'masked_softmax', 'FitConfig',
+           'model_device', 'run_epoch', 'get_rng_state', 'set_rng_state', 'save_checkpoint', 'ModelFileError',
+           'read_checkpoint', 'load_checkpoint', 'tensor_checksum', 'save_model', 'ModelFile', 'load_model',
+           'quantize_tensor', 'dequantize_tensor', 'compact_checkpoint', 'fit', 'plot_history', 'plot_heatmap',
+           'NextTokenModel', 'next_token_step', 'median_seconds', 'bootstrap_rows', 'interval_and_p', 'check_writable']
 
 # %% ../chapters/00_core.ipynb #c007
 def default_device() -> torch.device:
@@ -192,6 +192,22 @@ def filter_logits(logits: torch.Tensor, # (..., V)
         drop = probs.cumsum(-1) - probs >= top_p
         logits = logits.masked_fill(drop.scatter(-1, order, drop), -math.inf)
     return logits
+
+# %% ../chapters/00_core.ipynb #c032s7
+def draw_token(logits: torch.Tensor, # (..., V) scores; -inf for tokens that may not be drawn
+               temperature: float = 1.0, # > 0; so small that the scores overflow: greedy
+               top_k: int | None = None, # keep the k most likely tokens
+               top_p: float | None = None, # keep the nucleus of this probability
+               generator: torch.Generator | None = None, # for a reproducible draw
+              ) -> torch.Tensor:
+    "One token id per row of `logits`, shape (...): drawn from softmax(logits / temperature)."
+    if torch.isnan(logits).any() or (logits == math.inf).any():
+        raise FloatingPointError("the model's scores are NaN or infinite: its weights are damaged")
+    z = filter_logits(logits.float() / temperature, top_k, top_p)
+    if not torch.isfinite(z.amax(-1)).all(): return logits.argmax(-1)   # overflow: greedy
+    probs = z.softmax(-1)
+    drawn = torch.multinomial(probs.reshape(-1, probs.size(-1)), 1, generator=generator)
+    return drawn.view(probs.shape[:-1])
 
 # %% ../chapters/00_core.ipynb #c032s5
 def masked_softmax(scores: torch.Tensor, # (B, T, S) scores of T queries against S keys
@@ -757,10 +773,16 @@ def interval_and_p(boots: np.ndarray, # a difference computed on each resample
 # %% ../chapters/00_core.ipynb #2a2dd6f4
 def check_writable(path: str | Path, # a file a command will write
                    flag: str, # the option that named it, for the message
+                   # the command's input files, by option: none of them may be `path`
+                   inputs: dict[str, str | Path | None] | None = None,
                   ) -> Path:
     "`path`, once it is clear that a file can be written there: check before any work is done."
     path = Path(path)
     if path.is_dir(): raise IsADirectoryError(f"{flag} {path} is a directory, not a file name")
+    for option, src in (inputs or {}).items():
+        if src is not None and path.exists() and Path(src).exists() and os.path.samefile(path, src):
+            raise ValueError(f"{flag} {path} is the input {option} {src}: writing it would "
+                             "destroy the input; choose another file name")
     folder = next(p for p in path.absolute().parents if p.exists())   # created if missing
     if not folder.is_dir(): raise NotADirectoryError(f"{flag} {path}: {folder} is not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):

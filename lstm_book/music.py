@@ -18,7 +18,7 @@ from torch.utils.data import (BatchSampler, DataLoader, Dataset, Sampler,
                               SequentialSampler)
 
 from .core import (FitConfig, fit, run_epoch, default_device, model_device,
-                            load_model, save_model, ModelFileError, atomic_write)
+                            load_model, save_model, ModelFileError, atomic_write, draw_token)
 from .data import SPECIALS, Vocab, data_path, manifest_entry, pretrained_path
 from .lm import LMConfig, LanguageModel, TrainConfig, evaluate_lm, train_lm
 
@@ -464,9 +464,9 @@ def generate_events(model: LanguageModel, vocab: Vocab,
         ban = np.zeros(len(vocab), bool); ban[: len(SPECIALS)] = True
         ban[on_ids], ban[off_ids], ban[shift_ids] = (sounding | out_of_range, ~sounding | fresh,
                                                      np.arange(1, MAX_SHIFT + 1) > left)
-        z = logits[0, -1].float().cpu() / temperature
+        z = logits[0, -1].float().cpu()
         z[torch.from_numpy(ban)] = -math.inf
-        nxt = int(torch.multinomial(z.softmax(-1), 1, generator=gen))
+        nxt = int(draw_token(z, temperature, generator=gen))
         out.append(vocab.itos[nxt]); left -= play(out[-1])
         logits, state = model(torch.tensor([[nxt]], device=dev), state)
     return out
@@ -643,7 +643,7 @@ def generate_command(*, checkpoint: Path, # written by `lstm-book music train` o
     if not 0 < temperature < math.inf:
         raise ValueError(f"temperature must be > 0 and finite, got {temperature}")
     _check_seed(seed)
-    _check_writable(out, "--out")
+    _check_writable(out, "--out", {"--checkpoint": checkpoint, "--seed-midi": seed_midi})
     if seed_midi is not None and not Path(seed_midi).is_file():
         raise FileNotFoundError(f"no MIDI file at {seed_midi}")
     if not Path(checkpoint).is_file(): raise FileNotFoundError(f"no checkpoint at {checkpoint}")

@@ -754,7 +754,7 @@ def train_command(*,
                  ) -> str:
     "Train the next-bar classifier on 70% of the days, early-stop on 15%, test on 15%, save it."
     if epochs < 1: raise ValueError(f"--epochs must be positive, got {epochs}")
-    check_writable(save, "--save")
+    check_writable(save, "--save", {"--csv": csv})
     bars = load_ohlcv(csv, ticker, sort=sort)
     fold = make_fold(bars, "direction", *chronological_split(bars))
     shortest = min(len(s.y) for s in fold.train)

@@ -134,3 +134,67 @@ def test_out_of_range_option_is_refused_before_work(capsys, tmp_path, monkeypatc
                             lm=DATA / "lm_shakespeare_char.pt", music=DATA / "music_composer.pt",
                             chat=DATA / "chatbot.pt").split()
     _run_refused(capsys, tmp_path, words, needle)
+
+
+# A command never writes over one of its inputs (the same file however it is named: as given,
+# through a symbolic link, or through ".."): each case names the input that would be destroyed.
+SAME_FILE_CASES = [
+    ("lm train --train {txt} --valid {txt2} --save {same}", "txt", "--train"),
+    ("lm train --train {txt2} --valid {txt} --save {same}", "txt", "--valid"),
+    ("lm train --train {txt2} --valid {txt2} --test {txt} --save {same}", "txt", "--test"),
+    ("music generate --checkpoint {music} --out {same}", "music", "--checkpoint"),
+    ("music generate --checkpoint " + str(DATA / "music_composer.pt") + " --seed-midi {mid} --out {same}",
+     "mid", "--seed-midi"),
+    ("stocks train --csv {csv} --save {same}", "csv", "--csv"),
+]
+
+
+@pytest.mark.parametrize("spelling", ["as given", "link", "dot-dot"])
+@pytest.mark.parametrize("template,which,option", SAME_FILE_CASES, ids=[c[0].split(" --")[0] + " " + c[2] for c in SAME_FILE_CASES])
+def test_an_input_is_never_overwritten(capsys, tmp_path, monkeypatch, template, which, option, spelling):
+    monkeypatch.setenv("LSTM_BOOK_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "cache").mkdir(); (tmp_path / "sub").mkdir()
+    files = {"txt": tmp_path / "t.txt", "txt2": tmp_path / "t2.txt", "music": tmp_path / "m.pt",
+             "csv": tmp_path / "p.csv", "mid": tmp_path / "tune.mid"}
+    for f in (files["txt"], files["txt2"]): f.write_text("to be or not to be\n" * 50)
+    shutil.copy(DATA / "music_composer.pt", files["music"]); shutil.copy(DATA / "stocks.csv", files["csv"])
+    import pretty_midi
+    pm = pretty_midi.PrettyMIDI(); inst = pretty_midi.Instrument(0)
+    inst.notes.append(pretty_midi.Note(80, 60, 0.0, 0.5)); pm.instruments.append(inst); pm.write(str(files["mid"]))
+    target = files[which]
+    if spelling == "link": (tmp_path / "alias").symlink_to(target); same = tmp_path / "alias"
+    elif spelling == "dot-dot": same = tmp_path / "sub" / ".." / target.name
+    else: same = target
+    before = target.read_bytes()
+    words = template.format(same=same, csv=files["csv"], **{k: v for k, v in files.items() if k != "csv"}).split()
+    code, out, err = run_main(capsys, *words)
+    assert code == 1 and one_line_error(err, "is the input " + option), err
+    assert target.read_bytes() == before, "the input was changed"
+
+
+@pytest.mark.parametrize("value, needle", [
+    ("garbage", "LSTM_BOOK_DEVICE='garbage' names no device"),
+    ("gpu:0", "names no device"),
+    ("cuda:99", "LSTM_BOOK_DEVICE='cuda:99', but this machine"),
+])
+def test_a_bad_device_variable_is_one_line(capsys, tmp_path, monkeypatch, value, needle):
+    "LSTM_BOOK_DEVICE is checked where it is read: `info` refuses a value that names no device, training any bad one."
+    if value.startswith("cuda") and torch.cuda.is_available(): pytest.skip("this machine has a GPU")
+    monkeypatch.setenv("LSTM_BOOK_DEVICE", value)
+    txt = tmp_path / "t.txt"; txt.write_text("to be or not to be\n" * 50)
+    code, out, err = run_main(capsys, "lm", "train", "--train", txt, "--valid", txt, "--save", tmp_path / "m.pt",
+                              "--epochs", "0.1", "--hidden", "8", "--emb", "8", "--layers", "1", "--batch-size", "2",
+                              "--bptt", "8", "--rounds", "1", "--no-progress")
+    assert code == 1 and one_line_error(err, needle), err
+    assert not (tmp_path / "m.pt").exists()
+
+
+def test_an_unusable_cache_variable_is_named_and_never_blocks_packaged_files(capsys, tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"; blocker.write_text("x")
+    monkeypatch.setenv("LSTM_BOOK_CACHE", str(blocker))
+    code, out, err = run_main(capsys, "data", "path", "macbeth")     # found in the checkout: no cache needed
+    assert code == 0 and out.strip().endswith("macbeth.txt"), err
+    code, out, err = run_main(capsys, "info")
+    assert code == 0 and f"cache: {blocker}" in out
+    code, out, err = run_main(capsys, "data", "download", "file:///nonexistent/x.txt", "0" * 64)
+    assert code == 1 and one_line_error(err, "LSTM_BOOK_CACHE=", "is a file, not a folder"), err
