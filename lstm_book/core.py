@@ -481,8 +481,23 @@ class ModelFile:
         return model
 
 # %% ../chapters/00_core.ipynb #c053m7
+def _fits(value: Any, hint: Any) -> bool:
+    "Whether a config value read from a file has the field's type (int, float, bool, str, unions)."
+    import types, typing
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return any(_fits(value, h) for h in typing.get_args(hint))
+    if hint is type(None): return value is None
+    if hint is bool: return isinstance(value, bool)
+    if hint is int: return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return number and math.isfinite(value)
+    if hint is str: return isinstance(value, str)
+    return True                          # other annotations: the config's own checks decide
+
 def _build_config(path: Path, cls: Any, d: Any) -> Any:
-    "The dataclass `cls` from the dict `d`; unknown or missing fields are one-line errors."
+    "The dataclass `cls` from the dict `d`; unknown, missing or mistyped fields: one-line errors."
+    import typing
     if cls is None: return d
     if not isinstance(d, dict): raise ModelFileError(f"{path} has no configuration dict")
     fs = [f for f in fields(cls) if f.init]
@@ -493,6 +508,10 @@ def _build_config(path: Path, cls: Any, d: Any) -> Any:
     if missing := [n for n in need if n not in d]:
         raise ModelFileError(f"{path}: its config lacks the {cls.__name__} field {missing[0]!r} "
                              "(written by another version of lstm-book?)")
+    hints = typing.get_type_hints(cls)
+    if wrong := [k for k, v in d.items() if not _fits(v, hints.get(k))]:
+        raise ModelFileError(f"{path}: its {cls.__name__} field {wrong[0]!r} is "
+                             f"{d[wrong[0]]!r}, not a valid {hints[wrong[0]]}")
     try: return cls(**d)
     except (TypeError, ValueError) as e:
         raise ModelFileError(f"{path}: invalid {cls.__name__} config: {e}") from e
