@@ -193,10 +193,10 @@ def run_command(target: str, # the registry's 'module:function'
     return resolve(target)(**kwargs)
 
 def is_user_error(e: BaseException) -> bool:
-    "Bad input, a missing or unreadable file, a failed download or a diverging run; not a bug."
+    "Bad input, a missing file, a failed download, a diverging run, too little memory; not a bug."
     data = sys.modules.get("lstm_book.data")   # its download and integrity errors are RuntimeErrors
     extra = (data.DownloadError, data.DataIntegrityError) if data else ()
-    return isinstance(e, (ValueError, OSError, FloatingPointError, *extra))
+    return isinstance(e, (ValueError, OSError, FloatingPointError, MemoryError, *extra))
 
 # %% ../chapters/12_cli.ipynb #c032
 def _show(result: Any) -> None:

@@ -21,10 +21,11 @@ from .environment import device_from_env
 __all__ = ['MODEL_FORMAT', 'default_device', 'to_device', 'distributed_env', 'rank_and_world', 'is_main_process',
            'init_distributed', 'shutdown_distributed', 'seed_everything', 'on_gpu', 'hardware', 'atomic_write',
            'detach_state', 'graph_size', 'pad_batch', 'filter_logits', 'draw_token', 'masked_softmax', 'FitConfig',
-           'model_device', 'run_epoch', 'get_rng_state', 'set_rng_state', 'save_checkpoint', 'ModelFileError',
-           'read_checkpoint', 'load_checkpoint', 'tensor_checksum', 'save_model', 'ModelFile', 'load_model',
+           'model_device', 'run_epoch', 'get_rng_state', 'set_rng_state', 'tensor_checksum', 'save_checkpoint',
+           'ModelFileError', 'read_checkpoint', 'load_checkpoint', 'save_model', 'ModelFile', 'load_model',
            'quantize_tensor', 'dequantize_tensor', 'compact_checkpoint', 'fit', 'plot_history', 'plot_heatmap',
-           'NextTokenModel', 'next_token_step', 'median_seconds', 'bootstrap_rows', 'interval_and_p', 'check_writable']
+           'NextTokenModel', 'next_token_step', 'median_seconds', 'bootstrap_rows', 'interval_and_p', 'check_writable',
+           'available_memory', 'check_fits_in_memory']
 
 # %% ../chapters/00_core.ipynb #c007
 def default_device() -> torch.device:
@@ -338,17 +339,44 @@ def _as_tuple(x):
     "Lists back to tuples, recursively (Python's RNG state must be tuples)."
     return tuple(_as_tuple(v) for v in x) if isinstance(x, (list, tuple)) else x
 
+# %% ../chapters/00_core.ipynb #c053m1
+def _flat_tensors(d: dict, prefix: str = "") -> dict[str, torch.Tensor]:
+    "The tensors of a (nested) dict under '/'-joined names."
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict): out |= _flat_tensors(v, f"{prefix}{k}/")
+        elif torch.is_tensor(v): out[f"{prefix}{k}"] = v
+        else: raise TypeError(f"expected tensors, got {type(v).__name__} at {prefix}{k}")
+    return out
+
+def tensor_checksum(tensors: dict) -> str:
+    "SHA-256 over the tensors' names, dtypes, shapes and bytes, in sorted name order."
+    h = hashlib.sha256()
+    for name, t in sorted(_flat_tensors(tensors).items()):
+        t = t.detach().cpu().contiguous().reshape(-1)
+        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
+        h.update(t.view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
 # %% ../chapters/00_core.ipynb #c050
+def _tensors_in(obj: Any, prefix: str = "") -> dict[str, torch.Tensor]:
+    "Every tensor inside nested dicts, lists and tuples (other values skipped), by '/'-joined path."
+    if torch.is_tensor(obj): return {prefix: obj}
+    items = (obj.items() if isinstance(obj, dict)
+             else enumerate(obj) if isinstance(obj, (list, tuple)) else ())
+    return {k: t for key, v in items for k, t in _tensors_in(v, f"{prefix}/{key}").items()}
+
 def save_checkpoint(path: str | Path, model: nn.Module,
                     optimizer: torch.optim.Optimizer | None = None,
                     scheduler: Any = None, # a learning-rate scheduler, or None
                     **extra: Any, # anything else to store: epoch, history, config (values, tensors)
                    ) -> Path:
-    "Atomically save model, optimizer, scheduler, RNG states and `extra` to `path`."
+    "Atomically save model, optimizer, scheduler, RNG states, `extra` and a checksum to `path`."
     ckpt = {"format": "lstm-book-checkpoint-1", "model": model.state_dict(), "rng": get_rng_state(),
             "extra": extra}
     if optimizer is not None: ckpt["optimizer"] = optimizer.state_dict()
     if scheduler is not None: ckpt["scheduler"] = scheduler.state_dict()
+    ckpt["sha256"] = tensor_checksum(_tensors_in(ckpt))
     return atomic_write(path, lambda f: torch.save(ckpt, f))
 
 # %% ../chapters/00_core.ipynb #c052
@@ -372,6 +400,10 @@ def _read_raw(path: str | Path, map_location: Any = "cpu", what: str = "model fi
     if not isinstance(raw, dict) or raw.get("format") not in (_CKPT_FORMAT, MODEL_FORMAT):
         raise ModelFileError(f"{path} is not an lstm-book checkpoint or model file (expected "
                              f"format '{MODEL_FORMAT}' or '{_CKPT_FORMAT}')")
+    if raw["format"] == _CKPT_FORMAT:   # model files check theirs in _model_file
+        stored = raw.pop("sha256", None)
+        if stored != tensor_checksum(_tensors_in(raw)):
+            raise ModelFileError(f"{path} is corrupted: its tensors do not match their checksum")
     return raw
 
 # %% ../chapters/00_core.ipynb #c052c0
@@ -412,25 +444,6 @@ def load_checkpoint(path: str | Path, model: nn.Module,
             obj.load_state_dict(ckpt[name])
     if restore_rng: set_rng_state(ckpt["rng"])
     return ckpt["extra"]
-
-# %% ../chapters/00_core.ipynb #c053m1
-def _flat_tensors(d: dict, prefix: str = "") -> dict[str, torch.Tensor]:
-    "The tensors of a (nested) dict under '/'-joined names."
-    out = {}
-    for k, v in d.items():
-        if isinstance(v, dict): out |= _flat_tensors(v, f"{prefix}{k}/")
-        elif torch.is_tensor(v): out[f"{prefix}{k}"] = v
-        else: raise TypeError(f"expected tensors, got {type(v).__name__} at {prefix}{k}")
-    return out
-
-def tensor_checksum(tensors: dict) -> str:
-    "SHA-256 over the tensors' names, dtypes, shapes and bytes, in sorted name order."
-    h = hashlib.sha256()
-    for name, t in sorted(_flat_tensors(tensors).items()):
-        t = t.detach().cpu().contiguous().reshape(-1)
-        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
-        h.update(t.view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()
 
 # %% ../chapters/00_core.ipynb #c053m3
 def save_model(path: str | Path, # where to write the model file (atomically)
@@ -520,7 +533,7 @@ def _build_config(path: Path, cls: Any, d: Any) -> Any:
 def _model_file(path: Path, raw: dict) -> ModelFile:
     "A ModelFile from a raw model file or a kind-carrying checkpoint, checksum checked."
     path = Path(path)
-    if raw["format"] == _CKPT_FORMAT:   # written by save_checkpoint: no checksum, config in extra
+    if raw["format"] == _CKPT_FORMAT:   # save_checkpoint's file: config in extra
         extra = dict(raw.get("extra") or {})
         kind = extra.pop("kind", None) or ("lm" if "lm_config" in extra else None)
         config = extra.pop("config", None) or extra.pop("lm_config", None) or {}
@@ -807,3 +820,21 @@ def check_writable(path: str | Path, # a file a command will write
     if not os.access(folder, os.W_OK | os.X_OK):
         raise PermissionError(f"{flag} {path}: cannot write in {folder}")
     return path
+
+# %% ../chapters/00_core.ipynb #mem002
+def available_memory() -> int | None:
+    "Bytes of memory available to a new allocation (Linux; None where it cannot be read)."
+    try: return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError): return None
+
+def check_fits_in_memory(build: Callable[[], nn.Module], # makes the model (called on `meta`)
+                         what: str = "the model", # named in the message
+                         bytes_per_param: int = 16, # weights, gradients, Adam's two moments
+                        ) -> int:
+    "The model's parameter count, once it is clear that training it fits in memory."
+    with torch.device("meta"): n = sum(p.numel() for p in build().parameters())
+    free = available_memory()
+    if free is not None and n * bytes_per_param > free:
+        raise MemoryError(f"{what} would have {n:,} parameters, {n * bytes_per_param / 2**30:,.1f} "
+                          f"GiB to train, more than the {free / 2**30:,.1f} GiB available")
+    return n

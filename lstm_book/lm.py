@@ -15,7 +15,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call
 from fastcore.basics import patch
-from .core import (FitConfig, ModelFileError, check_writable, default_device,
+from .core import (FitConfig, ModelFileError, check_fits_in_memory, check_writable,
+                            default_device,
                             detach_state, fit, init_distributed, is_main_process, load_model,
                             median_seconds, model_device, next_token_step, rank_and_world,
                             run_epoch, save_model, seed_everything, shutdown_distributed)
@@ -636,6 +637,8 @@ def train_command(*, train: Path, # UTF-8 text to train on
     for k in ("valid", "test"):
         if k in ids and len(ids[k]) < 2:
             raise ValueError(f"{paths[k]} has {len(ids[k])} {level} token(s); need 2 or more")
+    check_fits_in_memory(lambda: LanguageModel(LMConfig(len(vocab), **arch)),
+                         "a model of this --hidden, --emb and --layers")
     model = LanguageModel(LMConfig(len(vocab), **arch))
     if level != "char": model.init_bias_from(ids["train"])
     model = model.to(init_distributed())                # under torchrun: this process's GPU

@@ -198,3 +198,35 @@ def test_an_unusable_cache_variable_is_named_and_never_blocks_packaged_files(cap
     assert code == 0 and f"cache: {blocker}" in out
     code, out, err = run_main(capsys, "data", "download", "file:///nonexistent/x.txt", "0" * 64)
     assert code == 1 and one_line_error(err, "LSTM_BOOK_CACHE=", "is a file, not a folder"), err
+
+
+@pytest.mark.parametrize("flag, value", [("--hidden", "2000000"), ("--emb", "1000000000")])
+def test_a_model_too_large_for_memory_is_refused_before_allocating(capsys, tmp_path, flag, value):
+    txt = tmp_path / "t.txt"; txt.write_text("to be or not to be\n" * 50)
+    code, out, err = run_main(capsys, "lm", "train", "--train", txt, "--valid", txt, "--save", tmp_path / "m.pt", flag, value)
+    assert code == 1 and one_line_error(err, "parameters", "GiB available"), err
+    assert not (tmp_path / "m.pt").exists()
+
+
+def test_a_temperature_that_underflows_is_greedy_not_a_crash(capsys):
+    code, out, err = run_main(capsys, "lm", "generate", "--checkpoint", "shakespeare-char", "--prime", "ROMEO:",
+                              "--length", "20", "--temperature", "1e-45")
+    greedy = run_main(capsys, "lm", "generate", "--checkpoint", "shakespeare-char", "--prime", "ROMEO:",
+                      "--length", "20", "--top-k", "1")[1]
+    assert code == 0 and out == greedy, (err, out, greedy)
+
+
+def test_a_flipped_byte_in_a_training_checkpoint_is_refused(tmp_path):
+    "fit's last.pt/best.pt carry a checksum of their tensors: a damaged one is never loaded silently."
+    from torch import nn
+    from lstm_book.core import ModelFileError, load_checkpoint, save_checkpoint
+    m = nn.Linear(3, 2); opt = torch.optim.Adam(m.parameters())
+    m(torch.randn(4, 3)).sum().backward(); opt.step()
+    save_checkpoint(tmp_path / "last.pt", m, opt, epoch=1)
+    for part in ("model", "optimizer"):
+        raw = torch.load(tmp_path / "last.pt", weights_only=True)
+        t = raw["model"]["weight"] if part == "model" else raw["optimizer"]["state"][0]["exp_avg"]
+        t.view(-1).view(torch.uint8)[0] ^= 1                   # one flipped bit
+        torch.save(raw, tmp_path / "bad.pt")
+        with pytest.raises(ModelFileError, match="bad.pt is corrupted"):
+            load_checkpoint(tmp_path / "bad.pt", nn.Linear(3, 2), torch.optim.Adam(nn.Linear(3, 2).parameters()))
