@@ -169,8 +169,12 @@ def parse_command(fn: Callable, # the command's function
                   argv: list[str], # the words after the command's name
                  ) -> dict:
     "The keyword arguments for `fn` that `argv` gives (`--help` and usage errors exit)."
-    args = vars(command_parser(fn, prog).parse_args(argv))
+    parser = command_parser(fn, prog)
+    args = vars(parser.parse_args(argv))
     for hidden in ("pdb", "xtra"): args.pop(hidden, None)   # anno_parser's own hidden options
+    seed = args.get("seed")   # every command's --seed seeds Python, NumPy and PyTorch
+    if isinstance(seed, int) and not 0 <= seed < 2**32:
+        parser.error(f"argument --seed: must be from 0 to {2**32 - 1:,}, got {seed}")
     return args
 
 # %% ../chapters/12_cli.ipynb #c027

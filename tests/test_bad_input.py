@@ -230,3 +230,12 @@ def test_a_flipped_byte_in_a_training_checkpoint_is_refused(tmp_path):
         torch.save(raw, tmp_path / "bad.pt")
         with pytest.raises(ModelFileError, match="bad.pt is corrupted"):
             load_checkpoint(tmp_path / "bad.pt", nn.Linear(3, 2), torch.optim.Adam(nn.Linear(3, 2).parameters()))
+
+
+@pytest.mark.parametrize("words", [["lm", "generate", "--checkpoint", "shakespeare-char"], ["sentiment", "train"],
+                                   ["music", "train", "--save", "m.pt"], ["stocks", "train", "--csv", "p.csv", "--save", "s.pt"],
+                                   ["chatbot", "train", "--save", "c.pt"]])
+@pytest.mark.parametrize("seed", ["-1", "99999999999999999999999"])
+def test_every_seed_flag_is_checked_by_the_parser(capsys, words, seed):
+    code, out, err = run_main(capsys, *words, "--seed", seed)
+    assert code == 2 and "argument --seed: must be from 0 to 4,294,967,295" in err, err
