@@ -248,6 +248,7 @@ class FitConfig:
     # extra history columns from a mean loss, e.g. lambda l: {"ppl": math.exp(l)}
     metrics: Callable[[float], dict] | None = None
     progress: bool = True              # show a progress bar with the running loss
+    unit: str = "epoch"                # what one turn of the loop is called in its printed lines
     log: bool = True                   # print one line per epoch
 
 # %% ../chapters/00_core.ipynb #c037
@@ -627,9 +628,9 @@ def _metric_columns(metrics: Callable, tr: dict, va: dict | None) -> dict:
     return {f"{split}_{k}": v for split, r in (("train", tr), ("valid", va))
             if r for k, v in metrics(r["loss"]).items()}
 
-def _epoch_line(r: dict, epochs: int, improved: bool) -> str:
+def _epoch_line(r: dict, epochs: int, improved: bool, unit: str = "epoch") -> str:
     "One printed line of training progress."
-    return (f"epoch {r['epoch']:>3}/{epochs}  train {r['train_loss']:.4f}  valid "
+    return (f"{unit} {r['epoch']:>3}/{epochs}  train {r['train_loss']:.4f}  valid "
             f"{r['valid_loss']:.4f}"
             + "".join(f"  {k.replace('_', ' ')} {v:.3f}" for k, v in r.items()
                       if k.startswith("valid_") and k != "valid_loss")
@@ -654,7 +655,8 @@ def _history_frame(rows: list[dict]) -> pd.DataFrame:
 # %% ../chapters/00_core.ipynb #c055
 def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
         step: Callable, # step(model, batch, state) -> (mean loss, item count, new state or None)
-        optimizer: torch.optim.Optimizer, scheduler: Any = None, # stepped per epoch (or per batch)
+        optimizer: torch.optim.Optimizer,
+        scheduler: Any = None, # stepped per epoch (ReduceLROnPlateau: with the score) or per batch
         cfg: FitConfig = FitConfig()) -> pd.DataFrame:
     "Train `model`; returns the per-epoch history (losses, gradient norm, learning rate, time)."
     ckdir = Path(cfg.checkpoint_dir) if cfg.checkpoint_dir else None
@@ -670,19 +672,20 @@ def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
     net = nn.parallel.DistributedDataParallel(model, device_ids=ids) if world > 1 else model
     for epoch in range(start, cfg.epochs + 1):
         if cfg.patience is not None and bad >= cfg.patience: break
-        t0, desc = time.perf_counter(), f"epoch {epoch}/{cfg.epochs}"
+        t0, desc = time.perf_counter(), f"{cfg.unit} {epoch}/{cfg.epochs}"
         tr = run_epoch(net, train_data, step, optimizer, cfg, scaler, desc=desc,
                        scheduler=scheduler if cfg.schedule_per_batch else None)
         train_secs = time.perf_counter() - t0
         va = (run_epoch(model, valid_data, step, None, cfg, desc="validating")
               if valid_data is not None else None)
-        lr = optimizer.param_groups[0]["lr"]
-        if scheduler is not None and not cfg.schedule_per_batch: scheduler.step()
+        lr, score = optimizer.param_groups[0]["lr"], va["loss"] if va else tr["loss"]
+        if scheduler is not None and not cfg.schedule_per_batch:   # a plateau one: with the score
+            plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
+            scheduler.step(score) if plateau else scheduler.step()
         secs = time.perf_counter() - t0
         rows.append(_epoch_row(epoch, tr, va, lr, secs, train_secs, cfg.metrics))
-        score = va["loss"] if va else tr["loss"]
         best, bad = (score, 0) if score < best else (best, bad + 1)
-        if cfg.log and main: print(_epoch_line(rows[-1], cfg.epochs, improved=bad == 0))
+        if cfg.log and main: print(_epoch_line(rows[-1], cfg.epochs, bad == 0, cfg.unit))
         if cfg.restore_best and bad == 0:
             best_weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if ckdir and main:                              # one writer, however many processes

@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy, math, time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Callable, Literal
 import numpy as np
 import pandas as pd
 import torch
@@ -25,10 +25,10 @@ from .lstm import LSTM
 
 # %% auto #0
 __all__ = ['SPLIT_PLAYS', 'LEVELS', 'shakespeare_splits', 'check_level', 'tokenize', 'detokenize', 'build_vocab', 'encode',
-           'StreamBatches', 'LMConfig', 'LanguageModel', 'TrainConfig', 'lm_metrics', 'evaluate_lm', 'train_lm',
-           'ClassicConfig', 'classic_lm', 'train_classic', 'unigram_nll', 'BigramLM', 'KneserNeyLM', 'token_nlls',
-           'prime_ids', 'sample', 'lm_throughput', 'bare_lm_loop', 'loop_throughput', 'save_lm', 'load_lm',
-           'train_command', 'generate_command', 'load_pretrained']
+           'StreamBatches', 'LMConfig', 'LanguageModel', 'TrainConfig', 'lm_metrics', 'evaluate_lm', 'fit_stream',
+           'train_lm', 'ClassicConfig', 'classic_lm', 'train_classic', 'unigram_nll', 'BigramLM', 'KneserNeyLM',
+           'token_nlls', 'prime_ids', 'sample', 'lm_throughput', 'bare_lm_loop', 'loop_throughput', 'save_lm',
+           'load_lm', 'train_command', 'generate_command', 'load_pretrained']
 
 # %% ../chapters/04_language_model.ipynb #c007
 SPLIT_PLAYS: dict[str, tuple[str, ...]] = {   # held-out plays; every other play is training text
@@ -295,37 +295,52 @@ def _eval_batches(ids: torch.Tensor, batch_size: int = 16, bptt: int = 256,
     "Windows for scoring a stream: at most `batch_size` rows, fewer for a short text."
     return StreamBatches(ids, max(1, min(batch_size, len(ids) // 2)), bptt, what=what)
 
+def fit_stream(model: LanguageModel, train_ids: torch.Tensor, valid_ids: torch.Tensor,
+               cfg: FitConfig, # `fit`'s settings, with the stream's batch_size and bptt
+               optimizer: torch.optim.Optimizer,
+               schedule: Callable[[int], Any] | None, # total steps -> a scheduler (or None)
+               passes: float, # over the training text (fractions allowed)
+               rounds: int, # validations in all: `fit`'s epochs, one history row each
+               level: str) -> pd.DataFrame:
+    "Truncated BPTT over a stream, with `fit`: the history, in rounds and passes seen."
+    train = StreamBatches(train_ids, cfg.batch_size, cfg.bptt, what="the training text",
+                          shard=rank_and_world())
+    # windows per round
+    train.chunk = per_round = math.ceil(max(1, round(passes * len(train))) / rounds)
+    valid = _eval_batches(valid_ids, what="the validation text")
+    sched = schedule(per_round * rounds) if schedule is not None else None
+    hist = fit(model, train, valid, next_token_step, optimizer, sched,
+               replace(cfg, epochs=rounds, metrics=lm_metrics(level), unit="round")
+               ).rename(columns={"epoch": "round"})
+    hist.insert(1, "epochs_seen", hist["round"] * per_round / len(train.starts))
+    return hist
+
 def train_lm(model: LanguageModel, train_ids: torch.Tensor, valid_ids: torch.Tensor,
              cfg: TrainConfig = TrainConfig(), level: str = "char") -> pd.DataFrame:
     """Train with truncated BPTT, AdamW and a one-cycle schedule; returns the history and leaves
     the best weights loaded."""
-    train = StreamBatches(train_ids, cfg.batch_size, cfg.bptt, what="the training text",
-                          shard=rank_and_world())
-    # windows per round
-    train.chunk = per_round = math.ceil(max(1, round(cfg.epochs * len(train))) / cfg.rounds)
-    valid = _eval_batches(valid_ids, what="the validation text")
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    total = per_round * cfg.rounds
-    # OneCycleLR divides by zero when the warm-up is exactly one step
-    pct = cfg.warmup * (1.01 if abs(cfg.warmup * total - 1) < 1e-9 else 1)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=total, pct_start=pct)
-    hist = fit(model, train, valid, next_token_step, opt, sched,
-               replace(cfg, epochs=cfg.rounds, metrics=lm_metrics(level))
-               ).rename(columns={"epoch": "round"})
-    hist.insert(1, "epochs_seen", hist["round"] * per_round / len(train.starts))
-    return hist
+    def one_cycle(total: int) -> torch.optim.lr_scheduler.OneCycleLR:
+        # OneCycleLR divides by zero when the warm-up is exactly one step
+        pct = cfg.warmup * (1.01 if abs(cfg.warmup * total - 1) < 1e-9 else 1)
+        return torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=total, pct_start=pct)
+    return fit_stream(model, train_ids, valid_ids, cfg, opt, one_cycle, cfg.epochs, cfg.rounds,
+                      level)
 
 # %% ../chapters/04_language_model.ipynb #d4a1d224
 @dataclass
 class ClassicConfig(FitConfig):
     "PyTorch's word_language_model recipe: `fit`'s settings plus plain SGD's, annealed on plateaus."
     epochs: int = 6               # passes over the training text
+    # validations in all, each a chance to anneal (None: one per epoch, as the example)
+    rounds: int | None = None
     batch_size: int = 20          # parallel rows of the stream
     bptt: int = 35                # time steps per truncated-BPTT window
     lr: float = 20.0              # plain SGD's learning rate
-    anneal: float = 4.0           # divide the learning rate by this after an epoch without progress
+    anneal: float = 4.0           # divide the learning rate by this after a round without progress
     clip_norm: float | None = 0.25
     carry_state: bool = True
+    restore_best: bool = True     # end with the weights of the best validation round
 
 def classic_lm(vocab_size: int, size: int = 200, # embedding and LSTM units
                layers: int = 2, dropout: float = 0.2, tie_weights: bool = False) -> LanguageModel:
@@ -335,22 +350,12 @@ def classic_lm(vocab_size: int, size: int = 200, # embedding and LSTM units
 
 def train_classic(model: LanguageModel, train_ids: torch.Tensor, valid_ids: torch.Tensor,
                   cfg: ClassicConfig = ClassicConfig(), level: str = "word") -> pd.DataFrame:
-    "Train as the example does; returns the history and leaves the best epoch's weights loaded."
-    train = StreamBatches(train_ids, cfg.batch_size, cfg.bptt, what="the training text")
-    opt, rows, best = torch.optim.SGD(model.parameters(), lr=cfg.lr), [], (math.inf, None)
-    for epoch in range(1, cfg.epochs + 1):
-        t0, lr = time.perf_counter(), opt.param_groups[0]["lr"]
-        tr = run_epoch(model, train, next_token_step, opt, cfg)
-        secs = time.perf_counter() - t0
-        va = evaluate_lm(model, valid_ids)
-        rows.append({"epoch": epoch, "train_loss": tr["loss"], "valid_loss": va, "lr": lr,
-                     "items_per_s": tr["items"] / secs,
-                     **{f"valid_{k}": v for k, v in lm_metrics(level)(va).items()}})
-        if va < best[0]: best = (va, copy.deepcopy(model.state_dict()))
-        else: opt.param_groups[0]["lr"] = lr / cfg.anneal
-        if cfg.log: print(f"classic epoch {epoch}/{cfg.epochs}  lr {lr:g}  valid {va:.4f}")
-    model.load_state_dict(best[1])
-    return pd.DataFrame(rows)
+    "Train as the example does (with `fit`); returns the history, the best round's weights loaded."
+    opt = torch.optim.SGD(model.parameters(), lr=cfg.lr)
+    plateau = lambda total: torch.optim.lr_scheduler.ReduceLROnPlateau(   # the example's rule
+        opt, factor=1 / cfg.anneal, patience=0, threshold=0)
+    return fit_stream(model, train_ids, valid_ids, cfg, opt, plateau, cfg.epochs,
+                      cfg.rounds or cfg.epochs, level)
 
 # %% ../chapters/04_language_model.ipynb #c042
 def unigram_nll(train_ids: torch.Tensor, test_ids: torch.Tensor, vocab_size: int,

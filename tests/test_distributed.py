@@ -29,7 +29,7 @@ def test_two_processes_train_like_one(tmp_path):
     # equal shares of every batch + averaged gradients = the single-process step
     assert max((a["weights"][k] - b["weights"][k]).abs().max().item() for k in a["weights"]) < 1e-4
     # only rank 0 prints its epoch lines and writes checkpoints
-    assert two.stdout.count("epoch   1/3") == 1 and one.stdout.count("epoch   1/3") == 1
+    assert two.stdout.count("round   1/3") == 1 and one.stdout.count("round   1/3") == 1
     assert sorted(p.name for p in (tmp_path / "ckpt-rank0").iterdir()) == ["best.pt", "last.pt"]
     assert not (tmp_path / "ckpt-rank1").exists()
 

@@ -45,7 +45,7 @@ def test_train_prints_scores_and_saves(char_ckpt, texts, capsys):
     assert code == 0, err
     for key in ("vocabulary:", "training tokens/s:", "valid bpc:", "test bpc:", "saved:"):
         assert key in out
-    assert "epoch   1/1" in out                        # the per-round validation line
+    assert "round   1/1" in out                        # the per-round validation line
 
 
 def test_generate_continues_the_prime(char_ckpt, capsys):
@@ -173,7 +173,7 @@ def test_unwritable_save_is_refused_before_training(texts, tmp_path, capsys):
         code, out, err = run(["lm", "train", "--train", str(texts / "train.txt"), "--valid", str(texts / "valid.txt"),
                               "--save", str(target), *TINY], capsys)
         assert code == 1 and one_line_error(err, "--save", message), err
-        assert "epoch" not in out                       # nothing was trained
+        assert "round" not in out                       # nothing was trained
 
 
 def test_diverging_run_is_one_line(texts, tmp_path, capsys):
