@@ -104,15 +104,16 @@ _STUB_NAMES = {"Path": Path, "Literal": Literal}   # all a command's annotations
 def command_stub(target: str, # the registry's 'module:function'
                 ) -> Callable:
     "A stand-in with the signature, docstring and docments of `target`, read without importing it."
-    module, _, name = target.partition(":")
+    module, _, name = target.partition(":")   # a registry entry: its mistakes are bugs
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.origin:
-        raise ValueError(f"{target!r}: there is no module {module!r}")
+        raise LookupError(f"{target!r}: there is no module {module!r}")
     src = Path(spec.origin).read_text(encoding="utf-8")
-    node = next((n for n in ast.parse(src).body
-                 if isinstance(n, ast.FunctionDef) and n.name == name), None)
-    if node is None: raise ValueError(f"{target!r}: {module} defines no function {name!r}")
-    first = node.body[0]   # the docstring, if there is one, stays in the header
+    defs = [n for n in ast.parse(src).body if isinstance(n, ast.FunctionDef) and n.name == name]
+    if not defs: raise LookupError(f"{target!r}: {module} defines no function {name!r}")
+    node, first = defs[-1], defs[-1].body[0]   # the definition Python binds; its first statement
+    if node.decorator_list or first.lineno == node.lineno:
+        raise LookupError(f"{target!r}: a command is one undecorated, multi-line def")
     end = first.end_lineno if ast.get_docstring(node) else first.lineno - 1
     header = "\n".join(src.splitlines()[node.lineno - 1 : end])
     code = "\n" * (node.lineno - 1) + header + "\n    ...\n"   # same line numbers as the file
@@ -161,7 +162,7 @@ def command_parser(fn: Callable, # the command's function
         doc = a.help[:-len(shown)] if a.help and a.help.endswith(shown) else None
         if doc is not None and (a.nargs == 0 or "default" in doc): a.help = doc
         if a.nargs == 0 and a.default is True and a.help:   # --no-x turns off what x does
-            a.help = f"{a.help} (on unless this flag is given)"
+            a.help = f"{a.help} (on by default; this flag turns it off)"
     return p
 
 def parse_command(fn: Callable, # the command's function
@@ -200,6 +201,7 @@ def is_user_error(e: BaseException) -> bool:
     "Bad input, a missing file, a failed download, a diverging run, too little memory; not a bug."
     data = sys.modules.get("lstm_book.data")   # its download and integrity errors are RuntimeErrors
     extra = (data.DownloadError, data.DataIntegrityError) if data else ()
+    if torch := sys.modules.get("torch"): extra += (torch.OutOfMemoryError,)   # a GPU too small
     return isinstance(e, (ValueError, OSError, FloatingPointError, MemoryError, *extra))
 
 # %% ../chapters/12_cli.ipynb #c032

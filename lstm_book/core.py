@@ -826,9 +826,11 @@ def check_writable(path: str | Path, # a file a command will write
 
 # %% ../chapters/00_core.ipynb #mem002
 def available_memory() -> int | None:
-    "Bytes of memory available to a new allocation (Linux; None where it cannot be read)."
-    try: return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError): return None
+    "Bytes the kernel estimates a new allocation can use (Linux's MemAvailable); None elsewhere."
+    try: lines = Path("/proc/meminfo").read_text().splitlines()
+    except OSError: return None
+    kib = [int(l.split()[1]) for l in lines if l.startswith("MemAvailable:")]
+    return kib[0] * 1024 if kib else None
 
 def check_fits_in_memory(build: Callable[[], nn.Module], # makes the model (called on `meta`)
                          what: str = "the model", # named in the message

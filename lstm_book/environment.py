@@ -25,7 +25,7 @@ def sized(full: Any, # the value for a real run
     return quick if quick_mode() else full
 
 # %% ../chapters/00_environment.ipynb #env002
-_DEVICE = re.compile(r"(cpu|mps|cuda)(:\d+)?")
+_DEVICE = re.compile(r"cpu|mps|cuda(:\d+)?")
 
 def device_from_env() -> str | None:
     "`$LSTM_BOOK_DEVICE`, checked to name a device (cpu, cuda, cuda:N or mps); None if unset."
