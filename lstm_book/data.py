@@ -415,7 +415,7 @@ class Pretrained:
 
 PRETRAINED = {p.name: p for p in [
     Pretrained("shakespeare-char", "lm_shakespeare_char.pt",
-               "9a4beda899ceadc13238645a3f08be3ab9571dff8e4385ce97e45f856fcfbc4c", 3_438_440,
+               "386fbd478c4e9aab10deddd9613296b06a9bc78e167e6c77e1a669d0cf4fb68f", 3_439_272,
                "character-level LSTM language model of Shakespeare's plays (2 x 512 units)",
                "04_language_model", "python tools/train_shipped_char.py --then-ship"),
     Pretrained("bach-composer", "music_composer.pt",

@@ -20,7 +20,8 @@ from .core import (FitConfig, ModelFileError, check_fits_in_memory, check_writab
                             detach_state, fit, init_distributed, is_main_process, load_model,
                             median_seconds, model_device, next_token_step, rank_and_world,
                             run_epoch, save_model, seed_everything, shutdown_distributed)
-from .data import Vocab, WordTokenizer, load_plays, pretrained_path, read_text_file
+from .data import (PRETRAINED, Vocab, WordTokenizer, load_plays, pretrained_path,
+                            read_text_file)
 from .lstm import LSTM
 
 # %% auto #0
@@ -676,7 +677,8 @@ def generate_command(*, # a model file (`lstm-book lm train`, `save_lm`) or a pr
     if top_k is not None and top_k < 1: raise ValueError(f"top_k must be at least 1, got {top_k}")
     if top_p is not None and not 0 < top_p <= 1:
         raise ValueError(f"top_p must be in (0, 1], got {top_p}")
-    model, vocab, level = load_lm(pretrained_path(str(checkpoint)))   # a name or a file
+    name = str(checkpoint)              # a pretrained model's name, or the path of a model file
+    model, vocab, level = load_lm(pretrained_path(name) if name in PRETRAINED else checkpoint)
     text = sample(model, vocab, level, prime, length, temperature, top_k, top_p, seed)
     space = (level != "char" and prime.strip() and not prime.endswith(("\n", " "))
              and not text.startswith("\n"))
