@@ -652,6 +652,11 @@ def _history_frame(rows: list[dict]) -> pd.DataFrame:
     extra = [k for k in (rows[0] if rows else {}) if k not in base]
     return pd.DataFrame(rows, columns=base + extra)
 
+def _step_per_epoch(scheduler: Any, score: float) -> None:
+    "Step an epoch-wise scheduler; a plateau schedule (ReduceLROnPlateau) needs the epoch's score."
+    plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
+    scheduler.step(score) if plateau else scheduler.step()
+
 # %% ../chapters/00_core.ipynb #c055
 def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
         step: Callable, # step(model, batch, state) -> (mean loss, item count, new state or None)
@@ -679,9 +684,7 @@ def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
         va = (run_epoch(model, valid_data, step, None, cfg, desc="validating")
               if valid_data is not None else None)
         lr, score = optimizer.param_groups[0]["lr"], va["loss"] if va else tr["loss"]
-        if scheduler is not None and not cfg.schedule_per_batch:   # a plateau one: with the score
-            plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
-            scheduler.step(score) if plateau else scheduler.step()
+        if scheduler is not None and not cfg.schedule_per_batch: _step_per_epoch(scheduler, score)
         secs = time.perf_counter() - t0
         rows.append(_epoch_row(epoch, tr, va, lr, secs, train_secs, cfg.metrics))
         best, bad = (score, 0) if score < best else (best, bad + 1)

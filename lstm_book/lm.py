@@ -29,7 +29,7 @@ __all__ = ['SPLIT_PLAYS', 'LEVELS', 'shakespeare_splits', 'check_level', 'tokeni
            'StreamBatches', 'LMConfig', 'LanguageModel', 'TrainConfig', 'lm_metrics', 'evaluate_lm', 'fit_stream',
            'train_lm', 'ClassicConfig', 'classic_lm', 'train_classic', 'unigram_nll', 'BigramLM', 'KneserNeyLM',
            'token_nlls', 'prime_ids', 'sample', 'lm_throughput', 'bare_lm_loop', 'loop_throughput', 'save_lm',
-           'load_lm', 'train_command', 'generate_command', 'load_pretrained']
+           'load_lm', 'train_on_files', 'train_command', 'generate_command', 'load_pretrained']
 
 # %% ../chapters/04_language_model.ipynb #c007
 SPLIT_PLAYS: dict[str, tuple[str, ...]] = {   # held-out plays; every other play is training text
@@ -296,6 +296,7 @@ def _eval_batches(ids: torch.Tensor, batch_size: int = 16, bptt: int = 256,
     "Windows for scoring a stream: at most `batch_size` rows, fewer for a short text."
     return StreamBatches(ids, max(1, min(batch_size, len(ids) // 2)), bptt, what=what)
 
+# %% ../chapters/04_language_model.ipynb #c030b
 def fit_stream(model: LanguageModel, train_ids: torch.Tensor, valid_ids: torch.Tensor,
                cfg: FitConfig, # `fit`'s settings, with the stream's batch_size and bptt
                optimizer: torch.optim.Optimizer,
@@ -598,6 +599,36 @@ def load_lm(path: str | Path,
     model = mf.load_into(LanguageModel(mf.config))
     return model.to(device or default_device()).eval(), Vocab(mf.itos), mf.extra["level"]
 
+# %% ../chapters/04_language_model.ipynb #c076a
+def train_on_files(paths: dict[str, Path], # 'train', 'valid' and optionally 'test' text files
+                   level: str, # char, word or whitespace
+                   cfg: TrainConfig, arch: dict, # the training settings and LMConfig's fields
+                   save: Path, # where to write the best model
+                   min_freq: int = 1, seed: int = 0) -> dict | None:
+    "`lm train`'s work: read, build the vocabulary, train (under `torchrun` too), score and save."
+    texts = {k: read_text_file(p) for k, p in paths.items()}
+    seed_everything(seed)
+    vocab = build_vocab(texts["train"], level, min_freq)
+    ids = {k: encode(t, vocab, level) for k, t in texts.items()}
+    for k in ("valid", "test"):
+        if k in ids and len(ids[k]) < 2:
+            raise ValueError(f"{paths[k]} has {len(ids[k])} {level} token(s); need 2 or more")
+    check_fits_in_memory(lambda: LanguageModel(LMConfig(len(vocab), **arch)),
+                         "a model of this --hidden, --emb and --layers")
+    model = LanguageModel(LMConfig(len(vocab), **arch))
+    if level != "char": model.init_bias_from(ids["train"])
+    model = model.to(init_distributed())                # under torchrun: this process's GPU
+    hist = train_lm(model, ids["train"], ids["valid"], cfg, level)
+    result = {"vocabulary": len(vocab), "parameters": sum(p.numel() for p in model.parameters()),
+              "training tokens/s": round(hist.items_per_s.median())}
+    result |= {f"{k} {n}": round(v, 4) for k in ("valid", "test") if k in ids
+               for n, v in lm_metrics(level)(evaluate_lm(model, ids[k])).items()}
+    main = is_main_process()
+    shutdown_distributed()
+    if not main: return None                                  # one process reports and saves
+    save_lm(save, model, vocab, level, history=hist.to_dict(orient="list"))
+    return result | {"saved": str(save)}
+
 # %% ../chapters/04_language_model.ipynb #c076
 def train_command(*, train: Path, # UTF-8 text to train on
                   valid: Path, # UTF-8 text to validate on (learning curve, best model)
@@ -634,30 +665,9 @@ def train_command(*, train: Path, # UTF-8 text to train on
                 init_range=None if level == "char" else 0.1)   # the book's word-model start
     LMConfig(1, **arch)                        # every setting checked before any file is read
     check_writable(save, "--save", {"--train": train, "--valid": valid, "--test": test})
-    level = "whitespace" if tokenizer == "whitespace" else level
     paths = {"train": train, "valid": valid} | ({"test": test} if test else {})
-    texts = {k: read_text_file(p) for k, p in paths.items()}
-    seed_everything(seed)
-    vocab = build_vocab(texts["train"], level, min_freq)
-    ids = {k: encode(t, vocab, level) for k, t in texts.items()}
-    for k in ("valid", "test"):
-        if k in ids and len(ids[k]) < 2:
-            raise ValueError(f"{paths[k]} has {len(ids[k])} {level} token(s); need 2 or more")
-    check_fits_in_memory(lambda: LanguageModel(LMConfig(len(vocab), **arch)),
-                         "a model of this --hidden, --emb and --layers")
-    model = LanguageModel(LMConfig(len(vocab), **arch))
-    if level != "char": model.init_bias_from(ids["train"])
-    model = model.to(init_distributed())                # under torchrun: this process's GPU
-    hist = train_lm(model, ids["train"], ids["valid"], cfg, level)
-    result = {"vocabulary": len(vocab), "parameters": sum(p.numel() for p in model.parameters()),
-              "training tokens/s": round(hist.items_per_s.median())}
-    result |= {f"{k} {n}": round(v, 4) for k in ("valid", "test") if k in ids
-               for n, v in lm_metrics(level)(evaluate_lm(model, ids[k])).items()}
-    main = is_main_process()
-    shutdown_distributed()
-    if not main: return None                                  # one process reports and saves
-    save_lm(save, model, vocab, level, history=hist.to_dict(orient="list"))
-    return result | {"saved": str(save)}
+    return train_on_files(paths, "whitespace" if tokenizer == "whitespace" else level, cfg, arch,
+                          save, min_freq, seed)
 
 # %% ../chapters/04_language_model.ipynb #c078
 def generate_command(*, # a model file (`lstm-book lm train`, `save_lm`) or a pretrained name

@@ -119,8 +119,11 @@ def test_cli_startup_script(tmp_path):
     assert "vs python -c pass" in r.stdout and "python -X importtime" in r.stdout and f"wrote {out}" in r.stdout
     data = json.loads(out.read_text())
     rows = data["runs"]["cpu"]["rows"]
-    assert [row["command"] for row in rows] == ["python -c pass", "import lstm_book.cli", "lstm-book --help",
-                                                "lstm-book info", "lstm-book data --help"]
+    commands = [row["command"] for row in rows]
+    assert commands[:4] == ["python -c pass", "import lstm_book.cli", "lstm-book --help", "lstm-book info"]
+    from lstm_book.cli import walk_commands   # every command's own help page is timed, and a usage error
+    assert all("lstm-book " + " ".join(words) + " --help" in commands for words, _, _ in walk_commands())
+    assert any(c.endswith("--level byte") for c in commands) and "slowest:" in r.stdout
     assert rows[0]["vs python -c pass"] == 1.0 and all(row["median ms"] > 0 for row in rows)
     assert data["import_times"][0]["module"] == "lstm_book.cli"
     assert "torch" not in {row["module"] for row in data["import_times"]}
