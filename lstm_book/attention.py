@@ -13,7 +13,7 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 
 from .core import ModelFile, default_device, load_model, save_model
-from .data import SPECIALS, Vocab
+from .data import SPECIALS, Vocab, file_vocab
 from .chatbot import MAX_TOKENS, Chatbot, MMIConfig, Seq2Seq, Seq2SeqConfig, generate
 
 
@@ -192,7 +192,7 @@ def _chatbot(mf: ModelFile) -> Chatbot:
         mf.config)
     mmi = MMIConfig(**mf.extra["mmi"]) if mf.extra.get("mmi") else None   # chapter 8's reranking
     return (AttentionChatbot if attn else Chatbot)(
-        mf.load_into(model).to(default_device()), Vocab(mf.itos),
+        mf.load_into(model).to(default_device()), file_vocab(mf),
         mf.extra.get("max_tokens", MAX_TOKENS), mmi)
 
 def load_chatbot(path: str | Path) -> Chatbot:

@@ -18,7 +18,7 @@ from fastcore.basics import patch
 
 from .core import (FitConfig, fit, run_epoch, default_device, model_device,
                             save_model, load_model, check_writable, ModelFileError)
-from .data import Vocab, WordTokenizer, data_path, download, pretrained_path
+from .data import Vocab, WordTokenizer, data_path, download, file_vocab, pretrained_path
 from .core import draw_token
 from .core import pad_batch
 
@@ -609,7 +609,7 @@ def load(cls: Chatbot, path: str | Path) -> Chatbot:
     except (RuntimeError, TypeError, ValueError) as e:
         raise ModelFileError(f"{path} holds a chatbot this version cannot rebuild: "
                              f"{str(e).splitlines()[0]}") from e
-    return cls(model.to(default_device()), Vocab(mf.itos), mf.extra.get("max_tokens", MAX_TOKENS),
+    return cls(model.to(default_device()), file_vocab(mf), mf.extra.get("max_tokens", MAX_TOKENS),
                mmi)
 
 # %% ../chapters/08_chatbot.ipynb #c060p1

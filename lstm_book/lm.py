@@ -20,8 +20,8 @@ from .core import (FitConfig, ModelFileError, check_fits_in_memory, check_writab
                             detach_state, fit, init_distributed, is_main_process, load_model,
                             median_seconds, model_device, next_token_step, rank_and_world,
                             run_epoch, save_model, seed_everything, shutdown_distributed)
-from .data import (PRETRAINED, Vocab, WordTokenizer, load_plays, pretrained_path,
-                            read_text_file)
+from .data import (PRETRAINED, Vocab, WordTokenizer, file_vocab, load_plays,
+                            pretrained_path, read_text_file)
 from .lstm import LSTM
 
 # %% auto #0
@@ -597,7 +597,7 @@ def load_lm(path: str | Path,
     if mf.itos is None or mf.extra.get("level") not in LEVELS:
         raise ModelFileError(f"{path} is a language model file without its vocabulary or level")
     model = mf.load_into(LanguageModel(mf.config))
-    return model.to(device or default_device()).eval(), Vocab(mf.itos), mf.extra["level"]
+    return model.to(device or default_device()).eval(), file_vocab(mf), mf.extra["level"]
 
 # %% ../chapters/04_language_model.ipynb #c076a
 def train_on_files(paths: dict[str, Path], # 'train', 'valid' and optionally 'test' text files

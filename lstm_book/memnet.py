@@ -16,7 +16,7 @@ from torch.utils.data import BatchSampler, DataLoader, Dataset, Sampler
 from fastcore.basics import patch
 
 from .core import FitConfig, fit, load_model, model_device, save_model
-from .data import SPECIALS, Vocab, download
+from .data import SPECIALS, Vocab, download, file_vocab
 from .core import masked_softmax
 
 
@@ -604,5 +604,5 @@ def save(self: MemN2N, path: str | Path) -> Path:
 def load(cls: MemN2N, path: str | Path, device: str | torch.device | None = None) -> MemN2N:
     "A model written by `MemN2N.save`, ready to answer (on `device`, default the CPU)."
     mf = load_model(path, "memnet", MemConfig)
-    return mf.load_into(cls(mf.config, Vocab(mf.itos))).to(device or "cpu").eval()
+    return mf.load_into(cls(mf.config, file_vocab(mf))).to(device or "cpu").eval()
 

@@ -239,3 +239,29 @@ def test_a_flipped_byte_in_a_training_checkpoint_is_refused(tmp_path):
 def test_every_seed_flag_is_checked_by_the_parser(capsys, words, seed):
     code, out, err = run_main(capsys, *words, "--seed", seed)
     assert code == 2 and "argument --seed: must be from 0 to 4,294,967,295" in err, err
+
+
+def _tamper(src: Path, dst: Path, change) -> Path:
+    "A copy of the model file `src` with `change(raw)` applied to its plain fields (weights intact)."
+    raw = torch.load(src, weights_only=True)
+    change(raw)
+    torch.save(raw, dst)
+    return dst
+
+
+@pytest.mark.parametrize("words", [["lm", "generate", "--checkpoint", "{x}", "--length", "5"],
+                                   ["chat", "--checkpoint", "{x}"]])
+@pytest.mark.parametrize("change, needle", [
+    (lambda raw: raw.__setitem__("itos", raw["itos"][:-1]), "its vocabulary has"),
+    (lambda raw: raw.__setitem__("itos", raw["itos"][:-1] + [raw["itos"][5]]), "a token twice"),
+    (lambda raw: raw.__setitem__("itos", raw["itos"][4:]), "must start with"),
+    (lambda raw: raw.__setitem__("itos", None), "vocabulary"),
+], ids=["shortened", "duplicate", "no specials", "none"])
+def test_a_tampered_vocabulary_names_the_file(capsys, tmp_path, words, change, needle):
+    "The checksum covers the weights only: a model file's vocabulary is checked on its own."
+    src = DATA / ("lm_shakespeare_char.pt" if words[0] == "lm" else "chatbot.pt")
+    bad = _tamper(src, tmp_path / "tampered.pt", change)
+    words = [w.replace("{x}", str(bad)) for w in words]
+    _run_refused(capsys, tmp_path, words, needle.replace("-", "_"))
+    code, out, err = run_main(capsys, *words)
+    assert code == 1 and "tampered.pt" in err, err
