@@ -622,10 +622,14 @@ def load_pretrained(name: str = "movie-chatbot", # a chatbot in the data manifes
 
 # %% ../chapters/08_chatbot.ipynb #c062
 def _keyboard(prompt: str) -> Iterator[str]:
-    "Lines typed by the user, until end of input (Ctrl-D)."
+    "Lines typed by the user, until end of input (Ctrl-D); piped lines are echoed after the prompt."
+    import sys
+    typed = sys.stdin.isatty()
     while True:
-        try: yield input(prompt)
+        try: line = input(prompt)
         except EOFError: return
+        if not typed: print(line, flush=True)   # a terminal shows what was typed; a pipe does not
+        yield line
 
 def chat(bot: Chatbot,
          # None: read the keyboard; otherwise a recorded conversation

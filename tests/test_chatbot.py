@@ -76,6 +76,7 @@ def test_chat_in_the_terminal(bot_file):
     assert r.returncode == 0, r.stderr
     out = r.stdout
     assert out.count("bot> ") == 4 and "bot> (say something)" in out and "never read" not in out
+    assert "you> hello there!\nbot> " in out                           # piped lines are echoed
     assert f"bot> {bot.reply('hello there!')}" in out and f"bot> {bot.reply('where are you going?')}" in out
     assert "are in the chatbot's vocabulary" in out                     # the unknown words get a note
     assert out.rstrip().endswith("bye (4 turns)")
@@ -102,6 +103,11 @@ def test_a_corrupted_chatbot_file_is_refused(bot_file, tmp_path):
     torch.save(raw, tmp_path / "bad.pt")
     r = cli("chat", "--checkpoint", tmp_path / "bad.pt", stdin="hi\n")
     assert_one_line_error(r, "is corrupted")
+
+
+def test_chat_with_the_pretrained_chatbot_by_name():
+    r = cli("chat", "--checkpoint", "movie-chatbot", stdin="where are you going?\n")
+    assert r.returncode == 0 and "you> where are you going?\nbot> " in r.stdout, r.stderr
 
 
 def test_chat_ends_at_end_of_input(bot_file):

@@ -166,7 +166,7 @@ def test_path_and_manifest_know_the_pretrained_models():
     assert isinstance(e.value, ValueError) and not isinstance(e.value, KeyError)
     assert "macbeth" in str(e.value) and "movie-chatbot" in str(e.value)
     assert d.pretrained_path(str(ROOT / "data" / "chatbot.pt")) == ROOT / "data" / "chatbot.pt"
-    with pytest.raises(d.UnknownNameError, match="unknown pretrained model 'nope.pt' and no such file"):
+    with pytest.raises(d.UnknownNameError, match="no model file at nope.pt, and 'nope.pt' is not the name of a pretrained model"):
         d.pretrained_path("nope.pt")
 
 
