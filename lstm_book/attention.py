@@ -13,8 +13,9 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 
 from .core import ModelFile, default_device, load_model, save_model
-from .data import SPECIALS, Vocab, file_vocab
-from .chatbot import MAX_TOKENS, Chatbot, MMIConfig, Seq2Seq, Seq2SeqConfig, generate
+from .data import SPECIALS, Vocab
+from .chatbot import (MAX_TOKENS, Chatbot, Seq2Seq, Seq2SeqConfig,
+                               chatbot_from_file, generate)
 
 
 # %% auto #0
@@ -190,10 +191,7 @@ def _chatbot(mf: ModelFile) -> Chatbot:
     attn = mf.kind == "attention-chatbot"
     model = attention_seq2seq(mf.config, mf.extra.get("score", "general")) if attn else Seq2Seq(
         mf.config)
-    mmi = MMIConfig(**mf.extra["mmi"]) if mf.extra.get("mmi") else None   # chapter 8's reranking
-    return (AttentionChatbot if attn else Chatbot)(
-        mf.load_into(model).to(default_device()), file_vocab(mf),
-        mf.extra.get("max_tokens", MAX_TOKENS), mmi)
+    return chatbot_from_file(AttentionChatbot if attn else Chatbot, mf, model)
 
 def load_chatbot(path: str | Path) -> Chatbot:
     "A saved chatbot of either kind, read once: a `Chatbot` (chapter 8) or an `AttentionChatbot`."

@@ -29,8 +29,8 @@ __all__ = ['MAX_TOKENS', 'MIN_COUNT', 'CORNELL_URL', 'CORNELL_SHA256', 'GENERIC'
            'collate_pairs', 'PairBatches', 'seq2seq_step', 'ChatTrainConfig', 'train_seq2seq', 'generate', 'distinct_n',
            'corpus_bleu', 'bleu_signature', 'bleu_stats', 'bleu_from_stats', 'dont_know', 'paired_bootstrap',
            'UnigramReplies', 'retrieval_replies', 'reply_logp', 'MMIConfig', 'reply_prior', 'mmi_candidates',
-           'mmi_pick', 'mmi_rerank', 'perplexity', 'reply_scores', 'Chatbot', 'load_pretrained', 'chat',
-           'train_command']
+           'mmi_pick', 'mmi_rerank', 'perplexity', 'reply_scores', 'Chatbot', 'chatbot_from_file', 'load_pretrained',
+           'chat', 'train_command']
 
 # %% ../chapters/08_chatbot.ipynb #c007
 def normalize_text(text: str) -> str:
@@ -598,19 +598,20 @@ def save(self: Chatbot, path: str | Path) -> Path:
     return save_model(path, self.model, "chatbot", self.model.cfg, self.vocab,
                       max_tokens=self.max_tokens, mmi=mmi)
 
+def chatbot_from_file(cls: type, mf, model: nn.Module) -> Chatbot:
+    """A chatbot of class `cls` around `model` (built for the file's config), with the weights,
+    vocabulary and settings of the model file `mf`: the one place a saved chatbot is rebuilt."""
+    try: mmi = MMIConfig(**mf.extra["mmi"]) if mf.extra.get("mmi") else None
+    except (TypeError, ValueError) as e:
+        raise ModelFileError(f"{mf.path}: its MMI settings are invalid: {e}") from None
+    return cls(mf.load_into(model).to(default_device()), file_vocab(mf),
+               mf.extra.get("max_tokens", MAX_TOKENS), mmi)
+
 @patch(cls_method=True)
 def load(cls: Chatbot, path: str | Path) -> Chatbot:
-    "A chatbot from a `Chatbot.save` file (or an older checkpoint), on the default device."
+    "A chatbot from a `Chatbot.save` file, on the default device."
     mf = load_model(path, "chatbot", Seq2SeqConfig)
-    if not mf.itos: raise ModelFileError(f"{path} holds no vocabulary")
-    try:
-        model = Seq2Seq(mf.config); model.load_state_dict(mf.state)
-        mmi = MMIConfig(**mf.extra["mmi"]) if mf.extra.get("mmi") else None
-    except (RuntimeError, TypeError, ValueError) as e:
-        raise ModelFileError(f"{path} holds a chatbot this version cannot rebuild: "
-                             f"{str(e).splitlines()[0]}") from e
-    return cls(model.to(default_device()), file_vocab(mf), mf.extra.get("max_tokens", MAX_TOKENS),
-               mmi)
+    return chatbot_from_file(cls, mf, Seq2Seq(mf.config))
 
 # %% ../chapters/08_chatbot.ipynb #c060p1
 def load_pretrained(name: str = "movie-chatbot", # a chatbot in the data manifest's PRETRAINED list

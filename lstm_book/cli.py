@@ -46,6 +46,8 @@ COMMANDS |= {
         "train": ("train the chatbot on movie dialog", "lstm_book.chatbot:train_command"),
     }),
     "chat": ("talk with a saved chatbot", "lstm_book.decoding:chat_command"),
+    "export": ("write a model as ONNX graphs, to run without PyTorch",
+               "lstm_book.deploy:export_command"),
 }
 
 # %% ../chapters/12_cli.ipynb #c008

@@ -387,7 +387,8 @@ class ModelFileError(ValueError):
     "A file that is not the model file asked for; the one-line message names the file."
 
 def _read_raw(path: str | Path, map_location: Any = "cpu", what: str = "model file") -> dict:
-    "A checkpoint or model file's dict (tensors and plain values only), with one-line errors."
+    """A model file's dict (or, with what="checkpoint", a training checkpoint's): tensors and plain
+    values only, with one-line errors."""
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"no {what} at {path}")
     if not zipfile.is_zipfile(path):   # empty, truncated, text, or an old-style pickle
@@ -398,35 +399,23 @@ def _read_raw(path: str | Path, map_location: Any = "cpu", what: str = "model fi
         raise ModelFileError(f"{path} is not a readable {what}: it is not an lstm-book model "
                              f"file (it holds more than tensors and plain values, or is "
                              f"damaged: {type(e).__name__})") from e
-    if not isinstance(raw, dict) or raw.get("format") not in (_CKPT_FORMAT, MODEL_FORMAT):
-        raise ModelFileError(f"{path} is not an lstm-book checkpoint or model file (expected "
-                             f"format '{MODEL_FORMAT}' or '{_CKPT_FORMAT}')")
-    if raw["format"] == _CKPT_FORMAT:   # model files check theirs in _model_file
+    want = _CKPT_FORMAT if what == "checkpoint" else MODEL_FORMAT
+    held = raw.get("format") if isinstance(raw, dict) else None
+    if held != want:
+        other = {_CKPT_FORMAT: "a training checkpoint (fit's best.pt or last.pt; load it with "
+                               "load_checkpoint)", MODEL_FORMAT: "a model file (load_model)"}
+        raise ModelFileError(f"{path} is not a {what}: " + (f"it is {other[held]}" if held in other
+                             else f"it is not an lstm-book file (format '{want}')"))
+    if held == _CKPT_FORMAT:   # model files check theirs in _model_file
         stored = raw.pop("sha256", None)
         if stored != tensor_checksum(_tensors_in(raw)):
             raise ModelFileError(f"{path} is corrupted: its tensors do not match their checksum")
     return raw
 
 # %% ../chapters/00_core.ipynb #c052c0
-def read_checkpoint(path: str | Path, map_location: str | torch.device = "cpu",
-                    kind: str | None = None, # also require this kind ("stocks", ...)
-                   ) -> dict:
-    """A `save_checkpoint` file's contents (tensors only, no pickled code), format and kind checked;
-    a model file (`save_model`) is read into the same shape."""
-    ckpt = _read_raw(path, map_location, "checkpoint")
-    if ckpt["format"] == MODEL_FORMAT:
-        mf = _model_file(path, ckpt)
-        ckpt = {"format": MODEL_FORMAT, "model": mf.state,   # the names the old loaders use
-                "extra": mf.extra | {"kind": mf.kind, "itos": mf.itos, "config": mf.config,
-                                     "lm_config": mf.config}}
-    held = ckpt["extra"].get("kind")
-    if kind is not None and held != kind:
-        raise ModelFileError(f"{path} is not a {kind} checkpoint (it holds "
-                             f"{held if held is not None else 'something else'!r})")
-    if ckpt.get("quantized"):
-        ckpt["model"] = {k: dequantize_tensor(v) if isinstance(v, dict) else v
-                         for k, v in ckpt["model"].items()}
-    return ckpt
+def read_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
+    "A `save_checkpoint` file's contents (tensors and plain values only), checksum checked."
+    return _read_raw(path, map_location, "checkpoint")
 
 def load_checkpoint(path: str | Path, model: nn.Module,
                     optimizer: torch.optim.Optimizer | None = None,
@@ -532,21 +521,14 @@ def _build_config(path: Path, cls: Any, d: Any) -> Any:
 
 # %% ../chapters/00_core.ipynb #c053m9
 def _model_file(path: Path, raw: dict) -> ModelFile:
-    "A ModelFile from a raw model file or a kind-carrying checkpoint, checksum checked."
+    "A ModelFile from a raw model file (`_read_raw`), its fields present and its checksum checked."
     path = Path(path)
-    if raw["format"] == _CKPT_FORMAT:   # save_checkpoint's file: config in extra
-        extra = dict(raw.get("extra") or {})
-        kind = extra.pop("kind", None) or ("lm" if "lm_config" in extra else None)
-        config = extra.pop("config", None) or extra.pop("lm_config", None) or {}
-        raw = {"kind": kind, "config": config, "itos": extra.pop("itos", None),
-               "model": raw["model"], "extra": extra, "quantized": raw.get("quantized", False)}
-    else:
-        missing = [k for k in ("kind", "model", "sha256") if k not in raw]
-        if missing: raise ModelFileError(f"{path} is not a complete model file (no {missing[0]!r})")
-        try: ok = tensor_checksum(raw["model"]) == raw["sha256"]
-        except (TypeError, AttributeError): ok = False
-        if not ok:
-            raise ModelFileError(f"{path} is corrupted: its weights do not match their checksum")
+    missing = [k for k in ("kind", "model", "sha256") if k not in raw]
+    if missing: raise ModelFileError(f"{path} is not a complete model file (no {missing[0]!r})")
+    try: ok = tensor_checksum(raw["model"]) == raw["sha256"]
+    except (TypeError, AttributeError): ok = False
+    if not ok:
+        raise ModelFileError(f"{path} is corrupted: its weights do not match their checksum")
     state = {k: dequantize_tensor(v) if isinstance(v, dict) else v
              for k, v in raw["model"].items()} if raw.get("quantized") else raw["model"]
     return ModelFile(path, raw["kind"], raw.get("config") or {}, raw.get("itos"), state,
@@ -594,17 +576,14 @@ def dequantize_tensor(d: dict[str, torch.Tensor]) -> torch.Tensor:
     return (d["low"] + q[:, :cols].float() * d["scale"]).reshape(shape).to(d["dtype"].dtype)
 
 # %% ../chapters/00_core.ipynb #c053q3
-def compact_checkpoint(src: str | Path, # a model file, or a checkpoint whose extra has a kind
+def compact_checkpoint(src: str | Path, # a model file (`save_model`)
                        dst: str | Path, # where to write the compact model file
                        max_bytes: int = 5_000_000, # the compact file must not be larger
                        min_numel: int = 4096, # matrices with fewer weights stay float
-                       kind: str | None = None, # the model's kind, if `src` does not say
                       ) -> dict:
     """Copy `src` as a model file with its large weight matrices quantized (8 bits; 4 bits for the
     largest if needed to fit) and no optimizer state."""
     mf = _model_file(Path(src), _read_raw(src))
-    if not (kind := kind or mf.kind):
-        raise ModelFileError(f"{src} does not say what kind of model it holds; pass kind=")
     sd = mf.state
     big = sorted(
         (k for k, v in sd.items()
@@ -617,7 +596,7 @@ def compact_checkpoint(src: str | Path, # a model file, or a checkpoint whose ex
         if estimate() <= 0.95 * max_bytes: break
         bits[k] = 4
     model = {k: quantize_tensor(v, bits[k]) if k in bits else v for k, v in sd.items()}
-    dst = _write_model(dst, kind, mf.config, mf.itos, model, mf.extra, True, max_bytes)
+    dst = _write_model(dst, mf.kind, mf.config, mf.itos, model, mf.extra, True, max_bytes)
     return {"bytes": dst.stat().st_size, "float bytes": Path(src).stat().st_size,
             "8-bit": sum(b == 8 for b in bits.values()),
             "4-bit": sum(b == 4 for b in bits.values())}

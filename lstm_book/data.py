@@ -436,7 +436,7 @@ PRETRAINED = {p.name: p for p in [
                "character-level LSTM language model of Shakespeare's plays (2 x 512 units)",
                "04_language_model", "python tools/train_shipped_char.py --then-ship"),
     Pretrained("bach-composer", "music_composer.pt",
-               "f88ffc3ce7612de20e1b9e01d4228ca498b8502cf5036436462f7dee982e6ddc", 982_504,
+               "52e76b1ec3a705fa8149c762ff406a6347b66c23c70ea5b942651e05ec7f9389", 982_568,
                "event-sequence LSTM composer trained on the Bach chorales", "06_music"),
     Pretrained("movie-chatbot", "chatbot.pt",
                "fe4b85a5780d7b0a08ba12a174933a0c56cf52d0a811f4888e7a4f8b053a7f64", 4_852_389,

@@ -19,7 +19,7 @@ from torch.utils.data import (BatchSampler, DataLoader, Dataset, Sampler,
 
 from .core import (FitConfig, fit, run_epoch, default_device, model_device,
                             load_model, save_model, ModelFileError, atomic_write, draw_token)
-from .data import SPECIALS, Vocab, data_path, manifest_entry, pretrained_path
+from .data import SPECIALS, Vocab, data_path, file_vocab, manifest_entry, pretrained_path
 from .lm import LMConfig, LanguageModel, TrainConfig, evaluate_lm, train_lm
 
 # %% auto #0
@@ -539,12 +539,16 @@ def load(cls: Composer, path: str | Path,
     if mf.itos is None or not {"bpm", "pitch_range"} <= set(mf.extra):
         raise ModelFileError(f"{path} is a music model file without its vocabulary, tempo "
                              "or pitch range")
-    if len(mf.itos) != mf.config.vocab_size:
-        raise ModelFileError(f"{path}: its vocabulary has {len(mf.itos)} tokens, its model "
-                             f"{mf.config.vocab_size}")
+    bpm, pr = mf.extra["bpm"], mf.extra["pitch_range"]
+    if isinstance(bpm, bool) or not isinstance(bpm, (int, float)) or not 0 < bpm < math.inf:
+        raise ModelFileError(f"{path}: its tempo (bpm) is {bpm!r}, not a positive number")
+    if not (isinstance(pr, (list, tuple)) and len(pr) == 2 and all(type(p) is int for p in pr)
+            and LOWEST <= pr[0] <= pr[1] <= HIGHEST):
+        raise ModelFileError(f"{path}: its pitch range is {pr!r}, not two MIDI pitches "
+                             f"{LOWEST} <= low <= high <= {HIGHEST}")
+    vocab = file_vocab(mf)
     model = mf.load_into(LanguageModel(mf.config))
-    return cls(model.to(device or default_device()).eval(), Vocab(mf.itos),
-               mf.extra["bpm"], mf.extra["pitch_range"])
+    return cls(model.to(device or default_device()).eval(), vocab, bpm, tuple(pr))
 
 
 # %% ../chapters/06_music.ipynb #c064
@@ -566,10 +570,7 @@ def train_composer(train: Sequence[np.ndarray],
     model = LanguageModel(lm).to(default_device())
     shifts = list(shifts)
     train_ids, valid_ids = event_stream(train, vocab, shifts, seed), event_stream(valid, vocab)
-    # train_lm reloads the best round from checkpoint_dir
-    with tempfile.TemporaryDirectory() as tmp:
-        hist = train_lm(model, train_ids, valid_ids,
-                        replace(cfg, checkpoint_dir=cfg.checkpoint_dir or tmp), level="word")
+    hist = train_lm(model, train_ids, valid_ids, cfg, level="word")   # ends with the best round
     lo, hi = (min(int(n[:, 2].min()) for n in train) + min(shifts),
               max(int(n[:, 2].max()) for n in train) + max(shifts))
     return Composer(model.eval(), vocab, pitch_range=(max(lo, LOWEST), min(hi, HIGHEST))), hist
@@ -630,7 +631,10 @@ def train_command(*, save: Path, # where to write the model
 
 
 # %% ../chapters/06_music.ipynb #c082g
-def generate_command(*, checkpoint: Path, # written by `lstm-book music train` or `Composer.save`
+def generate_command(*,
+                     # written by `lstm-book music train` or `Composer.save`, or the name of the
+                     # book's pretrained composer, `bach-composer`
+                     checkpoint: Path,
                      out: Path, # the MIDI file to write
                      seconds: float = 30.0, # length of the new music (after the seed's notes)
                      temperature: float = 1.0, # > 0: below 1 safer choices, above 1 bolder
@@ -646,8 +650,8 @@ def generate_command(*, checkpoint: Path, # written by `lstm-book music train` o
     _check_writable(out, "--out", {"--checkpoint": checkpoint, "--seed-midi": seed_midi})
     if seed_midi is not None and not Path(seed_midi).is_file():
         raise FileNotFoundError(f"no MIDI file at {seed_midi}")
-    if not Path(checkpoint).is_file(): raise FileNotFoundError(f"no checkpoint at {checkpoint}")
-    pm = Composer.load(checkpoint).compose(seconds, temperature, seed_midi, seed)
+    composer = Composer.load(pretrained_path(str(checkpoint)))   # a file, or a pretrained name
+    pm = composer.compose(seconds, temperature, seed_midi, seed)
     atomic_write(out, lambda f: pm.write(f))
     n = sum(len(i.notes) for i in pm.instruments)
     return f"wrote {out}: {n} notes, {pm.get_end_time():.1f} s"

@@ -265,3 +265,25 @@ def test_a_tampered_vocabulary_names_the_file(capsys, tmp_path, words, change, n
     _run_refused(capsys, tmp_path, words, needle.replace("-", "_"))
     code, out, err = run_main(capsys, *words)
     assert code == 1 and "tampered.pt" in err, err
+
+
+@pytest.mark.parametrize("change, needle", [
+    (lambda raw: raw["extra"].__setitem__("bpm", 0), "tempo (bpm) is 0"),
+    (lambda raw: raw["extra"].__setitem__("bpm", float("nan")), "tempo (bpm) is nan"),
+    (lambda raw: raw["extra"].__setitem__("bpm", "fast"), "tempo (bpm) is 'fast'"),
+    (lambda raw: raw["extra"].__setitem__("pitch_range", [0, 200]), "pitch range is [0, 200]"),
+    (lambda raw: raw.__setitem__("itos", raw["itos"] + [raw["itos"][7]]), "a token twice"),
+], ids=["bpm 0", "bpm nan", "bpm text", "pitch range", "vocabulary"])
+def test_a_tampered_music_file_names_the_file_and_field(capsys, tmp_path, change, needle):
+    bad = _tamper(DATA / "music_composer.pt", tmp_path / "tampered.pt", change)
+    words = ["music", "generate", "--checkpoint", str(bad), "--out", "x.mid", "--seconds", "2"]
+    _run_refused(capsys, tmp_path, words)
+    code, out, err = run_main(capsys, *words)
+    assert code == 1 and "tampered.pt" in err and needle in err, err
+
+
+def test_music_generate_takes_the_pretrained_name(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_main(capsys, "music", "generate", "--checkpoint", "bach-composer",
+                              "--out", "song.mid", "--seconds", "2", "--seed", "0")
+    assert code == 0 and (tmp_path / "song.mid").is_file() and "wrote song.mid" in out, err
