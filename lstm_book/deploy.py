@@ -256,6 +256,8 @@ def onnx_bits(model: OnnxModel, # an exported language model
     "Bits per token of the stream (all but the first token), in windows with the state carried."
     np = model.np
     ids, state, total = np.asarray(ids, np.int64), model.zero_state(), 0.0
+    if ids.ndim != 1 or len(ids) < 2:
+        raise ValueError(f"need a stream of at least 2 tokens, got shape {ids.shape}")
     for i in range(0, len(ids) - 1, window):
         x = ids[i:i + window + 1]
         logits, state = model.step(x[None, :-1], state)
