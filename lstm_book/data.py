@@ -450,8 +450,12 @@ def pretrained_path(name: str, # a key of PRETRAINED, or the path of a model fil
     "A verified pretrained model file (found like `data_path`), or the model file at path `name`."
     if name not in PRETRAINED:
         if Path(name).is_file(): return Path(name)
+        known = ', '.join(sorted(PRETRAINED))
+        if Path(name).suffix or os.sep in name:   # meant as a path
+            raise FileNotFoundError(f"no model file at {name} (nor is it the name of a "
+                                    f"pretrained model: {known})")
         raise UnknownNameError(f"no model file at {name}, and {name!r} is not the name of a "
-                               f"pretrained model ({', '.join(sorted(PRETRAINED))})")
+                               f"pretrained model ({known})")
     p = PRETRAINED[name]
     return _verified_copy(p.filename, p.sha256, p.command, data_dir, fetch)
 

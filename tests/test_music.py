@@ -80,7 +80,7 @@ def test_bad_seed_files_are_clear_errors(model_file, tmp_path, kind, message):
 
 def test_other_bad_input(model_file, tmp_path):
     r = cli("music", "generate", "--checkpoint", tmp_path / "missing.pt", "--out", tmp_path / "o.mid")
-    assert r.returncode == 1 and "no checkpoint at" in r.stderr
+    assert r.returncode == 1 and "no model file at" in r.stderr
     r = cli("music", "generate", "--checkpoint", model_file, "--temperature", 0, "--out", tmp_path / "o.mid")
     assert r.returncode == 1 and "temperature must be > 0" in r.stderr
     r = cli("music", "generate", "--checkpoint", model_file, "--seconds", -3, "--out", tmp_path / "o.mid")
