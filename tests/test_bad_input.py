@@ -287,3 +287,26 @@ def test_music_generate_takes_the_pretrained_name(capsys, tmp_path, monkeypatch)
     code, out, err = run_main(capsys, "music", "generate", "--checkpoint", "bach-composer",
                               "--out", "song.mid", "--seconds", "2", "--seed", "0")
     assert code == 0 and (tmp_path / "song.mid").is_file() and "wrote song.mid" in out, err
+
+
+def _prices(kind: str):
+    "A small OHLCV table that `stocks train` cannot learn from."
+    import pandas as pd
+    if kind == "one row":
+        return pd.DataFrame({"date": ["2020-01-02"], "open": [1.0], "high": [1.0], "low": [1.0],
+                             "close": [1.0], "volume": [10]})
+    if kind == "intraday":
+        dates = pd.date_range("2020-01-02 09:30", periods=400, freq="min")
+    else:
+        dates = pd.date_range("2020-01-01", periods=400, freq="B")
+    return pd.DataFrame({"date": dates, "open": 10.0, "high": 10.0, "low": 10.0, "close": 10.0,
+                         "volume": 100})
+
+
+@pytest.mark.parametrize("kind, needle", [("one row", "has 1 trading day in the file"),
+                                          ("intraday", "resample intraday data first"),
+                                          ("constant", "constant prices")])
+def test_stocks_train_explains_data_it_cannot_learn_from(capsys, tmp_path, kind, needle):
+    _prices(kind).to_csv(tmp_path / "p.csv", index=False)
+    _run_refused(capsys, tmp_path, ["stocks", "train", "--csv", "p.csv", "--save", "m.pt"],
+                 needle.replace("-", "_"))
