@@ -27,7 +27,7 @@ __all__ = ['PRICES', 'COLUMNS', 'FEATURES', 'TARGETS', 'BAR_FIELDS', 'load_ohlcv
            'next_open_return', 'backtest', 'performance', 'vol_timing_predictor', 'lstm_predictor', 'walk_forward',
            'classification_scores', 'block_bootstrap', 'scores_with_ci', 'score_table', 'paired_block_bootstrap',
            'check_bar', 'latest_features', 'StreamingClassifier', 'bar_feed', 'replay', 'plot_replay', 'live_replay',
-           'chronological_split', 'train_command', 'replay_command']
+           'chronological_split', 'check_trainable', 'train_command', 'replay_command']
 
 # %% ../chapters/07_stocks.ipynb #c007
 PRICES = ["open", "high", "low", "close"]
@@ -740,6 +740,24 @@ def chronological_split(bars: pd.DataFrame, valid_share: float = 0.15,
     return tuple(str(pd.Timestamp(days[int(len(days) * (1 - s))]).date())
                  for s in (valid_share + test_share, test_share))
 
+def check_trainable(bars: pd.DataFrame, # from `load_ohlcv`
+                    min_days: int = 130) -> None:
+    """Refuse, in the user's terms, a table that `stocks train` cannot learn from: several bars a
+    day, too few days, or closes that never go up (or never fail to)."""
+    days = bars.date.dt.normalize()
+    per_day = int(bars.groupby([bars.ticker, days]).size().max())
+    if per_day > 1:
+        raise ValueError(f"the file has up to {per_day} bars on one day for one ticker; "
+                         "`stocks train` learns from daily bars: resample intraday data first")
+    if (n := int(days.groupby(bars.ticker).nunique().min())) < min_days:
+        raise ValueError(f"too few bars to train on: a ticker has {n} trading "
+                         f"day{'' if n == 1 else 's'} in the file, need {min_days} (70% to train, "
+                         "15% to validate, 15% to test)")
+    up = np.log(bars.close).groupby(bars.ticker).diff().dropna() > 0
+    if up.all() or not up.any():
+        raise ValueError(f"every close is {'above' if up.all() else 'at or below'} the one before "
+                         "it (constant prices?): with one kind of day there is nothing to learn")
+
 
 # %% ../chapters/07_stocks.ipynb #c099b
 def train_command(*,
@@ -756,6 +774,7 @@ def train_command(*,
     if epochs < 1: raise ValueError(f"--epochs must be positive, got {epochs}")
     check_writable(save, "--save", {"--csv": csv})
     bars = load_ohlcv(csv, ticker, sort=sort)
+    check_trainable(bars)
     fold = make_fold(bars, "direction", *chronological_split(bars))
     shortest = min(len(s.y) for s in fold.train)
     if shortest < 64:
