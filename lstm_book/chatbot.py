@@ -604,8 +604,11 @@ def chatbot_from_file(cls: type, mf, model: nn.Module) -> Chatbot:
     try: mmi = MMIConfig(**mf.extra["mmi"]) if mf.extra.get("mmi") else None
     except (TypeError, ValueError) as e:
         raise ModelFileError(f"{mf.path}: its MMI settings are invalid: {e}") from None
-    return cls(mf.load_into(model).to(default_device()), file_vocab(mf),
-               mf.extra.get("max_tokens", MAX_TOKENS), mmi)
+    max_tokens = mf.extra.get("max_tokens", MAX_TOKENS)
+    if type(max_tokens) is not int or max_tokens < 1:
+        raise ModelFileError(f"{mf.path}: its max_tokens is {max_tokens!r}, not a positive "
+                             "whole number")
+    return cls(mf.load_into(model).to(default_device()), file_vocab(mf), max_tokens, mmi)
 
 @patch(cls_method=True)
 def load(cls: Chatbot, path: str | Path) -> Chatbot:

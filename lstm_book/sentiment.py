@@ -358,15 +358,18 @@ def load_contrast_set() -> pd.DataFrame:
     """The book's contrast set (data file `contrast_sentences`): pair, kind, label (1: positive),
     text; the two sentences of a pair have the same words in a different order."""
     return pd.read_csv(data_path("contrast_sentences"), sep="\t", quoting=csv.QUOTE_NONE,
-                       dtype={"pair": int, "kind": str, "label": int, "text": str})
+                       dtype={"pair": int, "kind": str, "verdict": str, "label": int, "text": str})
 
 def contrast_scores(contrast: pd.DataFrame, # load_contrast_set()
                     probs: np.ndarray, # P(positive) per sentence
                    ) -> dict[str, float]:
-    "Accuracy overall and per kind, and the share of pairs with both sentences right."
+    """Accuracy overall, per kind and per verdict position ("verdict first"/"verdict last"),
+    and the share of pairs with both sentences right."""
     right = pd.Series((np.asarray(probs) > 0.5) == contrast.label.astype(bool).to_numpy())
-    out = {"all": right.mean(), **right.groupby(contrast.kind.to_numpy(), sort=False).mean()}
-    return out | {"pairs right": right.groupby(contrast.pair.to_numpy()).all().mean()}
+    where = ("verdict " + contrast.verdict).to_numpy()
+    return {"all": right.mean(), **right.groupby(contrast.kind.to_numpy(), sort=False).mean(),
+            **right.groupby(where, sort=False).mean(),
+            "pairs right": right.groupby(contrast.pair.to_numpy()).all().mean()}
 
 # %% ../chapters/05_sentiment.ipynb #c069
 def token_saliency(model: SentimentLSTM, vocab: Vocab,

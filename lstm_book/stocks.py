@@ -725,7 +725,16 @@ def load(cls: StreamingClassifier, path: str | Path) -> StreamingClassifier:
     if extra["features"] != FEATURES:
         raise ModelFileError(f"{path} was trained on features {extra['features']}, this version "
                              f"computes {FEATURES}")
-    clf = cls(mf.load_into(StockLSTM(mf.config)), Scaler(**extra["scaler"]), extra["window"])
+    w, sc = extra["window"], extra["scaler"]
+    if type(w) is not int or w < 2:
+        raise ModelFileError(f"{path}: its feature window is {w!r}, not a whole number >= 2")
+    ok = isinstance(sc, dict) and set(sc) == {"mean", "std"} and all(
+        isinstance(sc[k], list) and len(sc[k]) == len(FEATURES)
+        and all(type(x) in (int, float) and math.isfinite(x) for x in sc[k]) for k in sc)
+    if not ok or min(sc["std"]) <= 0:
+        raise ModelFileError(f"{path}: its scaler is not {len(FEATURES)} finite means and "
+                             "positive standard deviations")
+    clf = cls(mf.load_into(StockLSTM(mf.config)), Scaler(**sc), w)
     clf.info = {k: v for k, v in extra.items() if k not in ("scaler", "window", "features")}
     return clf
 

@@ -310,3 +310,33 @@ def test_stocks_train_explains_data_it_cannot_learn_from(capsys, tmp_path, kind,
     _prices(kind).to_csv(tmp_path / "p.csv", index=False)
     _run_refused(capsys, tmp_path, ["stocks", "train", "--csv", "p.csv", "--save", "m.pt"],
                  needle.replace("-", "_"))
+
+
+def _stocks_model(tmp_path: Path) -> Path:
+    "A small saved stocks classifier (untrained weights are enough to test the file's fields)."
+    from lstm_book.stocks import FEATURES, Scaler, StockConfig, StockLSTM, StreamingClassifier
+    clf = StreamingClassifier(StockLSTM(StockConfig()), Scaler([0.0] * len(FEATURES), [1.0] * len(FEATURES)))
+    return clf.save(tmp_path / "s.pt", trained_until="2012-01-01", epochs=1)
+
+
+@pytest.mark.parametrize("change, needle", [
+    (lambda raw: raw["extra"].__setitem__("window", 0), "feature window is 0"),
+    (lambda raw: raw["extra"].__setitem__("window", "20"), "feature window is '20'"),
+    (lambda raw: raw["extra"]["scaler"]["std"].__setitem__(0, 0.0), "positive standard deviations"),
+    (lambda raw: raw["extra"]["scaler"]["mean"].__setitem__(0, float("nan")), "finite means"),
+    (lambda raw: raw["extra"]["scaler"].__setitem__("mean", [0.0]), "finite means"),
+], ids=["window 0", "window text", "std 0", "mean nan", "mean short"])
+def test_a_tampered_stocks_file_names_the_file_and_field(capsys, tmp_path, change, needle):
+    bad = _tamper(_stocks_model(tmp_path), tmp_path / "tampered.pt", change)
+    words = ["stocks", "replay", "--csv", str(DATA / "stocks.csv"), "--ticker", "IBM",
+             "--checkpoint", str(bad), "--start", "2013-02-01"]
+    _run_refused(capsys, tmp_path, words)
+    code, out, err = run_main(capsys, *words)
+    assert code == 1 and "tampered.pt" in err and needle in err, err
+
+
+@pytest.mark.parametrize("value", ["10", 0, 2.5])
+def test_a_tampered_chatbot_max_tokens_names_the_file(capsys, tmp_path, value):
+    bad = _tamper(DATA / "chatbot.pt", tmp_path / "tampered.pt",
+                  lambda raw: raw["extra"].__setitem__("max_tokens", value))
+    _run_refused(capsys, tmp_path, ["chat", "--checkpoint", str(bad)], "its max_tokens is")
