@@ -451,10 +451,14 @@ def load(cls: SentimentClassifier, path: str | Path,
     if not cfgs or max_tokens is None or mf.itos is None:
         raise ModelFileError(f"{path} is not a complete sentiment model file (it needs models, "
                              "max_tokens and a vocabulary)")
+    if type(max_tokens) is not int or max_tokens < 2:
+        raise ModelFileError(f"{path}: its max_tokens is {max_tokens!r}, not a whole number >= 2")
     try: models = nn.ModuleList(SentimentLSTM(ClassifierConfig(**c)) for c in cfgs)
-    except TypeError as e: raise ModelFileError(f"{path}: invalid ClassifierConfig: {e}") from None
+    except (TypeError, ValueError) as e:
+        raise ModelFileError(f"{path}: invalid ClassifierConfig: {e}") from None
     mf.load_into(models)
-    return cls([m.to(device or default_device()) for m in models], file_vocab(mf), max_tokens)
+    try: return cls([m.to(device or default_device()) for m in models], file_vocab(mf), max_tokens)
+    except ValueError as e: raise ModelFileError(f"{path}: {e}") from None
 
 # %% ../chapters/05_sentiment.ipynb #c080
 def default_model_path() -> Path:

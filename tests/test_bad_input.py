@@ -340,3 +340,22 @@ def test_a_tampered_chatbot_max_tokens_names_the_file(capsys, tmp_path, value):
     bad = _tamper(DATA / "chatbot.pt", tmp_path / "tampered.pt",
                   lambda raw: raw["extra"].__setitem__("max_tokens", value))
     _run_refused(capsys, tmp_path, ["chat", "--checkpoint", str(bad)], "its max_tokens is")
+
+
+@pytest.mark.parametrize("change, needle", [
+    (lambda raw: raw["config"].__setitem__("max_tokens", 0), "its max_tokens is 0"),
+    (lambda raw: raw["config"]["models"][0].__setitem__("pool", "mean"), "invalid ClassifierConfig"),
+    (lambda raw: raw.__setitem__("itos", raw["itos"][:-1]), "vocab_size"),
+], ids=["max_tokens 0", "pool", "vocabulary"])
+def test_a_tampered_sentiment_file_names_the_file(capsys, tmp_path, change, needle):
+    import torch
+    from lstm_book.data import Vocab
+    from lstm_book.sentiment import ClassifierConfig, SentimentClassifier, SentimentLSTM
+    vocab = Vocab.build([["good", "bad", "film"]])
+    src = SentimentClassifier([SentimentLSTM(ClassifierConfig(len(vocab), emb=4, hidden=3))],
+                              vocab).save(tmp_path / "s.pt")
+    bad = _tamper(src, tmp_path / "tampered.pt", change)
+    _run_refused(capsys, tmp_path, ["sentiment", "predict", "good", "--checkpoint", str(bad)],
+                 needle)
+    code, out, err = run_main(capsys, "sentiment", "predict", "good", "--checkpoint", str(bad))
+    assert code == 1 and "tampered.pt" in err, err
