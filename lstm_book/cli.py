@@ -7,7 +7,8 @@ from __future__ import annotations
 import argparse, ast, importlib.util, os, shutil, sys
 from pathlib import Path
 from typing import Any, Callable, Iterator, Literal
-from .environment import environment_info, one_line_warnings, resolve
+from .environment import (MissingDependency, environment_info, one_line_warnings,
+                                   resolve)
 
 COMMANDS: dict[str, tuple[str, Any]] = {   # name -> (short help, 'module:function' or a group)
     "info": ("versions, device, mode and folders, for a bug report", "lstm_book.cli:info"),
@@ -204,7 +205,8 @@ def is_user_error(e: BaseException) -> bool:
     data = sys.modules.get("lstm_book.data")   # its download and integrity errors are RuntimeErrors
     extra = (data.DownloadError, data.DataIntegrityError) if data else ()
     if torch := sys.modules.get("torch"): extra += (torch.OutOfMemoryError,)   # a GPU too small
-    return isinstance(e, (ValueError, OSError, FloatingPointError, MemoryError, *extra))
+    return isinstance(e, (ValueError, OSError, FloatingPointError, MemoryError, MissingDependency,
+                          *extra))
 
 # %% ../chapters/12_cli.ipynb #c032
 def _show(result: Any) -> None:

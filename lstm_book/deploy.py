@@ -4,10 +4,12 @@
 
 # %% ../chapters/13_deploy.ipynb #d004
 from __future__ import annotations
-import importlib.util, json, os, warnings
+import json, os, warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
+
+from .environment import require
 
 # %% auto #0
 __all__ = ['KINDS', 'OPSET', 'FORMAT', 'STATE_AXES', 'load_for_export', 'Graph', 'traced_module', 'step_graph', 'model_graphs',
@@ -166,9 +168,7 @@ def export_onnx(checkpoint: str | Path, # a model file (lm, music or chatbot), o
                 flags: tuple[str, str] = ("out_dir", "checkpoint"), # what errors call the two
                ) -> list[Path]:
     "Write the ONNX graphs of a model and a `model.json` with its vocabulary; returns the files."
-    if missing := [m for m in ("onnx", "onnxruntime") if importlib.util.find_spec(m) is None]:
-        raise ImportError(f"exporting to ONNX needs {' and '.join(missing)}: "
-                          'pip install "lstm-book[deploy]"')
+    require("onnx", "onnxruntime", extra="deploy")   # a one-line error naming the install
     from lstm_book import __version__
     from lstm_book.core import atomic_write
     from lstm_book.data import pretrained_path

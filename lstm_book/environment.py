@@ -11,7 +11,7 @@ from typing import Any
 # %% auto #0
 __all__ = ['quick_mode', 'sized', 'device_from_env', 'installed_version', 'nvidia_gpus', 'device_guess', 'cache_dir',
            'checkout_data_dir', 'in_checkout', 'package_data_dir', 'data_folders', 'environment_info', 'warning_line',
-           'one_line_warnings', 'resolve']
+           'one_line_warnings', 'MissingDependency', 'require', 'resolve']
 
 # %% ../chapters/00_environment.ipynb #c017
 def quick_mode() -> bool:
@@ -135,6 +135,17 @@ def one_line_warnings(prefix: str = "", # put before each line, e.g. 'lstm-book:
     "Print every later warning of this process as one line (`warning_line`); for command lines."
     import warnings
     warnings.formatwarning = lambda *args, **kwargs: prefix + warning_line(*args, **kwargs)
+
+# %% ../chapters/00_environment.ipynb #c022x1
+class MissingDependency(ImportError):
+    "An optional package that a feature needs is not installed; the message says how to install it."
+
+def require(*modules: str, extra: str) -> None:
+    "Raise `MissingDependency` unless every module can be imported (without importing it)."
+    import importlib.util
+    if missing := [m for m in modules if importlib.util.find_spec(m) is None]:
+        raise MissingDependency(f"this needs {' and '.join(missing)}, which is not installed: "
+                                f'pip install "lstm-book[{extra}]"')
 
 # %% ../chapters/00_environment.ipynb #c032r1
 def resolve(target: str, # 'package.module:function' (a dotted attribute path after the colon)
