@@ -125,7 +125,7 @@ def test_bad_checkpoints(tmp_path, capsys):
     from lstm_book.core import save_checkpoint, save_model
     save_checkpoint(tmp_path / "linear.pt", torch.nn.Linear(2, 2))
     code, out, err = run(["lm", "generate", "--checkpoint", str(tmp_path / "linear.pt")], capsys)
-    assert code == 1 and one_line_error(err, "of no known kind, expected lm")
+    assert code == 1 and one_line_error(err, "is not a model file: it is a training checkpoint")
     save_model(tmp_path / "stocks.pt", torch.nn.Linear(2, 2), "stocks")
     code, out, err = run(["lm", "generate", "--checkpoint", str(tmp_path / "stocks.pt")], capsys)
     assert code == 1 and one_line_error(err, "is a stocks checkpoint, expected lm")
