@@ -195,15 +195,6 @@ def test_damaged_weights_are_refused(char_ckpt, tmp_path, capsys):
     assert code == 1 and one_line_error(err, "do not match their checksum") and out == ""
 
 
-def test_old_checkpoint_format_still_loads(char_ckpt, tmp_path):
-    from dataclasses import asdict
-    from lstm_book.core import save_checkpoint
-    model, vocab, level = load_lm(char_ckpt, device="cpu")
-    save_checkpoint(tmp_path / "old.pt", model, lm_config=asdict(model.cfg), itos=vocab.itos, level=level)
-    again, vocab2, level2 = load_lm(tmp_path / "old.pt", device="cpu")
-    assert vocab2.itos == vocab.itos and level2 == "char" and again.cfg == model.cfg
-
-
 @pytest.mark.parametrize("extra, message", [
     (["--rounds", "0"], "rounds must be at least 1"),
     (["--epochs", "-3"], "epochs must be a positive number"),
