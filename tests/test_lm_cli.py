@@ -141,61 +141,6 @@ def test_damaged_weights_are_refused(char_ckpt, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("extra, message", [
-    (["--tie-weights"], "tie_weights needs emb == hidden"),
-])
-def test_bad_options(extra, message, texts, tmp_path, capsys):
-    code, out, err = run(["lm", "train", "--train", str(texts / "train.txt"), "--valid", str(texts / "valid.txt"),
-                          "--save", str(tmp_path / "lm.pt"), *TINY, *extra], capsys)
-    assert code == 1 and message in err and not (tmp_path / "lm.pt").exists()
-
-
-@pytest.mark.parametrize("extra, message", [
-    (["--level", "byte"], "argument --level: invalid choice: 'byte'"),
-    (["--backend", "cudnn"], "argument --backend: invalid choice: 'cudnn'"),
-    (["--tokenizer", "spacy"], "argument --tokenizer: invalid choice: 'spacy'"),
-])
-def test_choices_are_usage_errors_without_torch(extra, message, tmp_path, capsys):
-    "A value outside a flag's choices is refused by the parser, before any chapter module is imported."
-    code, out, err = run(["lm", "train", "--train", "t.txt", "--valid", "v.txt", *extra], capsys)
-    assert code == 2 and message in err, err
-
-
-def test_missing_required_option(capsys):
-    code, out, err = run(["lm", "train", "--valid", "v.txt"], capsys)
-    assert code == 2 and "the following arguments are required: --train" in err
-
-
-def test_prime_with_unseen_characters(char_ckpt, capsys):
-    code, out, err = run(["lm", "generate", "--checkpoint", str(char_ckpt), "--prime", "MACBETH: «hail»"], capsys)
-    assert code == 1 and "never saw in training: ['«', '»']" in err
-
-
-def test_bad_checkpoints(tmp_path, capsys):
-    code, out, err = run(["lm", "generate", "--checkpoint", str(tmp_path / "none.pt")], capsys)
-    assert code == 1 and "no model file at" in err
-    (tmp_path / "junk.pt").write_bytes(b"junk")
-    code, out, err = run(["lm", "generate", "--checkpoint", str(tmp_path / "junk.pt")], capsys)
-    assert code == 1 and "not a readable model file" in err
-    import torch
-    from lstm_book.core import save_checkpoint, save_model
-    save_checkpoint(tmp_path / "linear.pt", torch.nn.Linear(2, 2))
-    code, out, err = run(["lm", "generate", "--checkpoint", str(tmp_path / "linear.pt")], capsys)
-    assert code == 1 and one_line_error(err, "is not a model file: it is a training checkpoint")
-    save_model(tmp_path / "stocks.pt", torch.nn.Linear(2, 2), "stocks")
-    code, out, err = run(["lm", "generate", "--checkpoint", str(tmp_path / "stocks.pt")], capsys)
-    assert code == 1 and one_line_error(err, "is a stocks checkpoint, expected lm")
-
-
-def test_damaged_weights_are_refused(char_ckpt, tmp_path, capsys):
-    import torch
-    raw = torch.load(char_ckpt, weights_only=True)
-    raw["model"]["decoder.bias"][0] += 1.0                 # one weight changed, checksum kept
-    torch.save(raw, tmp_path / "damaged.pt")
-    code, out, err = run(["lm", "generate", "--checkpoint", str(tmp_path / "damaged.pt")], capsys)
-    assert code == 1 and one_line_error(err, "do not match their checksum") and out == ""
-
-
-@pytest.mark.parametrize("extra, message", [
     (["--rounds", "0"], "rounds must be at least 1"),
     (["--epochs", "-3"], "epochs must be a positive number"),
     (["--epochs", "0"], "epochs must be a positive number"),
