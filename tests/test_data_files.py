@@ -166,8 +166,10 @@ def test_path_and_manifest_know_the_pretrained_models():
     assert isinstance(e.value, ValueError) and not isinstance(e.value, KeyError)
     assert "macbeth" in str(e.value) and "movie-chatbot" in str(e.value)
     assert d.pretrained_path(str(ROOT / "data" / "chatbot.pt")) == ROOT / "data" / "chatbot.pt"
-    with pytest.raises(d.UnknownNameError, match="no model file at nope.pt, and 'nope.pt' is not the name of a pretrained model"):
+    with pytest.raises(FileNotFoundError, match="no model file at nope.pt \\(nor is it the name of a pretrained model"):
         d.pretrained_path("nope.pt")
+    with pytest.raises(d.UnknownNameError, match="no model file at nope, and 'nope' is not the name of a pretrained model"):
+        d.pretrained_path("nope")
 
 
 def test_load_text_refuses_archives_and_names_bad_files(tmp_path):

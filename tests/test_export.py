@@ -94,7 +94,7 @@ def test_runtime_needs_no_torch(exports):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     bits, loaded = json.loads(r.stdout)
-    assert loaded == ["lstm_book.deploy"]
+    assert loaded == ["lstm_book.deploy", "lstm_book.environment"]   # both torch-free
     want = evaluate_lm(model, torch.tensor(ids), batch_size=1, bptt=500) / math.log(2)
     assert abs(bits - want) < 1e-4, (bits, want)
 
@@ -176,5 +176,5 @@ def test_package_works_without_onnx():
                        env={**os.environ, "LSTM_BOOK_DEVICE": "cpu"})
     assert r.returncode == 0, r.stderr[-2000:]
     assert "usage: lstm-book export" in r.stdout
-    assert 'ERROR exporting to ONNX needs onnx and onnxruntime: pip install "lstm-book[deploy]"' in r.stdout
+    assert 'ERROR this needs onnx and onnxruntime, which is not installed: pip install "lstm-book[deploy]"' in r.stdout
     assert not Path("never-written").exists()
