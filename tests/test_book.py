@@ -128,7 +128,8 @@ def test_chapter_page(site, browser, doc):
         assert note.count() == 1 and len(note.inner_text()) > 20, f"reference {key} is not rendered"
     check_math(page)
     wide = page.evaluate("() => [...document.querySelectorAll('div.cell_input pre')]"
-                         ".filter(p => p.clientWidth > 0 && p.scrollWidth > p.clientWidth + 1)"   # shown cells only
+                         ".filter(p => p.offsetParent !== null && p.innerText.trim() !== '')"   # shown cells only
+                         ".filter(p => p.scrollWidth > p.clientWidth + 1)"
                          ".map(p => p.innerText.split('\\n')[0])")
     assert not wide, f"{len(wide)} code cell(s) scroll sideways in a 1280-pixel window, e.g. {wide[0]!r}"
     assert not errors, f"JavaScript errors: {errors}"
