@@ -3,8 +3,8 @@
 Two hundred short review sentences in 100 minimal pairs. The two sentences of a pair use
 exactly the same words in a different order, and the order decides the label, so a
 bag-of-words model must get exactly one sentence of each pair wrong. The sentences were
-written for The LSTM Book by its authors (none is taken from a data set), before any model
-was run on them. In about half of the pairs the clause that carries the verdict comes last,
+written for The LSTM Book by its authors (none is taken from a data set); a first version,
+with the verdict last in most pairs, was rebalanced after models had been run on it. In about half of the pairs the clause that carries the verdict comes last,
 in the other half first, so that "trust the last clause" is no better than a coin:
 
 - but          "<clause> , but <verdict>"          verdict last
