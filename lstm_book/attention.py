@@ -5,6 +5,7 @@
 # %% ../chapters/09_attention.ipynb #c004
 from __future__ import annotations
 import math
+from dataclasses import asdict
 from functools import partial
 from typing import Sequence
 from pathlib import Path
@@ -12,15 +13,16 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
 
-from .core import ModelFile, default_device, load_model, save_model
-from .data import SPECIALS, Vocab
+from .core import ModelFile, ModelFileError, default_device, load_model, save_model
+from .data import SPECIALS, Vocab, pretrained_path
 from .chatbot import (MAX_TOKENS, Chatbot, Seq2Seq, Seq2SeqConfig,
                                chatbot_from_file, generate)
 
 
 # %% auto #0
-__all__ = ['SCORES', 'Attention', 'reversal_pairs', 'encode_reversal', 'AttentionDecoder', 'attention_seq2seq', 'BahdanauDecoder',
-           'LuongDecoder', 'AttentionChatbot', 'load_chatbot', 'accuracy_by_length', 'attention_map']
+__all__ = ['SCORES', 'DECODERS', 'Attention', 'reversal_pairs', 'encode_reversal', 'AttentionDecoder', 'attention_seq2seq',
+           'BahdanauDecoder', 'LuongDecoder', 'AttentionChatbot', 'load_chatbot', 'accuracy_by_length', 'attention_map',
+           'load_pretrained', 'common_replies', 'is_generic']
 
 # %% ../chapters/09_attention.ipynb #c007
 from .core import masked_softmax   # shared with later chapters: see the toolkit
@@ -109,9 +111,16 @@ class AttentionDecoder(nn.Module):
         self.weights = w.detach()
         return self.out(self.drop(torch.tanh(self.combine(torch.cat([context, h], -1))))), state
 
-def attention_seq2seq(cfg: Seq2SeqConfig, score: str = "general") -> Seq2Seq:
-    "The chatbot's encoder-decoder with an `AttentionDecoder`."
-    return Seq2Seq(cfg, decoder_cls=partial(AttentionDecoder, score=score))
+# the attention decoders by name (this chapter adds two more below)
+DECODERS: dict[str, type] = {"attention": AttentionDecoder}
+
+def attention_seq2seq(cfg: Seq2SeqConfig, score: str = "general",
+                      decoder: str = "attention", # a key of DECODERS
+                      ) -> Seq2Seq:
+    "The chatbot's encoder-decoder with an attention decoder (`AttentionDecoder` by default)."
+    if decoder not in DECODERS:
+        raise ValueError(f"unknown attention decoder {decoder!r}; known: {', '.join(DECODERS)}")
+    return Seq2Seq(cfg, decoder_cls=partial(DECODERS[decoder], score=score))
 
 # %% ../chapters/09_attention.ipynb #c025c
 def _feeding_parts(m: nn.Module, cfg: Seq2SeqConfig, embedding: nn.Embedding, score: str):
@@ -144,6 +153,8 @@ class BahdanauDecoder(nn.Module):
         self.weights = torch.cat(ws, 1).detach()
         return torch.cat(logits, 1), state
 
+DECODERS["bahdanau"] = BahdanauDecoder
+
 
 # %% ../chapters/09_attention.ipynb #c025e
 class LuongDecoder(nn.Module):
@@ -172,14 +183,20 @@ class LuongDecoder(nn.Module):
         self.weights = torch.cat(ws, 1).detach()
         return torch.cat(logits, 1), (*st, feed)
 
+DECODERS["luong"] = LuongDecoder
+
 
 # %% ../chapters/09_attention.ipynb #c027
 class AttentionChatbot(Chatbot):
-    "A `Chatbot` whose model has an `AttentionDecoder`; saves and loads its score function too."
-    def save(self, path: str | Path) -> Path:
-        "Write a model file (kind 'attention-chatbot'): weights, configuration, vocabulary, score."
+    "A `Chatbot` whose model has an attention decoder; saves and loads which one, and its score."
+    def save(self, path: str | Path,
+             **extra) -> Path: # more to store (e.g. the history)
+        "Write a model file (kind 'attention-chatbot'): weights, configuration, vocabulary, decoder."
+        decoder = next(k for k, c in DECODERS.items() if type(self.model.decoder) is c)
+        mmi = None if self.mmi is None else asdict(self.mmi)
         return save_model(path, self.model, "attention-chatbot", self.model.cfg, self.vocab,
-                          score=self.model.decoder.attention.score_fn, max_tokens=self.max_tokens)
+                          decoder=decoder, score=self.model.decoder.attention.score_fn,
+                          max_tokens=self.max_tokens, mmi=mmi, **extra)
 
     @classmethod
     def load(cls, path: str | Path) -> "AttentionChatbot":
@@ -188,15 +205,16 @@ class AttentionChatbot(Chatbot):
 
 def _chatbot(mf: ModelFile) -> Chatbot:
     "The chatbot of a chatbot or attention-chatbot model file."
-    attn = mf.kind == "attention-chatbot"
-    model = attention_seq2seq(mf.config, mf.extra.get("score", "general")) if attn else Seq2Seq(
-        mf.config)
-    return chatbot_from_file(AttentionChatbot if attn else Chatbot, mf, model)
+    if mf.kind != "attention-chatbot": return chatbot_from_file(Chatbot, mf, Seq2Seq(mf.config))
+    decoder, score = mf.extra.get("decoder", "attention"), mf.extra.get("score", "general")
+    if decoder not in DECODERS or score not in SCORES:
+        raise ModelFileError(f"{mf.path}: unknown decoder {decoder!r} or score {score!r} "
+                             f"(known: {', '.join(DECODERS)}; {', '.join(SCORES)})")
+    return chatbot_from_file(AttentionChatbot, mf, attention_seq2seq(mf.config, score, decoder))
 
 def load_chatbot(path: str | Path) -> Chatbot:
     "A saved chatbot of either kind, read once: a `Chatbot` (chapter 8) or an `AttentionChatbot`."
     return _chatbot(load_model(path, ("chatbot", "attention-chatbot"), Seq2SeqConfig))
-
 
 # %% ../chapters/09_attention.ipynb #c029a
 def accuracy_by_length(model: Seq2Seq, vocab: Vocab,
@@ -239,3 +257,23 @@ def attention_map(model: Seq2Seq, vocab: Vocab,
                  torch.tensor([[Vocab.bos_id] + reply], device=dev))
     return src_tokens, vocab.decode(reply) + ["<eos>"], model.decoder.weights[0].cpu().numpy()
 
+
+# %% ../chapters/09_attention.ipynb #c061
+def load_pretrained(name: str = "movie-chatbot", # a chatbot in the data manifest's PRETRAINED list
+                    device: str | torch.device | None = None) -> Chatbot:
+    """The book's trained chatbot (with attention and MMI reranking), or another pretrained chatbot,
+    from the checkout, the cache or the repository."""
+    bot = load_chatbot(pretrained_path(name))
+    if device is not None: bot.model.to(device)
+    return bot
+
+# %% ../chapters/09_attention.ipynb #c068
+def common_replies(train: pd.DataFrame, # training pairs (statement, reply text)
+                   top: int = 20) -> set[str]:
+    "The `top` most frequent replies of the training pairs (normalised text)."
+    return set(train.reply.value_counts().index[:top])
+
+def is_generic(reply: list[str], # a reply's tokens
+               common: set[str]) -> bool:
+    "Whether a reply is generic: one of the `common` replies, or of the 'i don't know' kind."
+    return " ".join(reply) in common or dont_know(reply)

@@ -25,12 +25,13 @@ from .core import pad_batch
 # %% auto #0
 __all__ = ['MAX_TOKENS', 'MIN_COUNT', 'CORNELL_URL', 'CORNELL_SHA256', 'GENERIC', 'normalize_text', 'filter_pairs', 'pairs_file',
            'load_pairs', 'load_cornell', 'split_pairs', 'drop_seen_pairs', 'build_chat_vocab', 'encode_pairs',
-           'Seq2SeqConfig', 'Encoder', 'Decoder', 'Seq2Seq', 'inverse_sigmoid', 'ForcingBatchSampler', 'PairData',
+           'chat_data', 'Seq2SeqConfig', 'Encoder', 'Decoder', 'Seq2Seq', 'ranking_candidates', 'recall_at',
+           'candidate_logp', 'ranking_scores', 'inverse_sigmoid', 'halfway_k', 'ForcingBatchSampler', 'PairData',
            'collate_pairs', 'PairBatches', 'seq2seq_step', 'ChatTrainConfig', 'train_seq2seq', 'generate', 'distinct_n',
            'corpus_bleu', 'bleu_signature', 'bleu_stats', 'bleu_from_stats', 'dont_know', 'paired_bootstrap',
            'UnigramReplies', 'retrieval_replies', 'reply_logp', 'MMIConfig', 'reply_prior', 'mmi_candidates',
-           'mmi_pick', 'mmi_rerank', 'perplexity', 'reply_scores', 'Chatbot', 'chatbot_from_file', 'load_pretrained',
-           'chat', 'train_command']
+           'mmi_pick', 'mmi_rerank', 'tfidf_ranking_scores', 'recall_report', 'perplexity', 'reply_scores', 'Chatbot',
+           'chatbot_from_file', 'chat', 'train_command']
 
 # %% ../chapters/08_chatbot.ipynb #c007
 def normalize_text(text: str) -> str:
@@ -137,6 +138,16 @@ def encode_pairs(df: pd.DataFrame, vocab: Vocab) -> tuple[list[list[int]], list[
     return ([vocab.encode(s.split()) for s in df.statement],
             [vocab.encode(r.split(), bos=True, eos=True) for r in df.reply])
 
+# %% ../chapters/08_chatbot.ipynb #c024d
+def chat_data(vocab: Vocab | None = None, # encode with this vocabulary (None: the training pairs')
+              ) -> tuple[dict[str, pd.DataFrame], Vocab, dict[str, tuple[list, list]]]:
+    """The book's splits of the pairs (held-out pairs also in the training split dropped), the
+    vocabulary and the encoded pairs of each split."""
+    parts = split_pairs(load_pairs())
+    for k in ("valid", "test"): parts[k] = drop_seen_pairs(parts[k], parts["train"])
+    vocab = vocab or build_chat_vocab(parts["train"])
+    return parts, vocab, {k: encode_pairs(p, vocab) for k, p in parts.items()}
+
 # %% ../chapters/08_chatbot.ipynb #c026
 @dataclass
 class Seq2SeqConfig:
@@ -212,6 +223,66 @@ class Seq2Seq(nn.Module):
         memory, state, mask = self.encode(src, lengths)
         return self.decoder(tgt_in, state, memory, mask)[0]
 
+# %% ../chapters/08_chatbot.ipynb #c047r1
+def ranking_candidates(replies: list, # the held-out replies (token lists or strings), one per pair
+                       distractors: int = 99, seed: int = 0) -> np.ndarray:
+    """(N, 1 + distractors) indices into `replies`: column 0 is each pair's own reply, the others
+    replies of other pairs whose text differs from it, drawn at random without replacement."""
+    keys = np.array([" ".join(r) if not isinstance(r, str) else r for r in replies], dtype=object)
+    rng, out = np.random.default_rng(seed), np.empty((len(keys), 1 + distractors), dtype=np.int64)
+    for i, key in enumerate(keys):
+        perm = rng.permutation(len(keys))
+        others = perm[keys[perm] != key][:distractors]
+        if len(others) < distractors:
+            raise ValueError(f"pair {i}: only {len(others)} replies differ from {key!r}; "
+                             f"{distractors} distractors need more held-out pairs")
+        out[i, 0], out[i, 1:] = i, others
+    return out
+
+def recall_at(scores: np.ndarray, # (N, C) a score per candidate, the true reply in column 0
+              k: int) -> np.ndarray:
+    "1.0 where the true reply is among the k best candidates (ties count against it), else 0.0."
+    if not 1 <= k <= scores.shape[1]: raise ValueError(f"k must be in 1..{scores.shape[1]}, got {k}")
+    return ((scores[:, 1:] >= scores[:, :1]).sum(1) < k).astype(float)
+
+# %% ../chapters/08_chatbot.ipynb #c047r3
+@torch.no_grad()
+def candidate_logp(model: Seq2Seq, statements: list[list[int]], # encoded statements
+                   replies: list[list[int]], # reply ids without <bos> and <eos>
+                   cands: np.ndarray, # (N, C) indices into replies, one row per statement
+                   batch_size: int = 2048, # candidate replies scored at once
+                   ) -> np.ndarray:
+    """(N, C) log p(reply <eos> | statement) of each statement's candidates; each statement is
+    encoded once and its encoding shared by its C candidates."""
+    if len(statements) != len(cands):
+        raise ValueError(f"need one row of candidates per statement: {len(cands)} vs "
+                         f"{len(statements)}")
+    model.eval(); dev = model_device(model)
+    C, out = cands.shape[1], []
+    per = max(1, batch_size // C)
+    for i in range(0, len(statements), per):
+        src, lengths = pad_batch([torch.tensor(s) for s in statements[i:i + per]])
+        memory, (h, c), mask = model.encode(src.to(dev), lengths)
+        tgt, _ = pad_batch([torch.tensor([Vocab.bos_id] + replies[j] + [Vocab.eos_id])
+                            for j in cands[i:i + per].ravel()])                  # (q C, T + 1)
+        tgt = tgt.to(dev)
+        logits, _ = model.decoder(tgt[:, :-1], (h.repeat_interleave(C, 1),
+                                                c.repeat_interleave(C, 1)),
+                                  memory.repeat_interleave(C, 0), mask.repeat_interleave(C, 0))
+        tok = logits.float().log_softmax(-1).gather(-1, tgt[:, 1:, None])[..., 0]
+        out.append((tok * (tgt[:, 1:] != Vocab.pad_id)).sum(1).view(-1, C).cpu().numpy())
+    return np.concatenate(out)
+
+def ranking_scores(model: Seq2Seq, statements: list[list[int]], replies: list[list[int]],
+                   cands: np.ndarray,
+                   # log p(reply) of each reply, subtracted lam times (MMI, see below)
+                   prior: np.ndarray | None = None, lam: float = 0.0) -> np.ndarray:
+    """(N, C) length-normalised scores of the candidates: log p(reply | statement), minus
+    lam * prior[reply] when a prior is given, divided by the reply's tokens (with <eos>)."""
+    score = candidate_logp(model, statements, replies, cands)
+    if prior is not None: score = score - lam * np.asarray(prior)[cands]
+    return score / (np.array([len(r) + 1 for r in replies])[cands])
+
 # %% ../chapters/08_chatbot.ipynb #c030
 def inverse_sigmoid(k: float, # >= 1; the larger, the later the decay
                    ) -> Callable[[int], float]:
@@ -220,6 +291,16 @@ def inverse_sigmoid(k: float, # >= 1; the larger, the later the decay
         raise ValueError(f"k must be a finite number >= 1, got {k}")
     # i: the number of updates so far
     return lambda i: k / (k + math.exp(min(i / k, 700.0)))
+
+def halfway_k(updates: int, # the training run's updates
+             ) -> float:
+    "The k whose inverse sigmoid passes one half halfway through the run: k ln k = updates / 2."
+    if updates < 2 * math.e: raise ValueError(f"need at least 6 updates, got {updates}")
+    lo, hi = math.e, float(updates)                     # k ln k grows with k: bisect
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if mid * math.log(mid) < updates / 2 else (lo, mid)
+    return lo
 
 class ForcingBatchSampler(Sampler):
     """Batches of indices into `n` pairs, reshuffled every epoch, each with its teacher-forcing
@@ -309,17 +390,22 @@ class ChatTrainConfig(FitConfig):
     # scheduled sampling: k of the inverse sigmoid decay of the teacher-forcing probability over
     # the updates (None: teacher forcing throughout)
     ss_k: float | None = None
+    # multiply the learning rate by this when the validation loss has not improved (None: keep it)
+    lr_decay: float | None = None
     seed: int = 0
 
 def train_seq2seq(model: Seq2Seq, train: tuple[list, list], valid: tuple[list, list],
                   cfg: ChatTrainConfig = ChatTrainConfig()) -> pd.DataFrame:
     """Train with teacher forcing or scheduled sampling, and clipping; keeps the weights of the best
-    validation epoch. Returns the history (with perplexities)."""
+    validation epoch (or of the best `cfg.select` score). Returns the history (with perplexities)."""
     torch.manual_seed(cfg.seed)
     train_b = PairBatches(*train, cfg.batch_size, seed=cfg.seed,
                           schedule=None if cfg.ss_k is None else inverse_sigmoid(cfg.ss_k))
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    return fit(model, train_b, PairBatches(*valid, 256, shuffle=False), seq2seq_step, opt, cfg=cfg)
+    plateau = None if cfg.lr_decay is None else torch.optim.lr_scheduler.ReduceLROnPlateau(
+        opt, factor=cfg.lr_decay, patience=0)
+    return fit(model, train_b, PairBatches(*valid, 256, shuffle=False), seq2seq_step, opt,
+               plateau, cfg=cfg)
 
 # %% ../chapters/08_chatbot.ipynb #c040
 @torch.no_grad()
@@ -541,6 +627,41 @@ def mmi_rerank(model: Seq2Seq, statements: list[list[int]], cfg: MMIConfig,
     "Reply token ids for each statement, chosen from sampled candidates by mutual information."
     return mmi_pick(*mmi_candidates(model, statements, cfg, seed), cfg.lam)
 
+# %% ../chapters/08_chatbot.ipynb #c047r6
+def tfidf_ranking_scores(train: pd.DataFrame, # training pairs (statement, reply text)
+                         statements: list[str], replies: list[str], # held-out pairs' text
+                         cands: np.ndarray, # (N, C) indices into replies
+                         neighbours: int = 20, # training statements per test statement
+                         ) -> dict[str, np.ndarray]:
+    """(N, C) scores of the candidates by two TF-IDF rankers: 'statement-reply' (cosine of the
+    statement and the candidate) and 'nearest statements' (the candidate's cosine with the replies
+    of the most similar training statements, weighted by those statements' similarity)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    tfidf = TfidfVectorizer(ngram_range=(1, 2), token_pattern=r"\S+", sublinear_tf=True)
+    tfidf.fit(pd.concat([train.statement, train.reply]))
+    S, R = tfidf.transform(statements), tfidf.transform(replies)
+    direct = np.asarray([(S[i] @ R[row].T).toarray()[0] for i, row in enumerate(cands)])
+    sim = (S @ tfidf.transform(train.statement).T).toarray()             # (N, train)
+    near = np.argsort(-sim, axis=1)[:, :neighbours]
+    train_R = tfidf.transform(train.reply)
+    knn = np.asarray([sim[i, near[i]] @ (train_R[near[i]] @ R[row].T).toarray()
+                      for i, row in enumerate(cands)])
+    return {"statement-reply": direct, "nearest statements": knn}
+
+# %% ../chapters/08_chatbot.ipynb #c047r9
+def recall_report(scores: dict[str, np.ndarray], # ranker -> (N, C) candidate scores
+                  ks: tuple[int, ...] = (1, 5), n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    "Recall@k of each ranker, in %, with its 95% bootstrap interval over the statements."
+    rows = []
+    for name, s in scores.items():
+        boots, row = bootstrap_rows(len(s), n_boot, seed), {"ranker": name}
+        for k in ks:
+            hit = recall_at(s, k)
+            lo, hi = np.quantile(hit[boots].mean(1), [0.025, 0.975])
+            row[f"R@{k} (%)"] = f"{100 * hit.mean():5.1f} [{100 * lo:4.1f}, {100 * hi:4.1f}]"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
 # %% ../chapters/08_chatbot.ipynb #c049
 def perplexity(model: Seq2Seq, pairs: tuple[list, list], batch_size: int = 256) -> float:
     "Per-token perplexity of the replies given their statements (teacher-forced, <eos> included)."
@@ -592,11 +713,12 @@ class Chatbot:
 
 # %% ../chapters/08_chatbot.ipynb #c059
 @patch
-def save(self: Chatbot, path: str | Path) -> Path:
+def save(self: Chatbot, path: str | Path,
+         **extra) -> Path: # more to store (e.g. the history)
     "Write the chatbot as one model file (core's `save_model`): weights, config, vocabulary, MMI."
     mmi = None if self.mmi is None else asdict(self.mmi)
     return save_model(path, self.model, "chatbot", self.model.cfg, self.vocab,
-                      max_tokens=self.max_tokens, mmi=mmi)
+                      max_tokens=self.max_tokens, mmi=mmi, **extra)
 
 def chatbot_from_file(cls: type, mf, model: nn.Module) -> Chatbot:
     """A chatbot of class `cls` around `model` (built for the file's config), with the weights,
@@ -615,14 +737,6 @@ def load(cls: Chatbot, path: str | Path) -> Chatbot:
     "A chatbot from a `Chatbot.save` file, on the default device."
     mf = load_model(path, "chatbot", Seq2SeqConfig)
     return chatbot_from_file(cls, mf, Seq2Seq(mf.config))
-
-# %% ../chapters/08_chatbot.ipynb #c060p1
-def load_pretrained(name: str = "movie-chatbot", # a chatbot in the data manifest's PRETRAINED list
-                    device: str | torch.device | None = None) -> Chatbot:
-    "The book's trained chatbot, from the checkout, the cache or the repository."
-    bot = Chatbot.load(pretrained_path(name))
-    if device is not None: bot.model.to(device)
-    return bot
 
 # %% ../chapters/08_chatbot.ipynb #c062
 def _keyboard(prompt: str) -> Iterator[str]:
@@ -667,10 +781,7 @@ def train_command(*, save: Path, # where to write the chatbot
     if epochs < 1 or (limit is not None and limit < 1):
         raise ValueError(f"epochs and limit must be positive, got {epochs}, {limit}")
     check_writable(save, "--save")
-    parts = split_pairs(load_pairs())
-    for k in ("valid", "test"): parts[k] = drop_seen_pairs(parts[k], parts["train"])
-    vocab = build_chat_vocab(parts["train"])
-    data = {k: encode_pairs(p, vocab) for k, p in parts.items()}
+    parts, vocab, data = chat_data()
     train = tuple(x[:limit] for x in data["train"]) if limit else data["train"]
     torch.manual_seed(seed)
     model = Seq2Seq(Seq2SeqConfig(len(vocab))).to(default_device())

@@ -250,6 +250,9 @@ class FitConfig:
     progress: bool = True              # show a progress bar with the running loss
     unit: str = "epoch"                # what one turn of the loop is called in its printed lines
     log: bool = True                   # print one line per epoch
+    # choose the best epoch by select(model) (lower is better; a "select" history column) instead
+    # of the validation loss: for restore_best, patience and best.pt
+    select: Callable[[nn.Module], float] | None = None
 
 # %% ../chapters/00_core.ipynb #c037
 def _amp_dtype(device: torch.device, amp: bool) -> torch.dtype | None:
@@ -666,6 +669,7 @@ def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
         if scheduler is not None and not cfg.schedule_per_batch: _step_per_epoch(scheduler, score)
         secs = time.perf_counter() - t0
         rows.append(_epoch_row(epoch, tr, va, lr, secs, train_secs, cfg.metrics))
+        if cfg.select is not None: rows[-1]["select"] = score = float(cfg.select(model))
         best, bad = (score, 0) if score < best else (best, bad + 1)
         if cfg.log and main: print(_epoch_line(rows[-1], cfg.epochs, bad == 0, cfg.unit))
         if cfg.restore_best and bad == 0:

@@ -445,7 +445,12 @@ PRETRAINED = {p.name: p for p in [
                "event-sequence LSTM composer trained on the Bach chorales", "06_music"),
     Pretrained("movie-chatbot", "chatbot.pt",
                "fe4b85a5780d7b0a08ba12a174933a0c56cf52d0a811f4888e7a4f8b053a7f64", 4_852_389,
-               "seq2seq LSTM chatbot trained on movie-dialog pairs", "08_chatbot"),
+               "seq2seq LSTM chatbot with attention, trained on movie-dialog pairs", "09_attention",
+               "python tools/train_shipped_chatbot.py --all --then-ship"),
+    Pretrained("movie-chatbot-plain", "chatbot_plain.pt",
+               "0000000000000000000000000000000000000000000000000000000000000000", 1,
+               "seq2seq LSTM chatbot without attention (the comparison), same pairs and recipe",
+               "09_attention", "python tools/train_shipped_chatbot.py --all --then-ship"),
 ]}
 _MANIFESTS["pretrained model"] = PRETRAINED   # data_path and manifest_entry know them too
 

@@ -19,8 +19,8 @@ from .chatbot import MAX_TOKENS, Chatbot, Seq2Seq, chat
 from .attention import load_chatbot
 
 # %% auto #0
-__all__ = ['length_penalty', 'reorder_state', 'Hypothesis', 'beam_search', 'seq2seq_step_fn', 'seq2seq_beam', 'lm_step_fn',
-           'lm_beam', 'BeamChatbot', 'chat_command']
+__all__ = ['length_penalty', 'reorder_state', 'Hypothesis', 'beam_search', 'beam_state', 'seq2seq_step_fn', 'seq2seq_beam',
+           'lm_step_fn', 'lm_beam', 'BeamChatbot', 'chat_command']
 
 # %% ../chapters/10_beam_search.ipynb #c007
 def length_penalty(length: int, # tokens in the hypothesis, <eos> included
@@ -129,16 +129,23 @@ def beam_search(
     return [sorted(f, key=lambda h: -h.score)[:n_best] for f in finished]
 
 # %% ../chapters/10_beam_search.ipynb #c017
+def _flip(dec: tuple) -> tuple:
+    """A decoder state (h, c, *rest) with the layer and row dimensions of h and c swapped (any
+    rest, like Luong's attentional vector, is rows first already)."""
+    return (*(t.transpose(0, 1).contiguous() for t in dec[:2]), *dec[2:])
+
+def beam_state(model: Seq2Seq, src: torch.Tensor, lengths: torch.Tensor) -> tuple:
+    "Encoded statements as a `beam_search` state, rows first: (decoder state, memory, mask)."
+    memory, dec, mask = model.encode(src.to(model_device(model)), lengths)
+    return _flip(dec), memory, mask
+
 def seq2seq_step_fn(model: Seq2Seq) -> Callable:
-    """A `beam_search` step for a `Seq2Seq`: state = (h,
-    c) rows first, plus the encoder outputs and mask."""
+    "A `beam_search` step for a `Seq2Seq`, with or without attention (state from `beam_state`)."
     dev = model_device(model)
     def step(tokens: torch.Tensor, state: tuple) -> tuple[torch.Tensor, tuple]:
-        # (N, L, H) x 2, (N, S, H), (N, S)
-        h, c, memory, mask = state
-        hc = (h.transpose(0, 1).contiguous(), c.transpose(0, 1).contiguous())
-        logits, (h, c) = model.decoder(tokens.to(dev)[:, None], hc, memory, mask)
-        return logits[:, -1].log_softmax(-1), (h.transpose(0, 1), c.transpose(0, 1), memory, mask)
+        dec, memory, mask = state
+        logits, dec = model.decoder(tokens.to(dev)[:, None], _flip(dec), memory, mask)
+        return logits[:, -1].log_softmax(-1), (_flip(dec), memory, mask)
     return step
 
 @torch.no_grad()
@@ -146,14 +153,11 @@ def seq2seq_beam(model: Seq2Seq, statements: list[list[int]], # encoded statemen
                  beam_size: int = 5, max_len: int = MAX_TOKENS + 1, alpha: float = 0.0,
                  n_best: int = 1, batch_size: int = 128) -> list[list[Hypothesis]]:
     "The n_best beam-search replies (token ids) of each statement."
-    model.eval(); dev, out = model_device(model), []
+    model.eval(); out = []
     for i in range(0, len(statements), batch_size):
         src, lengths = pad_batch([torch.tensor(s) for s in statements[i:i + batch_size]])
-        memory, (h, c), mask = model.encode(src.to(dev), lengths)
-        out += beam_search(seq2seq_step_fn(model),
-                           (h.transpose(0, 1), c.transpose(0, 1), memory, mask), len(lengths),
-                           Vocab.bos_id, Vocab.eos_id,
-                           beam_size, max_len, alpha, n_best,
+        out += beam_search(seq2seq_step_fn(model), beam_state(model, src, lengths), len(lengths),
+                           Vocab.bos_id, Vocab.eos_id, beam_size, max_len, alpha, n_best,
                            banned=(Vocab.pad_id, Vocab.unk_id, Vocab.bos_id))
     return out
 

@@ -12,12 +12,13 @@ from typing import Any, Callable
 from .environment import require
 
 # %% auto #0
-__all__ = ['KINDS', 'OPSET', 'FORMAT', 'STATE_AXES', 'load_for_export', 'Graph', 'traced_module', 'step_graph', 'model_graphs',
-           'write_graph', 'quantize_graph', 'check_out_dir', 'export_onnx', 'read_export', 'OnnxModel', 'check_onnx',
-           'onnx_bits', 'export_command']
+__all__ = ['KINDS', 'CHATBOTS', 'OPSET', 'FORMAT', 'STATE_AXES', 'load_for_export', 'Graph', 'traced_module', 'step_graph',
+           'attention_step_graph', 'model_graphs', 'write_graph', 'quantize_graph', 'check_out_dir', 'export_onnx',
+           'read_export', 'OnnxModel', 'greedy_reply', 'check_onnx', 'onnx_bits', 'export_command']
 
 # %% ../chapters/13_deploy.ipynb #d007
-KINDS = ("lm", "music", "chatbot")   # the kinds of model file that export
+KINDS = ("lm", "music", "chatbot", "attention-chatbot")   # the kinds of model file that export
+CHATBOTS = ("chatbot", "attention-chatbot")
 OPSET = 17                           # the ONNX operator set of the graphs
 FORMAT = "lstm-book-onnx-1"          # the format of model.json
 
@@ -28,12 +29,13 @@ def load_for_export(checkpoint: str | Path, # a model file, or the name of a pre
     from lstm_book.data import pretrained_path
     path = pretrained_path(str(checkpoint))   # a name, or a file that exists: else a ValueError
     kind = load_model(path, KINDS).kind
-    if kind == "chatbot":
-        from lstm_book.chatbot import Chatbot
-        bot = Chatbot.load(path)
+    if kind in CHATBOTS:
+        from lstm_book.attention import DECODERS, load_chatbot
+        bot = load_chatbot(path)
+        decoder = next((k for k, c in DECODERS.items() if type(bot.model.decoder) is c), "plain")
         return kind, bot.model.cpu().eval(), {
             "itos": bot.vocab.itos, "never_draw": [0, 1, 2], "max_tokens": bot.max_tokens,
-            "tokenizer": "lstm_book.chatbot.normalize_text(text).split()"}
+            "decoder": decoder, "tokenizer": "lstm_book.chatbot.normalize_text(text).split()"}
     if kind == "music":
         from lstm_book.music import STEPS_PER_QUARTER, Composer
         c = Composer.load(path, "cpu")
@@ -85,13 +87,40 @@ def step_graph(rnn: Any, # a module called as rnn(tokens, (h, c)) -> (logits, (h
     axes = {"tokens": {0: "batch", 1: "steps"}, "logits": {0: "batch", 1: "steps"}, **STATE_AXES}
     return Graph("step", traced_module(step, rnn), inputs, ["logits", "h_out", "c_out"], axes)
 
+def attention_step_graph(decoder: Any, # an attention decoder (chapter 9): one reply token a step
+                         layers: int, hidden: int, vocab_size: int, # its sizes
+                         batch: int = 2, src_len: int = 3, seed: int = 0, # the example inputs
+                        ) -> Graph:
+    """The step graph of a decoder with attention: tokens (B, 1), state h, c (and Luong's feed),
+    the statement's encoder outputs `memory` (B, S, H) and `mask` (B, S) -> logits, new state."""
+    import torch
+    from lstm_book.attention import LuongDecoder
+    feed = isinstance(decoder, LuongDecoder)    # its state carries the attentional vector too
+    def step(tokens, h, c, memory, mask, *fd):
+        logits, state = decoder(tokens, (h, c, *fd), memory, mask)
+        return (logits, *state)
+    g = torch.Generator().manual_seed(seed)
+    lengths = torch.randint(1, src_len + 1, (batch,), generator=g)
+    inputs = {"tokens": torch.randint(4, vocab_size, (batch, 1), generator=g),
+              "h": torch.randn(layers, batch, hidden, generator=g) / 2,
+              "c": torch.randn(layers, batch, hidden, generator=g),
+              "memory": torch.randn(batch, src_len, hidden, generator=g),
+              "mask": torch.arange(src_len) < lengths[:, None]}
+    if feed: inputs["feed"] = torch.randn(batch, hidden, generator=g) / 2
+    axes = {"tokens": {0: "batch"}, "logits": {0: "batch"}, **STATE_AXES,
+            "memory": {0: "batch", 1: "src"}, "mask": {0: "batch", 1: "src"},
+            "feed": {0: "batch"}, "feed_out": {0: "batch"}}
+    outputs = ["logits", "h_out", "c_out"] + (["feed_out"] if feed else [])
+    return Graph("step", traced_module(step, decoder), inputs, outputs,
+                 {k: v for k, v in axes.items() if k in inputs or k in outputs})
+
 # %% ../chapters/13_deploy.ipynb #d016
 def model_graphs(kind: str, model: Any, # from `load_for_export`
                  batch: int = 2, steps: int = 3, seed: int = 0, # the random example inputs
                 ) -> list[Graph]:
     "The graphs of a model: a language model's (or composer's) step; a chatbot's encoder and step."
     import torch
-    if kind != "chatbot":
+    if kind not in CHATBOTS:
         if model.cfg.backend != "torch":   # the book's LSTM equals torch's (chapter 3)
             from dataclasses import replace
             from lstm_book.lm import LanguageModel
@@ -103,10 +132,18 @@ def model_graphs(kind: str, model: Any, # from `load_for_export`
     lengths = torch.randint(1, steps + 1, (batch,), generator=g); lengths[0] = steps
     tokens = torch.randint(4, c.vocab_size, (batch, steps), generator=g)
     tokens = tokens.masked_fill(torch.arange(steps) >= lengths[:, None], 0)   # 0-padded
-    encoder = Graph("encoder", traced_module(lambda x, n: model.encoder(x, n)[1], model.encoder),
-                    {"tokens": tokens, "lengths": lengths}, ["h", "c"],
+    attend = kind == "attention-chatbot"      # the decoder also reads the encoder's outputs
+    def encode(x, n):
+        memory, (h, c) = model.encoder(x, n)
+        return (memory, h, c) if attend else (h, c)
+    encoder = Graph("encoder", traced_module(encode, model.encoder),
+                    {"tokens": tokens, "lengths": lengths},
+                    ["memory", "h", "c"] if attend else ["h", "c"],
                     {"tokens": {0: "batch", 1: "steps"}, "lengths": {0: "batch"},
-                     "h": {1: "batch"}, "c": {1: "batch"}})
+                     "memory": {0: "batch", 1: "steps"}, "h": {1: "batch"}, "c": {1: "batch"}})
+    if attend:
+        return [encoder, attention_step_graph(model.decoder, c.layers, c.hidden, c.vocab_size,
+                                              batch, steps, seed)]
     return [encoder, step_graph(model.decoder, c.layers, c.hidden, c.vocab_size, batch, 1, seed)]
 
 # %% ../chapters/13_deploy.ipynb #d019
@@ -221,12 +258,46 @@ class OnnxModel:
         shape = (self.meta["layers"], batch, self.meta["hidden"])
         return self.np.zeros(shape, self.np.float32), self.np.zeros(shape, self.np.float32)
 
+    def start(self, ids: list[int]) -> dict:
+        """A chatbot's first decoder inputs for the statement `ids`: its state (and, with attention,
+        the statement's encoder outputs and mask)."""
+        np, enc = self.np, self.sessions["encoder"]
+        outs = enc.run(None, {"tokens": np.array([ids], np.int64),
+                              "lengths": np.array([len(ids)], np.int64)})
+        inputs = dict(zip([o.name for o in enc.get_outputs()], outs))
+        if "memory" in inputs: inputs["mask"] = np.ones((1, len(ids)), bool)
+        if "feed" in [i.name for i in self.sessions["step"].get_inputs()]:
+            inputs["feed"] = np.zeros((1, self.meta["hidden"]), np.float32)
+        return inputs
+
+    def reply_step(self, token: int, inputs: dict) -> tuple:
+        "A chatbot's next-token logits (V,) after `token`, and the decoder inputs for the next step."
+        sess = self.sessions["step"]
+        outs = sess.run(None, {**inputs, "tokens": self.np.array([[token]], self.np.int64)})
+        named = dict(zip([o.name for o in sess.get_outputs()], outs))
+        return named["logits"][0, -1], inputs | {k[:-4]: v for k, v in named.items()
+                                                  if k.endswith("_out")}
+
     def step(self, tokens: Any, # (B, T) token ids
              state: tuple) -> tuple:
         "Logits (B, T, V) of the tokens that follow, and the state after `tokens`."
         logits, h, c = self.sessions["step"].run(None, {
             "tokens": self.np.asarray(tokens, self.np.int64), "h": state[0], "c": state[1]})
         return logits, (h, c)
+
+# %% ../chapters/13_deploy.ipynb #d032g
+def greedy_reply(model: OnnxModel, # an exported chatbot
+                 ids: list[int], # the statement's token ids
+                ) -> list[int]:
+    "The chatbot's greedy reply (token ids, without <eos>), as chapter 8's `generate` gives it."
+    np, out, token = model.np, [], 2                                    # <bos>
+    inputs = model.start(ids)
+    for _ in range(model.meta["max_tokens"] + 1):
+        z, inputs = model.reply_step(token, inputs)
+        z = z.copy(); z[model.meta["never_draw"]] = -np.inf
+        if (token := int(z.argmax())) == 3: break                        # <eos>
+        out.append(token)
+    return out
 
 # %% ../chapters/13_deploy.ipynb #d035
 def check_onnx(checkpoint: str | Path, # the model file (or pretrained name) that was exported

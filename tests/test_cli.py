@@ -41,7 +41,7 @@ def test_info():
 def test_unknown_data_file_is_a_clear_error():
     r = cli("data", "path", "hamlet")
     assert r.returncode == 1
-    assert r.stderr.strip() == "lstm-book: error: unknown data file 'hamlet'; known: bach_chorales, chat_pairs, contrast_sentences, macbeth, movie_dialog, movie_reviews, shakespeare, stocks; pretrained models: bach-composer, movie-chatbot, shakespeare-char"
+    assert r.stderr.strip() == "lstm-book: error: unknown data file 'hamlet'; known: bach_chorales, chat_pairs, contrast_sentences, macbeth, movie_dialog, movie_reviews, shakespeare, stocks; pretrained models: bach-composer, movie-chatbot, movie-chatbot-plain, shakespeare-char"
     assert "Traceback" not in r.stderr
 
 

@@ -168,7 +168,7 @@ def test_compact_files_use_the_model_format(tmp_path):
         load_model(tmp_path / "flipped.pt", "lm")
 
 
-@pytest.mark.parametrize("name,kind", [("shakespeare-char", "lm"), ("bach-composer", "music"), ("movie-chatbot", "chatbot")])
+@pytest.mark.parametrize("name,kind", [("shakespeare-char", "lm"), ("bach-composer", "music"), ("movie-chatbot", "attention-chatbot"), ("movie-chatbot-plain", "chatbot")])
 def test_pretrained_models_are_model_files_of_their_kind(name, kind):
     from lstm_book.core import load_model
     from lstm_book.data import pretrained_path

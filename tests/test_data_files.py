@@ -112,7 +112,7 @@ def test_failed_download_is_one_line_with_the_remedies(monkeypatch, tmp_path):
     assert "\n" not in msg
     for part in ("LSTM_BOOK_DATA_URL", str(tmp_path / "cache" / "data"), "lstm-book data build macbeth"):
         assert part in msg
-    with pytest.raises(DownloadError, match="make it with: make chapter NB=chapters/08_chatbot.ipynb"):
+    with pytest.raises(DownloadError, match="make it with: python tools/train_shipped_chatbot.py --all --then-ship"):
         d.pretrained_path("movie-chatbot")
 
 

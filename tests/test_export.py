@@ -40,7 +40,8 @@ def test_pretrained_model_exports_and_equals_pytorch(exports, name):
     from lstm_book.deploy import check_onnx, read_export
     folder, files = exports[name]
     meta = read_export(folder)
-    graphs = {"lm": ["step"], "music": ["step"], "chatbot": ["encoder", "step"]}[meta["kind"]]
+    graphs = {"lm": ["step"], "music": ["step"], "chatbot": ["encoder", "step"],
+              "attention-chatbot": ["encoder", "step"]}[meta["kind"]]
     assert list(meta["graphs"]) == graphs and list(meta["int8_graphs"]) == graphs
     assert [f.name for f in files] == [*meta["graphs"].values(), *meta["int8_graphs"].values(), "model.json"]
     assert all(f.is_file() and f.stat().st_size > 0 for f in files)
@@ -101,25 +102,15 @@ def test_runtime_needs_no_torch(exports):
 
 def test_greedy_chatbot_replies_equal_pytorch(exports):
     "The chatbot's encoder and step graphs answer as chapter 8's greedy `generate`, word for word."
-    import numpy as np
-    from lstm_book.chatbot import Chatbot, generate
-    from lstm_book.deploy import OnnxModel
-    bot = Chatbot.load(pretrained_path("movie-chatbot"))
+    from lstm_book.attention import load_chatbot
+    from lstm_book.chatbot import generate
+    from lstm_book.deploy import OnnxModel, greedy_reply
+    bot = load_chatbot(pretrained_path("movie-chatbot"))
     bot.model.cpu()
     onnx = OnnxModel(exports["movie-chatbot"][0], threads=1)
     for line in ["where are you going?", "good morning.", "do you want to dance?", "you are late."]:
         ids = bot.statement_ids(line)
-        state = tuple(onnx.sessions["encoder"].run(None, {"tokens": np.array([ids]),
-                                                          "lengths": np.array([len(ids)])}))
-        reply, token = [], 2
-        for _ in range(bot.max_tokens + 1):
-            logits, state = onnx.step([[token]], state)
-            z = logits[0, -1]
-            z[onnx.meta["never_draw"]] = -np.inf
-            if (token := int(z.argmax())) == 3:
-                break
-            reply.append(token)
-        assert reply == generate(bot.model, [ids])[0], line
+        assert greedy_reply(onnx, ids) == generate(bot.model, [ids])[0], line
 
 
 def test_cli_exports_and_checks(tmp_path):
@@ -141,7 +132,7 @@ def test_cli_bad_checkpoint_is_one_line(tmp_path):
     from lstm_book.core import save_model
     sentiment = save_model(tmp_path / "sentiment.pt", torch.nn.Linear(2, 2), "sentiment")   # does not export
     r = cli("export", "--onnx", tmp_path / "out", "--checkpoint", sentiment)
-    assert r.returncode == 1 and one_line_error(r.stderr, "sentiment checkpoint", "expected lm or music or chatbot")
+    assert r.returncode == 1 and one_line_error(r.stderr, "sentiment checkpoint", "expected lm or music or chatbot or attention-chatbot")
     assert not (tmp_path / "out").exists()
 
 

@@ -17,14 +17,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 SCRIPT = """
 import lstm_book, lstm_book.data as d
-from lstm_book import chatbot, lm, music
+from lstm_book import attention, lm, music
 assert not d.checkout_data_dir().is_dir(), "a checkout is visible"
 model, vocab, level = lm.load_pretrained()
 text = lm.sample(model, vocab, level, "ROMEO:\\n", length=20, temperature=0.8, seed=0)
 assert len(text) == 20
 song = music.load_pretrained().compose(seconds=2, seed=0)
 assert song.get_end_time() > 1.0
-assert chatbot.load_pretrained().reply("where are you going?")
+assert attention.load_pretrained().reply("where are you going?")
 for name in [*d.DATA_FILES, *d.PRETRAINED]:
     p = d.data_path(name)
     assert p.parent == d.package_data_dir(), (name, p)

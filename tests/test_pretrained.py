@@ -18,7 +18,7 @@ def test_manifest_entry_matches_the_committed_file(name):
 
 def test_pretrained_models_work(monkeypatch):
     monkeypatch.setenv("LSTM_BOOK_DEVICE", "cpu")
-    from lstm_book import chatbot, lm, music
+    from lstm_book import attention, lm, music
     model, vocab, level = lm.load_pretrained()
     text = lm.sample(model, vocab, level, "ROMEO:\n", length=200, temperature=0.8, seed=0)
     assert len(text) == 200 and ":" in text                          # a play: speakers' names end with a colon
@@ -26,8 +26,8 @@ def test_pretrained_models_work(monkeypatch):
     assert abs(song.get_end_time() - 5.0) < 0.3 and song.instruments[0].notes
     with warnings.catch_warnings():
         warnings.simplefilter("error")                               # known words: no warning
-        reply = chatbot.load_pretrained().reply("where are you going?")
-    assert reply and reply.split()[0].strip(".,!?").isalpha()          # e.g. "four!" (MMI reply)
+        reply = attention.load_pretrained().reply("where are you going?")
+    assert reply and reply.split()[0].strip(".,!?").isalpha()          # an MMI reply, in words
 
 
 def test_download_when_there_is_no_checkout(tmp_path, monkeypatch, server):
