@@ -16,7 +16,7 @@ from torch import nn
 from .core import ModelFile, ModelFileError, default_device, load_model, save_model
 from .data import SPECIALS, Vocab, pretrained_path
 from .chatbot import (MAX_TOKENS, Chatbot, Seq2Seq, Seq2SeqConfig,
-                               chatbot_from_file, generate)
+                               chatbot_from_file, dont_know, generate)
 
 
 # %% auto #0
@@ -191,7 +191,7 @@ class AttentionChatbot(Chatbot):
     "A `Chatbot` whose model has an attention decoder; saves and loads which one, and its score."
     def save(self, path: str | Path,
              **extra) -> Path: # more to store (e.g. the history)
-        "Write a model file (kind 'attention-chatbot'): weights, configuration, vocabulary, decoder."
+        "Write a model file (kind 'attention-chatbot'): weights, config, vocabulary, decoder."
         decoder = next(k for k, c in DECODERS.items() if type(self.model.decoder) is c)
         mmi = None if self.mmi is None else asdict(self.mmi)
         return save_model(path, self.model, "attention-chatbot", self.model.cfg, self.vocab,

@@ -444,11 +444,11 @@ PRETRAINED = {p.name: p for p in [
                "52e76b1ec3a705fa8149c762ff406a6347b66c23c70ea5b942651e05ec7f9389", 982_568,
                "event-sequence LSTM composer trained on the Bach chorales", "06_music"),
     Pretrained("movie-chatbot", "chatbot.pt",
-               "fe4b85a5780d7b0a08ba12a174933a0c56cf52d0a811f4888e7a4f8b053a7f64", 4_852_389,
+               "fa91c260fb053aa8cbe56400e40aa3e4c0ee9215c9dcd42d7cecf8fb3eab0751", 5_769_035,
                "seq2seq LSTM chatbot with attention, trained on movie-dialog pairs", "09_attention",
                "python tools/train_shipped_chatbot.py --all --then-ship"),
     Pretrained("movie-chatbot-plain", "chatbot_plain.pt",
-               "0000000000000000000000000000000000000000000000000000000000000000", 1,
+               "d6a73244e9de9642eb5f90350f781213ee88f79a89890001755e53574db04cbd", 5_770_533,
                "seq2seq LSTM chatbot without attention (the comparison), same pairs and recipe",
                "09_attention", "python tools/train_shipped_chatbot.py --all --then-ship"),
 ]}

@@ -13,7 +13,7 @@ def test_manifest_entry_matches_the_committed_file(name):
     path = pretrained_path(name)                     # verified against the manifest
     assert p.sha256 is not None, f"{name} has no checksum in PRETRAINED (chapters/01_data.ipynb)"
     assert (sha256sum(path), path.stat().st_size) == (p.sha256, p.size)
-    assert p.size <= 5_000_000
+    assert p.size <= 6_000_000     # the attention chatbot needs 6 MB at 4 bits, the others 5
 
 
 def test_pretrained_models_work(monkeypatch):
