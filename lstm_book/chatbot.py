@@ -30,8 +30,8 @@ __all__ = ['MAX_TOKENS', 'MIN_COUNT', 'CORNELL_URL', 'CORNELL_SHA256', 'GENERIC'
            'collate_pairs', 'PairBatches', 'seq2seq_step', 'ChatTrainConfig', 'train_seq2seq', 'generate', 'distinct_n',
            'corpus_bleu', 'bleu_signature', 'bleu_stats', 'bleu_from_stats', 'dont_know', 'paired_bootstrap',
            'UnigramReplies', 'retrieval_replies', 'reply_logp', 'MMIConfig', 'reply_prior', 'mmi_candidates',
-           'mmi_pick', 'mmi_rerank', 'tfidf_ranking_scores', 'recall_report', 'perplexity', 'reply_scores', 'Chatbot',
-           'chatbot_from_file', 'chat', 'train_command']
+           'mmi_scores', 'mmi_pick', 'mmi_rerank', 'tfidf_ranking_scores', 'recall_report', 'perplexity',
+           'reply_scores', 'Chatbot', 'chatbot_from_file', 'chat', 'train_command']
 
 # %% ../chapters/08_chatbot.ipynb #c007
 def normalize_text(text: str) -> str:
@@ -242,7 +242,8 @@ def ranking_candidates(replies: list, # the held-out replies (token lists or str
 def recall_at(scores: np.ndarray, # (N, C) a score per candidate, the true reply in column 0
               k: int) -> np.ndarray:
     "1.0 where the true reply is among the k best candidates (ties count against it), else 0.0."
-    if not 1 <= k <= scores.shape[1]: raise ValueError(f"k must be in 1..{scores.shape[1]}, got {k}")
+    if not 1 <= k <= scores.shape[1]:
+        raise ValueError(f"k must be in 1..{scores.shape[1]}, got {k}")
     return ((scores[:, 1:] >= scores[:, :1]).sum(1) < k).astype(float)
 
 # %% ../chapters/08_chatbot.ipynb #c047r3
@@ -397,7 +398,7 @@ class ChatTrainConfig(FitConfig):
 def train_seq2seq(model: Seq2Seq, train: tuple[list, list], valid: tuple[list, list],
                   cfg: ChatTrainConfig = ChatTrainConfig()) -> pd.DataFrame:
     """Train with teacher forcing or scheduled sampling, and clipping; keeps the weights of the best
-    validation epoch (or of the best `cfg.select` score). Returns the history (with perplexities)."""
+    validation epoch (or best `cfg.select` score). Returns the history (with perplexities)."""
     torch.manual_seed(cfg.seed)
     train_b = PairBatches(*train, cfg.batch_size, seed=cfg.seed,
                           schedule=None if cfg.ss_k is None else inverse_sigmoid(cfg.ss_k))
@@ -611,11 +612,17 @@ def mmi_candidates(model: Seq2Seq, statements: list[list[int]], cfg: MMIConfig, 
                        temperature=cfg.temperature, seed=seed)
     cands = [[list(r) for r in dict.fromkeys(map(tuple, [g] + sampled[i * N:(i + 1) * N]))]
              for i, g in enumerate(greedy)]
+    return cands, *mmi_scores(model, statements, cands, cfg)
+
+def mmi_scores(model: Seq2Seq, statements: list[list[int]],
+               cands: list[list[list[int]]], # each statement's candidate replies (any source)
+               cfg: MMIConfig) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    "Each statement's candidates' log p(reply | statement) and log p(reply's first tokens)."
     flat = [r for c in cands for r in c]
     cond = reply_logp(model, [s for s, c in zip(statements, cands) for _ in c], flat)
     prior = reply_prior(model, flat, cfg.background, cfg.prefix)
     cut = np.cumsum([len(c) for c in cands])[:-1]
-    return cands, np.split(cond, cut), np.split(prior, cut)
+    return np.split(cond, cut), np.split(prior, cut)
 
 def mmi_pick(cands: list[list[list[int]]], cond: list[np.ndarray], prior: list[np.ndarray],
              lam: float) -> list[list[int]]:
