@@ -667,8 +667,7 @@ def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
               if valid_data is not None else None)
         lr, score = optimizer.param_groups[0]["lr"], va["loss"] if va else tr["loss"]
         if scheduler is not None and not cfg.schedule_per_batch: _step_per_epoch(scheduler, score)
-        secs = time.perf_counter() - t0
-        rows.append(_epoch_row(epoch, tr, va, lr, secs, train_secs, cfg.metrics))
+        rows.append(_epoch_row(epoch, tr, va, lr, time.perf_counter()-t0, train_secs, cfg.metrics))
         if cfg.select is not None: rows[-1]["select"] = score = float(cfg.select(model))
         best, bad = (score, 0) if score < best else (best, bad + 1)
         if cfg.log and main: print(_epoch_line(rows[-1], cfg.epochs, bad == 0, cfg.unit))
