@@ -271,7 +271,7 @@ class OnnxModel:
         return inputs
 
     def reply_step(self, token: int, inputs: dict) -> tuple:
-        "A chatbot's next-token logits (V,) after `token`, and the decoder inputs for the next step."
+        "A chatbot's next-token logits (V,) after `token`, and the decoder inputs of the next step."
         sess = self.sessions["step"]
         outs = sess.run(None, {**inputs, "tokens": self.np.array([[token]], self.np.int64)})
         named = dict(zip([o.name for o in sess.get_outputs()], outs))
