@@ -14,7 +14,8 @@ from .environment import require
 # %% auto #0
 __all__ = ['KINDS', 'CHATBOTS', 'OPSET', 'FORMAT', 'STATE_AXES', 'load_for_export', 'Graph', 'traced_module', 'step_graph',
            'attention_step_graph', 'model_graphs', 'write_graph', 'quantize_graph', 'check_out_dir', 'export_onnx',
-           'read_export', 'OnnxModel', 'greedy_reply', 'check_onnx', 'onnx_bits', 'export_command']
+           'read_export', 'OnnxModel', 'reply_start', 'reply_step', 'greedy_reply', 'check_onnx', 'onnx_bits',
+           'export_command']
 
 # %% ../chapters/13_deploy.ipynb #d007
 KINDS = ("lm", "music", "chatbot", "attention-chatbot")   # the kinds of model file that export
@@ -87,6 +88,7 @@ def step_graph(rnn: Any, # a module called as rnn(tokens, (h, c)) -> (logits, (h
     axes = {"tokens": {0: "batch", 1: "steps"}, "logits": {0: "batch", 1: "steps"}, **STATE_AXES}
     return Graph("step", traced_module(step, rnn), inputs, ["logits", "h_out", "c_out"], axes)
 
+# %% ../chapters/13_deploy.ipynb #d013a
 def attention_step_graph(decoder: Any, # an attention decoder (chapter 9): one reply token a step
                          layers: int, hidden: int, vocab_size: int, # its sizes
                          batch: int = 2, src_len: int = 3, seed: int = 0, # the example inputs
@@ -258,26 +260,6 @@ class OnnxModel:
         shape = (self.meta["layers"], batch, self.meta["hidden"])
         return self.np.zeros(shape, self.np.float32), self.np.zeros(shape, self.np.float32)
 
-    def start(self, ids: list[int]) -> dict:
-        """A chatbot's first decoder inputs for the statement `ids`: its state (and, with attention,
-        the statement's encoder outputs and mask)."""
-        np, enc = self.np, self.sessions["encoder"]
-        outs = enc.run(None, {"tokens": np.array([ids], np.int64),
-                              "lengths": np.array([len(ids)], np.int64)})
-        inputs = dict(zip([o.name for o in enc.get_outputs()], outs))
-        if "memory" in inputs: inputs["mask"] = np.ones((1, len(ids)), bool)
-        if "feed" in [i.name for i in self.sessions["step"].get_inputs()]:
-            inputs["feed"] = np.zeros((1, self.meta["hidden"]), np.float32)
-        return inputs
-
-    def reply_step(self, token: int, inputs: dict) -> tuple:
-        "A chatbot's next-token logits (V,) after `token`, and the decoder inputs of the next step."
-        sess = self.sessions["step"]
-        outs = sess.run(None, {**inputs, "tokens": self.np.array([[token]], self.np.int64)})
-        named = dict(zip([o.name for o in sess.get_outputs()], outs))
-        return named["logits"][0, -1], inputs | {k[:-4]: v for k, v in named.items()
-                                                  if k.endswith("_out")}
-
     def step(self, tokens: Any, # (B, T) token ids
              state: tuple) -> tuple:
         "Logits (B, T, V) of the tokens that follow, and the state after `tokens`."
@@ -286,14 +268,35 @@ class OnnxModel:
         return logits, (h, c)
 
 # %% ../chapters/13_deploy.ipynb #d032g
+def reply_start(model: OnnxModel, # an exported chatbot
+                ids: list[int]) -> dict:
+    """A chatbot's first decoder inputs for the statement `ids`: its state (and, with attention,
+    the statement's encoder outputs and mask)."""
+    np, enc = model.np, model.sessions["encoder"]
+    outs = enc.run(None, {"tokens": np.array([ids], np.int64),
+                          "lengths": np.array([len(ids)], np.int64)})
+    inputs = dict(zip([o.name for o in enc.get_outputs()], outs))
+    if "memory" in inputs: inputs["mask"] = np.ones((1, len(ids)), bool)
+    if "feed" in [i.name for i in model.sessions["step"].get_inputs()]:   # Luong's decoder
+        inputs["feed"] = np.zeros((1, model.meta["hidden"]), np.float32)
+    return inputs
+
+def reply_step(model: OnnxModel, token: int, inputs: dict) -> tuple:
+    "A chatbot's next-token logits (V,) after `token`, and the decoder inputs of the next step."
+    sess = model.sessions["step"]
+    outs = sess.run(None, {**inputs, "tokens": model.np.array([[token]], model.np.int64)})
+    named = dict(zip([o.name for o in sess.get_outputs()], outs))
+    return named["logits"][0, -1], inputs | {k[:-4]: v for k, v in named.items()
+                                              if k.endswith("_out")}
+
 def greedy_reply(model: OnnxModel, # an exported chatbot
                  ids: list[int], # the statement's token ids
                 ) -> list[int]:
     "The chatbot's greedy reply (token ids, without <eos>), as chapter 8's `generate` gives it."
     np, out, token = model.np, [], 2                                    # <bos>
-    inputs = model.start(ids)
+    inputs = reply_start(model, ids)
     for _ in range(model.meta["max_tokens"] + 1):
-        z, inputs = model.reply_step(token, inputs)
+        z, inputs = reply_step(model, token, inputs)
         z = z.copy(); z[model.meta["never_draw"]] = -np.inf
         if (token := int(z.argmax())) == 3: break                        # <eos>
         out.append(token)
