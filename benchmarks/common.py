@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 
-from lstm_book.core import atomic_write
+from lstm_book.files import atomic_write
 
 
 def devices() -> list[tuple[str, str]]:

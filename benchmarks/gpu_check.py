@@ -24,7 +24,8 @@ import torch
 import torch.nn.functional as F
 
 from common import run_metadata, write_json
-from lstm_book.core import FitConfig, NextTokenModel, fit, next_token_step, run_epoch, seed_everything, to_device
+from lstm_book.training import (FitConfig, NextTokenModel, fit, next_token_step, run_epoch,
+                                seed_everything, to_device)
 from lstm_book.data import Vocab, load_text
 from lstm_book.lstm import LSTM, benchmark_lstms
 from lstm_book.rnn import Elman, LastStepRegressor, adding_problem

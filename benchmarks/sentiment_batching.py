@@ -18,7 +18,7 @@ import pandas as pd
 import torch
 
 from common import add_run, devices, run_metadata, write_json
-from lstm_book.core import median_seconds
+from lstm_book.training import median_seconds
 from lstm_book.sentiment import (ClassifierConfig, SentimentLSTM, bucket_batches, build_review_vocab, classify_step, encode_texts,
                                  load_movie_reviews, padding_share, stratified_split)
 

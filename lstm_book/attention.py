@@ -13,19 +13,31 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
 
-from .core import ModelFile, ModelFileError, default_device, load_model, save_model
+from .files import ModelFile, ModelFileError, load_model, save_model
+from .training import default_device
 from .data import SPECIALS, Vocab, pretrained_path
 from .chatbot import (MAX_TOKENS, Chatbot, Seq2Seq, Seq2SeqConfig,
                                chatbot_from_file, dont_know, generate)
 
 
 # %% auto #0
-__all__ = ['SCORES', 'DECODERS', 'Attention', 'reversal_pairs', 'encode_reversal', 'AttentionDecoder', 'attention_seq2seq',
-           'BahdanauDecoder', 'LuongDecoder', 'AttentionChatbot', 'load_chatbot', 'accuracy_by_length', 'attention_map',
-           'load_pretrained', 'common_replies', 'is_generic']
+__all__ = ['SCORES', 'DECODERS', 'masked_softmax', 'Attention', 'reversal_pairs', 'encode_reversal', 'AttentionDecoder',
+           'attention_seq2seq', 'BahdanauDecoder', 'LuongDecoder', 'AttentionChatbot', 'load_chatbot',
+           'accuracy_by_length', 'attention_map', 'load_pretrained', 'common_replies', 'is_generic']
 
 # %% ../chapters/09_attention.ipynb #c007
-from .core import masked_softmax   # shared with later chapters: see the toolkit
+def masked_softmax(scores: torch.Tensor, # (B, T, S) scores of T queries against S keys
+                   mask: torch.Tensor | None = None, # (B, S) True at real (unpadded) keys
+                  ) -> torch.Tensor:
+    """Softmax over the keys; masked keys get exactly zero
+    weight. Every query needs at least one real key."""
+    if mask is None: return scores.softmax(-1)
+    if mask.shape != (scores.shape[0], scores.shape[-1]):
+        raise ValueError(f"mask shape {tuple(mask.shape)} does not match scores "
+                         f"{tuple(scores.shape)}: expected (B, S)")
+    if not mask.any(-1).all():
+        raise ValueError("an input has no real position to attend to (all of it is padding)")
+    return scores.masked_fill(~mask[:, None, :], float("-inf")).softmax(-1)
 
 # %% ../chapters/09_attention.ipynb #c009
 SCORES = ("additive", "dot", "general", "scaled")

@@ -16,11 +16,11 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset, Sampler
 from fastcore.basics import patch
 
-from .core import (FitConfig, fit, run_epoch, default_device, model_device,
-                            save_model, load_model, check_writable, ModelFileError)
+from .training import FitConfig, fit, run_epoch, default_device, model_device
+from .files import save_model, load_model, check_writable, ModelFileError
 from .data import Vocab, WordTokenizer, data_path, download, file_vocab, pretrained_path
-from .core import draw_token
-from .core import pad_batch
+from .lm import draw_token
+from .sentiment import pad_batch
 
 # %% auto #0
 __all__ = ['MAX_TOKENS', 'MIN_COUNT', 'CORNELL_URL', 'CORNELL_SHA256', 'GENERIC', 'normalize_text', 'filter_pairs', 'pairs_file',
@@ -28,7 +28,7 @@ __all__ = ['MAX_TOKENS', 'MIN_COUNT', 'CORNELL_URL', 'CORNELL_SHA256', 'GENERIC'
            'chat_data', 'Seq2SeqConfig', 'Encoder', 'Decoder', 'Seq2Seq', 'ranking_candidates', 'recall_at',
            'candidate_logp', 'ranking_scores', 'inverse_sigmoid', 'halfway_k', 'ForcingBatchSampler', 'PairData',
            'collate_pairs', 'PairBatches', 'seq2seq_step', 'ChatTrainConfig', 'train_seq2seq', 'generate', 'distinct_n',
-           'corpus_bleu', 'bleu_signature', 'bleu_stats', 'bleu_from_stats', 'dont_know', 'paired_bootstrap',
+           'corpus_bleu', 'bleu_signature', 'bleu_stats', 'bleu_from_stats', 'dont_know', 'corpus_difference',
            'UnigramReplies', 'retrieval_replies', 'reply_logp', 'MMIConfig', 'reply_prior', 'mmi_candidates',
            'mmi_scores', 'mmi_pick', 'mmi_rerank', 'tfidf_ranking_scores', 'recall_report', 'perplexity',
            'reply_scores', 'Chatbot', 'chatbot_from_file', 'chat', 'train_command']
@@ -487,7 +487,7 @@ def bleu_from_stats(stats: np.ndarray) -> float:
     return BLEU.compute_bleu(s[2:6], s[6:10], s[0], s[1], smooth_method="exp").score
 
 # %% ../chapters/08_chatbot.ipynb #c044b
-from .core import bootstrap_rows, interval_and_p   # shared: see the toolkit
+from .stats import Difference, bootstrap_rows, interval_and_p, paired_bootstrap
 GENERIC = ("don't know", "dunno", "not sure", "no idea")
 
 def dont_know(reply: list[str]) -> bool:
@@ -495,14 +495,13 @@ def dont_know(reply: list[str]) -> bool:
     text = " ".join(reply)
     return any(g in text for g in GENERIC)
 
-def paired_bootstrap(stat: Callable[[np.ndarray], float], # a corpus statistic of rows of a or b
-                     a: np.ndarray, b: np.ndarray, # per-pair values of two systems, same pairs
-                     n: int = 1000, seed: int = 0) -> tuple[float, float, float]:
-    """stat(a) - stat(b), and the 95% interval of that difference over `n` bootstrap resamples of
-    the test pairs (the same resampled pairs for both systems)."""
+def corpus_difference(stat: Callable[[np.ndarray], float], # a corpus statistic of rows of a or b
+                      a: np.ndarray, b: np.ndarray, # per-pair values of two systems, same pairs
+                      n_boot: int = 1000, seed: int = 0) -> Difference:
+    """stat(a) - stat(b), with its 95% interval over `n_boot` resamples of the test pairs (the
+    same resampled pairs for both systems) and a two-sided p-value."""
     if len(a) != len(b) or not len(a): raise ValueError(f"need two equal, non-empty sets of rows")
-    diffs = [stat(a[i]) - stat(b[i]) for i in bootstrap_rows(len(a), n, seed)]
-    return stat(a) - stat(b), *interval_and_p(diffs)[:2]
+    return paired_bootstrap(lambda i: stat(a[i]) - stat(b[i]), len(a), n_boot, seed=seed)
 
 # %% ../chapters/08_chatbot.ipynb #c046
 class UnigramReplies:

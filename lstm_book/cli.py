@@ -188,7 +188,7 @@ def info(probe: bool = False, # also import torch and report what it finds (slow
     result = environment_info()
     if probe:
         import torch
-        from lstm_book.core import default_device
+        from lstm_book.training import default_device
         result |= {"device": str(default_device()), "cuda": torch.version.cuda or "none",
                    "cuda_available": torch.cuda.is_available()}
     return result

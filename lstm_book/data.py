@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 from fastcore.basics import patch
 from tqdm import tqdm
-from .core import atomic_write
+from .files import atomic_write
 from .environment import (cache_dir, checkout_data_dir, in_checkout, package_data_dir,
                                    resolve)
 
@@ -658,7 +658,7 @@ def load(cls: Vocab, path: str | Path) -> Vocab:
     return cls(d["itos"])
 
 # %% ../chapters/01_data.ipynb #c059w
-from .core import ModelFileError
+from .files import ModelFileError
 
 def file_vocab(mf) -> Vocab:
     "The checked `Vocab` of a model file read by `load_model`; one-line errors naming the file."

@@ -12,9 +12,9 @@ from typing import Any, Callable, Sequence
 import torch
 from torch import nn
 
-from .core import model_device
+from .training import model_device
 from .data import Vocab, pretrained_path
-from .core import pad_batch
+from .sentiment import pad_batch
 from .chatbot import MAX_TOKENS, Chatbot, Seq2Seq, chat
 from .attention import load_chatbot
 

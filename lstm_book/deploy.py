@@ -26,7 +26,7 @@ FORMAT = "lstm-book-onnx-1"          # the format of model.json
 def load_for_export(checkpoint: str | Path, # a model file, or the name of a pretrained model
                    ) -> tuple[str, Any, dict]:
     "The kind of a model file, its model (CPU, eval mode), and what a caller needs besides graphs."
-    from lstm_book.core import load_model
+    from lstm_book.files import load_model
     from lstm_book.data import pretrained_path
     path = pretrained_path(str(checkpoint))   # a name, or a file that exists: else a ValueError
     kind = load_model(path, KINDS).kind
@@ -153,7 +153,7 @@ def write_graph(graph: Graph, path: str | Path, # the .onnx file to write (atomi
                 opset: int = OPSET) -> Path:
     "Trace `graph` with PyTorch's TorchScript-based ONNX exporter and write it to `path`."
     import io, sys, torch
-    from lstm_book.core import atomic_write
+    from lstm_book.files import atomic_write
     buf, saved, devnull = io.BytesIO(), os.dup(2), os.open(os.devnull, os.O_WRONLY)
     sys.stderr.flush(); os.dup2(devnull, 2)   # the exporter's C++ notes go to the process's stderr
     try:
@@ -190,7 +190,7 @@ def check_out_dir(out_dir: str | Path, # the folder to write into (created if mi
                   flag: str = "out_dir", # the option that named the folder, for the messages
                  ) -> Path:
     "`out_dir`, once it is clear that the files can be written there without touching an input."
-    from lstm_book.core import check_writable
+    from lstm_book.files import check_writable
     out = Path(out_dir)
     for option, src in inputs.items():
         if out.exists() and Path(src).exists() and os.path.samefile(out, src):
@@ -209,7 +209,7 @@ def export_onnx(checkpoint: str | Path, # a model file (lm, music or chatbot), o
     "Write the ONNX graphs of a model and a `model.json` with its vocabulary; returns the files."
     require("onnx", "onnxruntime", extra="deploy")   # a one-line error naming the install
     from lstm_book import __version__
-    from lstm_book.core import atomic_write
+    from lstm_book.files import atomic_write
     from lstm_book.data import pretrained_path
     path = pretrained_path(str(checkpoint))
     kind, model, meta = load_for_export(path)

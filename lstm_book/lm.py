@@ -15,11 +15,11 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call
 from fastcore.basics import patch
-from .core import (FitConfig, ModelFileError, check_fits_in_memory, check_writable,
-                            default_device,
-                            detach_state, fit, init_distributed, is_main_process, load_model,
-                            median_seconds, model_device, next_token_step, rank_and_world,
-                            run_epoch, save_model, seed_everything, shutdown_distributed)
+from .training import (FitConfig, check_fits_in_memory, default_device, detach_state,
+                                fit, init_distributed, is_main_process, median_seconds,
+                                model_device, next_token_step, rank_and_world, run_epoch,
+                                seed_everything, shutdown_distributed)
+from .files import ModelFileError, check_writable, load_model, save_model
 from .data import (PRETRAINED, Vocab, WordTokenizer, file_vocab, load_plays,
                             pretrained_path, read_text_file)
 from .lstm import LSTM
@@ -28,8 +28,9 @@ from .lstm import LSTM
 __all__ = ['SPLIT_PLAYS', 'LEVELS', 'shakespeare_splits', 'check_level', 'tokenize', 'detokenize', 'build_vocab', 'encode',
            'StreamBatches', 'LMConfig', 'LanguageModel', 'TrainConfig', 'lm_metrics', 'evaluate_lm', 'fit_stream',
            'train_lm', 'ClassicConfig', 'classic_lm', 'train_classic', 'unigram_nll', 'BigramLM', 'KneserNeyLM',
-           'token_nlls', 'prime_ids', 'sample', 'lm_throughput', 'bare_lm_loop', 'loop_throughput', 'save_lm',
-           'load_lm', 'train_on_files', 'train_command', 'generate_command', 'load_pretrained']
+           'token_nlls', 'filter_logits', 'draw_token', 'prime_ids', 'sample', 'lm_throughput', 'bare_lm_loop',
+           'loop_throughput', 'save_lm', 'load_lm', 'train_on_files', 'train_command', 'generate_command',
+           'load_pretrained']
 
 # %% ../chapters/04_language_model.ipynb #c007
 SPLIT_PLAYS: dict[str, tuple[str, ...]] = {   # held-out plays; every other play is training text
@@ -474,7 +475,40 @@ def token_nlls(model: nn.Module, ids: torch.Tensor, # (N,) token stream
     return out
 
 # %% ../chapters/04_language_model.ipynb #c052
-from .core import draw_token, filter_logits   # shared with later chapters: see the toolkit
+def filter_logits(logits: torch.Tensor, # (..., V)
+                  top_k: int | None = None, # keep the k most likely tokens
+                  # keep the smallest most-likely set with probability >= top_p
+                  top_p: float | None = None,
+                 ) -> torch.Tensor:
+    "The logits with every token outside the top-k set and the nucleus set to -inf."
+    if top_k is not None:
+        if top_k < 1: raise ValueError(f"top_k must be at least 1, got {top_k}")
+        kth = logits.topk(min(top_k, logits.size(-1)), dim=-1).values[..., -1:]
+        logits = logits.masked_fill(logits < kth, -math.inf)
+    if top_p is not None:
+        if not 0 < top_p <= 1: raise ValueError(f"top_p must be in (0, 1], got {top_p}")
+        sorted_logits, order = logits.sort(dim=-1, descending=True)
+        probs = sorted_logits.softmax(-1)
+        # the mass before this token already reaches p
+        drop = probs.cumsum(-1) - probs >= top_p
+        logits = logits.masked_fill(drop.scatter(-1, order, drop), -math.inf)
+    return logits
+
+# %% ../chapters/04_language_model.ipynb #c032s7
+def draw_token(logits: torch.Tensor, # (..., V) scores; -inf for tokens that may not be drawn
+               temperature: float = 1.0, # > 0; so small that the scores overflow: greedy
+               top_k: int | None = None, # keep the k most likely tokens
+               top_p: float | None = None, # keep the nucleus of this probability
+               generator: torch.Generator | None = None, # for a reproducible draw
+              ) -> torch.Tensor:
+    "One token id per row of `logits`, shape (...): drawn from softmax(logits / temperature)."
+    if torch.isnan(logits).any() or (logits == math.inf).any():
+        raise FloatingPointError("the model's scores are NaN or infinite: its weights are damaged")
+    z = filter_logits(logits.float() / temperature, top_k, top_p)
+    if not torch.isfinite(z.amax(-1)).all(): return logits.argmax(-1)   # overflow: greedy
+    probs = z.softmax(-1)
+    drawn = torch.multinomial(probs.reshape(-1, probs.size(-1)), 1, generator=generator)
+    return drawn.view(probs.shape[:-1])
 
 # %% ../chapters/04_language_model.ipynb #c055
 def prime_ids(prime: str, vocab: Vocab, level: str) -> list[int]:

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from fastcore.basics import patch
-from .core import median_seconds
+from .training import median_seconds
 from .rnn import time_major, unroll
 
 # %% auto #0

@@ -15,9 +15,10 @@ import torch.nn.functional as F
 from torch.utils.data import BatchSampler, DataLoader, Dataset, Sampler
 from fastcore.basics import patch
 
-from .core import FitConfig, fit, load_model, model_device, save_model
+from .training import FitConfig, fit, model_device
+from .files import load_model, save_model
 from .data import SPECIALS, Vocab, download, file_vocab
-from .core import masked_softmax
+from .attention import masked_softmax
 
 
 # %% auto #0

@@ -17,8 +17,9 @@ import torch.nn.functional as F
 from torch.utils.data import (BatchSampler, DataLoader, Dataset, Sampler,
                               SequentialSampler)
 
-from .core import (FitConfig, fit, run_epoch, default_device, model_device,
-                            load_model, save_model, ModelFileError, atomic_write, draw_token)
+from .training import FitConfig, fit, run_epoch, default_device, model_device
+from .files import load_model, save_model, ModelFileError, atomic_write
+from .lm import draw_token
 from .data import SPECIALS, Vocab, data_path, file_vocab, manifest_entry, pretrained_path
 from .lm import LMConfig, LanguageModel, TrainConfig, evaluate_lm, train_lm
 
@@ -28,7 +29,7 @@ __all__ = ['VOICES', 'LOWEST', 'HIGHEST', 'PITCHES', 'STEPS_PER_QUARTER', 'MAX_S
            'shift_range', 'split_pieces', 'bernoulli_nll', 'previous_frames', 'FrequencyBaseline',
            'PreviousFrameBaseline', 'RollConfig', 'PianoRollLSTM', 'pad_rolls', 'RollDataset', 'NumpyShuffle',
            'roll_batches', 'roll_step', 'frame_nll', 'RollTrainConfig', 'train_roll_model', 'piece_nlls',
-           'paired_bootstrap', 'event_vocab', 'grid_notes', 'notes_to_events', 'events_to_notes', 'event_stream',
+           'nll_difference', 'event_vocab', 'grid_notes', 'notes_to_events', 'events_to_notes', 'event_stream',
            'generate_events', 'events_to_midi', 'midi_events', 'Composer', 'train_composer', 'opening',
            'pitch_class_histogram', 'duration_histogram', 'total_variation', 'train_command', 'generate_command',
            'load_pretrained']
@@ -334,7 +335,7 @@ def train_roll_model(model: PianoRollLSTM, train: Sequence[np.ndarray], valid: S
 
 
 # %% ../chapters/06_music.ipynb #c094m2
-from .core import bootstrap_rows, interval_and_p   # shared: see the toolkit
+from .stats import Difference, paired_bootstrap
 @torch.no_grad()
 def piece_nlls(model: nn.Module, # a `PianoRollLSTM` (or any model with its inputs and outputs)
                rolls: Sequence[np.ndarray], # (T, 88) piano rolls of the pieces
@@ -348,15 +349,13 @@ def piece_nlls(model: nn.Module, # a `PianoRollLSTM` (or any model with its inpu
         sums += (nll.sum(-1) * mask).sum(1).tolist()           # (B,)
     return np.array(sums), np.array([len(r) for r in rolls])
 
-def paired_bootstrap(a: np.ndarray, # (N,) summed NLL per piece, model A
-                     b: np.ndarray, # (N,) the same pieces, model B
-                     frames: np.ndarray, # (N,) frames per piece
-                     n_boot: int = 2000, seed: int = 0) -> tuple[float, float, float]:
-    "NLL per frame of A minus B, and the 95% interval over resampled pieces."
-    idx = bootstrap_rows(len(a), n_boot, seed)                 # (n_boot, N)
-    lo, hi, _ = interval_and_p((a[idx] - b[idx]).sum(1) / frames[idx].sum(1))
-    return float((a - b).sum() / frames.sum()), lo, hi
-
+def nll_difference(a: np.ndarray, # (N,) summed NLL per piece, model A
+                   b: np.ndarray, # (N,) the same pieces, model B
+                   frames: np.ndarray, # (N,) frames per piece
+                   n_boot: int = 2000, seed: int = 0) -> Difference:
+    "NLL per frame of A minus B, with its 95% interval over resampled pieces."
+    return paired_bootstrap(lambda i: (a[i] - b[i]).sum() / frames[i].sum(), len(a), n_boot,
+                            seed=seed)
 
 # %% ../chapters/06_music.ipynb #c049
 STEPS_PER_QUARTER = 4   # the event grid: sixteenth notes
@@ -600,7 +599,7 @@ def total_variation(p: np.ndarray, q: np.ndarray) -> float:
     return 0.5 * float(np.abs(np.asarray(p) - np.asarray(q)).sum())
 
 # %% ../chapters/06_music.ipynb #c081w
-from .core import check_writable as _check_writable   # shared: see the toolkit
+from .files import check_writable as _check_writable
 
 def _check_seed(seed: int | None):
     "A random seed NumPy and PyTorch both accept, or a one-line error."

@@ -13,12 +13,12 @@ import pandas as pd
 import torch
 from torch import nn
 import torch.nn.functional as F
-from .core import FitConfig, fit, seed_everything
+from .training import FitConfig, fit, seed_everything
 
 # %% auto #0
-__all__ = ['elman_step', 'time_major', 'ElmanCell', 'unroll', 'compare_modules', 'Elman', 'Jordan', 'grad_norm_by_distance',
-           'set_spectral_radius', 'adding_problem', 'AddingBatches', 'adding_validation', 'solved_threshold',
-           'Recurrent', 'LayerNormRNNCell', 'SkipRNN', 'LastStepRegressor', 'train_adding']
+__all__ = ['elman_step', 'time_major', 'ElmanCell', 'unroll', 'compare_modules', 'Elman', 'plot_heatmap', 'Jordan',
+           'grad_norm_by_distance', 'set_spectral_radius', 'adding_problem', 'AddingBatches', 'adding_validation',
+           'solved_threshold', 'Recurrent', 'LayerNormRNNCell', 'SkipRNN', 'LastStepRegressor', 'train_adding']
 
 # %% ../chapters/02_rnn.ipynb #c018
 _ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
@@ -145,6 +145,35 @@ class Elman(nn.Module):
         if unbatched: return x.squeeze(1), h_n.squeeze(1)
         return (x.transpose(0, 1) if self.batch_first else x), h_n
 
+# %% ../chapters/02_rnn.ipynb #c061
+def plot_heatmap(matrix: Any, # a 2-D array or tensor
+                 xlabels: list | None = None, ylabels: list | None = None,
+                 ax: Any = None, title: str | None = None, cmap: str = "viridis",
+                 annotate: bool = False, # write each value in its cell
+                 fmt: str = ".2f", colorbar: bool = True, **kw):
+    "Draw a matrix as a heatmap with optional tick labels and values. Returns the axes."
+    import matplotlib.pyplot as plt
+    m = matrix.detach().cpu().numpy() if torch.is_tensor(matrix) else np.asarray(matrix)
+    if m.ndim != 2: raise ValueError(f"a heatmap needs a 2-D matrix, got shape {m.shape}")
+    for labels, n in ((xlabels, m.shape[1]), (ylabels, m.shape[0])):
+        if labels is not None and len(labels) != n:
+            raise ValueError(f"got {len(labels)} labels for {n} rows/columns")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(min(3 + 0.45 * m.shape[1], 12),
+                                      min(2.5 + 0.4 * m.shape[0], 10)))
+    im = ax.imshow(m, cmap=cmap, aspect="auto", **kw)
+    if xlabels is not None: ax.set_xticks(range(m.shape[1]), labels=[str(l) for l in xlabels])
+    if ylabels is not None: ax.set_yticks(range(m.shape[0]), labels=[str(l) for l in ylabels])
+    if xlabels is not None:
+        plt.setp(ax.get_xticklabels(), rotation=90 if max(map(len, map(str, xlabels))) > 2 else 0)
+    if annotate:
+        for i, j in np.ndindex(m.shape):
+            ax.text(j, i, format(m[i, j], fmt), ha="center", va="center",
+                    color="w" if m[i, j] < m.mean() else "k", fontsize=8)
+    if colorbar: ax.figure.colorbar(im, ax=ax)
+    ax.set_title(title)
+    return ax
+
 # %% ../chapters/02_rnn.ipynb #c039
 class Jordan(nn.Module):
     """A Jordan network: the hidden layer reads the input and the state units s_t = mu s_{t-1} +
@@ -251,7 +280,7 @@ def solved_threshold(length: int, # time steps T
     _, y = adding_validation(length)
     return fraction * F.mse_loss(torch.ones_like(y), y).item()
 
-# %% ../chapters/02_rnn.ipynb #c062
+# %% ../chapters/02_rnn.ipynb #921c299e
 class Recurrent(nn.Module):
     """Run a cell `cell(x_t, state) -> state` over a
     sequence: forward(x, state=None) -> (outputs, state)."""

@@ -16,17 +16,17 @@ from torch.utils.data import (BatchSampler, DataLoader, Dataset, Sampler,
                               SequentialSampler)
 from fastcore.basics import patch
 
-from .core import (FitConfig, ModelFileError, fit, load_model, model_device,
-                            default_device, save_model)
+from .training import FitConfig, fit, model_device, default_device
+from .files import ModelFileError, load_model, save_model
 from .data import Vocab, cache_dir, data_path, download, file_vocab, read_text_file
 
 # %% auto #0
 __all__ = ['IMDB_URL', 'IMDB_SHA256', 'load_movie_reviews', 'stratified_split', 'load_imdb', 'review_tokenize',
-           'build_review_vocab', 'encode_texts', 'BucketSampler', 'LabelledSequences', 'collate_padded',
+           'build_review_vocab', 'encode_texts', 'pad_batch', 'BucketSampler', 'LabelledSequences', 'collate_padded',
            'bucket_batches', 'padding_share', 'ClassifierConfig', 'SentimentLSTM', 'classify_step', 'soft_targets',
-           'ClassifierTrainConfig', 'train_classifier', 'predict_proba', 'scores', 'paired_bootstrap', 'tfidf_logreg',
-           'blend_weight', 'load_contrast_set', 'contrast_scores', 'token_saliency', 'SentimentClassifier',
-           'default_model_path', 'train_model', 'train_command', 'predict_command']
+           'ClassifierTrainConfig', 'train_classifier', 'predict_proba', 'scores', 'accuracy_difference',
+           'tfidf_logreg', 'blend_weight', 'load_contrast_set', 'contrast_scores', 'token_saliency',
+           'SentimentClassifier', 'default_model_path', 'train_model', 'train_command', 'predict_command']
 
 # %% ../chapters/05_sentiment.ipynb #c007
 def load_movie_reviews(drop_neutral: bool = True, # leave out sentences rated exactly 0 on average
@@ -104,7 +104,15 @@ build_vocab = build_review_vocab   # the old name, which chapter 09 imports; not
 
 
 # %% ../chapters/05_sentiment.ipynb #c023
-from .core import pad_batch   # shared with later chapters: see the toolkit
+def pad_batch(seqs: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Right-pad 1-D id tensors with 0 (`<pad>`) into (B, T);
+    returns it with the lengths (B,) as a CPU int64 tensor."""
+    if len(seqs) == 0: raise ValueError("cannot pad an empty batch")
+    lengths = torch.tensor([len(s) for s in seqs], dtype=torch.long)
+    if (lengths == 0).any():
+        raise ValueError(f"sequences {torch.nonzero(lengths == 0).flatten().tolist()} are empty; "
+                         "an LSTM needs at least one token")
+    return nn.utils.rnn.pad_sequence(list(seqs), batch_first=True, padding_value=0), lengths
 
 # %% ../chapters/05_sentiment.ipynb #c028
 class BucketSampler(Sampler[list[int]]):
@@ -292,21 +300,20 @@ def scores(labels: Sequence[int], probs: Sequence[float], threshold: float = 0.5
             "recall": float(recall), "f1": float(f1), "confusion": cm}
 
 # %% ../chapters/05_sentiment.ipynb #44ec628a
-from .core import bootstrap_rows, interval_and_p   # shared: see the toolkit
-def paired_bootstrap(labels: Sequence[int],
-                     probs_a: Sequence[np.ndarray], # model A: P(positive) of each of its runs
-                     probs_b: Sequence[np.ndarray], # model B, on the same items
-                     n_boot: int = 2000, level: float = 0.95, seed: int = 0,
-                     # resample these units (e.g. the pairs of a contrast set), not items
-                     groups: Sequence[int] | None = None) -> dict:
+from .stats import Difference, paired_bootstrap
+def accuracy_difference(labels: Sequence[int],
+                        probs_a: Sequence[np.ndarray], # model A: P(positive) of each of its runs
+                        probs_b: Sequence[np.ndarray], # model B, on the same items
+                        n_boot: int = 2000, level: float = 0.95, seed: int = 0,
+                        # resample these units (e.g. the pairs of a contrast set), not items
+                        groups: Sequence[int] | None = None) -> Difference:
     """Accuracy of A minus accuracy of B (each averaged over its runs), with a paired bootstrap
-    interval over the items (or groups) and a two-sided p-value: {diff, low, high, p}."""
+    interval over the items (or groups) and a two-sided p-value."""
     y = np.asarray(labels).astype(int)
     right = lambda ps: np.mean([(np.asarray(p) > 0.5) == y for p in ps], axis=0)   # (N,)
     d = right(probs_a) - right(probs_b)
     if groups is not None: d = pd.Series(d).groupby(np.asarray(groups)).mean().to_numpy()
-    low, high, p = interval_and_p(d[bootstrap_rows(len(d), n_boot, seed)].mean(1), level)
-    return {"diff": float(d.mean()), "low": low, "high": high, "p": p}
+    return paired_bootstrap(lambda i: d[i].mean(), len(d), n_boot, level, seed)
 
 # %% ../chapters/05_sentiment.ipynb #c044
 def tfidf_logreg(train_texts: Sequence[str], train_labels: Sequence[int],
@@ -499,7 +506,7 @@ def train_model(members: int = 3, epochs: int = 8, seed: int = 0, progress: bool
     return clf, scores(te.label, clf.predict(list(te.text)))
 
 # %% ../chapters/05_sentiment.ipynb #c081w
-from .core import check_writable as _check_writable   # shared: see the toolkit
+from .files import check_writable as _check_writable
 
 # %% ../chapters/05_sentiment.ipynb #c082
 def train_command(*,

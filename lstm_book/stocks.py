@@ -15,8 +15,8 @@ from fastcore.basics import patch
 from torch import nn
 import torch.nn.functional as F
 
-from .core import (FitConfig, ModelFileError, check_writable, fit, default_device,
-                            load_model, model_device, save_model)
+from .training import FitConfig, fit, default_device, model_device
+from .files import ModelFileError, check_writable, load_model, save_model
 from .data import data_path
 
 # %% auto #0
@@ -25,9 +25,9 @@ __all__ = ['PRICES', 'COLUMNS', 'FEATURES', 'TARGETS', 'BAR_FIELDS', 'load_ohlcv
            'eval_batches', 'stock_step', 'StockTrainConfig', 'train_stock_model', 'predict_series', 'Fold', 'make_fold',
            'period_mask', 'lagged', 'majority_predictor', 'persistence_predictor', 'logistic_predictor',
            'next_open_return', 'backtest', 'performance', 'vol_timing_predictor', 'lstm_predictor', 'walk_forward',
-           'classification_scores', 'block_bootstrap', 'scores_with_ci', 'score_table', 'paired_block_bootstrap',
-           'check_bar', 'latest_features', 'StreamingClassifier', 'bar_feed', 'replay', 'plot_replay', 'live_replay',
-           'chronological_split', 'check_trainable', 'train_command', 'replay_command']
+           'classification_scores', 'scores_with_ci', 'score_table', 'check_bar', 'latest_features',
+           'StreamingClassifier', 'bar_feed', 'replay', 'plot_replay', 'live_replay', 'chronological_split',
+           'check_trainable', 'train_command', 'replay_command']
 
 # %% ../chapters/07_stocks.ipynb #c007
 PRICES = ["open", "high", "low", "close"]
@@ -487,6 +487,7 @@ def walk_forward(bars: pd.DataFrame, target: str, years: Iterable[int], predicto
     return pd.concat(parts, ignore_index=True)
 
 # %% ../chapters/07_stocks.ipynb #c058
+from .stats import block_bootstrap, paired_bootstrap
 def classification_scores(y: np.ndarray, p: np.ndarray) -> dict:
     "Accuracy and balanced accuracy of the calls p > 0.5, and ROC AUC of the scores p."
     from sklearn.metrics import balanced_accuracy_score, roc_auc_score
@@ -497,22 +498,6 @@ def classification_scores(y: np.ndarray, p: np.ndarray) -> dict:
     return {"accuracy": float((calls == y).mean()),
             "balanced_accuracy": float(balanced_accuracy_score(y, calls)),
             "auc": float(roc_auc_score(y, p))}
-
-def block_bootstrap(dates: np.ndarray, # (N,) the date of each row; a date's rows are drawn together
-                    n_boot: int = 1000,
-                    # consecutive dates per block: keeps volatility clusters together
-                    block: int = 20,
-                    seed: int = 0) -> Iterator[np.ndarray]:
-    "Row indices of `n_boot` circular block-bootstrap resamples over the distinct dates."
-    days, day_of = np.unique(dates, return_inverse=True)
-    order, counts = np.argsort(day_of, kind="stable"), np.bincount(day_of, minlength=len(days))
-    starts, rng, n = (np.searchsorted(day_of[order], np.arange(len(days))),
-                      np.random.default_rng(seed), len(days))
-    for _ in range(n_boot):
-        # (n,) resampled days
-        d = ((rng.integers(0, n, size=-(-n // block))[:, None] + np.arange(block)) % n).ravel()[:n]
-        c = counts[d]
-        yield order[np.repeat(starts[d], c) + np.arange(c.sum()) - np.repeat(np.cumsum(c) - c, c)]
 
 def scores_with_ci(y: np.ndarray, p: np.ndarray, dates: np.ndarray, n_boot: int = 1000,
                    block: int = 20, level: float = 0.95, seed: int = 0) -> dict:
@@ -539,18 +524,6 @@ def score_table(wf: pd.DataFrame,
                     | {k: f"{v:.3f} [{lo:.3f}, {hi:.3f}]" for k, (v, lo, hi) in s.items()})
     return pd.DataFrame(rows).rename(columns={"balanced_accuracy": "balanced accuracy",
                                               "auc": "ROC AUC"})
-
-# %% ../chapters/07_stocks.ipynb #628e88fd
-from .core import interval_and_p   # shared: see the toolkit
-def paired_block_bootstrap(dates: np.ndarray, # (N,) the date of each row
-                           stat, # row indices -> a difference between two models on those rows
-                           n_boot: int = 1000, block: int = 20, level: float = 0.95,
-                           seed: int = 0) -> tuple[float, float, float, float]:
-    """A paired statistic on all rows, its percentile block-bootstrap interval and a two-sided
-    bootstrap p-value for 'the difference is zero': (value, low, high, p)."""
-    value = float(stat(np.arange(len(dates))))
-    boots = np.array([stat(i) for i in block_bootstrap(np.asarray(dates), n_boot, block, seed)])
-    return value, *interval_and_p(boots, level)
 
 # %% ../chapters/07_stocks.ipynb #c076
 BAR_FIELDS = ("date", "open", "high", "low", "close", "volume")

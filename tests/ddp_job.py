@@ -13,7 +13,8 @@ from pathlib import Path
 
 import torch
 
-from lstm_book.core import distributed_env, init_distributed, is_main_process, rank_and_world, seed_everything, shutdown_distributed
+from lstm_book.training import (distributed_env, init_distributed, is_main_process,
+                                rank_and_world, seed_everything, shutdown_distributed)
 from lstm_book.data import load_text
 from lstm_book.lm import LMConfig, LanguageModel, TrainConfig, build_vocab, encode, train_lm
 

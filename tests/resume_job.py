@@ -12,7 +12,7 @@ import sys
 import torch
 from torch import nn
 
-from lstm_book.core import FitConfig, fit, seed_everything
+from lstm_book.training import FitConfig, fit, seed_everything
 
 EPOCHS, BATCHES = 4, 8
 

@@ -7,7 +7,7 @@ from torch import nn
 from lstm_book.attention import (AttentionChatbot, BahdanauDecoder, LuongDecoder, attention_seq2seq,
                                  load_chatbot, reversal_pairs)
 from lstm_book.chatbot import Chatbot, Seq2Seq, Seq2SeqConfig
-from lstm_book.core import ModelFileError, save_model
+from lstm_book.files import ModelFileError, save_model
 from lstm_book.data import Vocab
 
 VOCAB = Vocab(["<pad>", "<unk>", "<bos>", "<eos>"] + [f"w{i}" for i in range(20)])
@@ -27,7 +27,7 @@ def test_both_kinds_load_and_reply_the_same(tmp_path):
 
 
 def test_load_reads_the_file_once(tmp_path, monkeypatch):
-    import lstm_book.core as core
+    import lstm_book.files as core
     AttentionChatbot(attention_seq2seq(CFG), VOCAB).save(tmp_path / "a.pt")
     calls = []
     real = torch.load

@@ -219,7 +219,8 @@ def test_a_temperature_that_underflows_is_greedy_not_a_crash(capsys):
 def test_a_flipped_byte_in_a_training_checkpoint_is_refused(tmp_path):
     "fit's last.pt/best.pt carry a checksum of their tensors: a damaged one is never loaded silently."
     from torch import nn
-    from lstm_book.core import ModelFileError, load_checkpoint, save_checkpoint
+    from lstm_book.files import ModelFileError
+    from lstm_book.training import load_checkpoint, save_checkpoint
     m = nn.Linear(3, 2); opt = torch.optim.Adam(m.parameters())
     m(torch.randn(4, 3)).sum().backward(); opt.step()
     save_checkpoint(tmp_path / "last.pt", m, opt, epoch=1)

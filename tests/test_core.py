@@ -1,4 +1,4 @@
-"""lstm_book.core: resume after a real interruption, in separate processes."""
+"""lstm_book.training: resume after a real interruption, in separate processes."""
 import subprocess
 import sys
 from pathlib import Path
@@ -7,7 +7,8 @@ import pytest
 import torch
 from torch import nn
 
-from lstm_book.core import atomic_write, save_checkpoint
+from lstm_book.files import atomic_write
+from lstm_book.training import save_checkpoint
 
 JOB = Path(__file__).with_name("resume_job.py")
 
@@ -35,7 +36,7 @@ def test_interrupted_and_resumed_run_is_bit_identical(tmp_path):
 def test_resume_without_rng_state_would_differ(tmp_path, monkeypatch):
     """The comparison above can fail: without the saved RNG states, dropout masks and
     shuffling after the resume differ, and so do the final weights."""
-    import lstm_book.core as core
+    import lstm_book.training as core
     from tests import resume_job
     assert run("straight", tmp_path / "straight.pt").returncode == 0
     run("interrupt", tmp_path / "ck")
@@ -84,7 +85,7 @@ def test_atomic_write_uses_the_umask_and_keeps_an_existing_mode(tmp_path):
 
 def _model_file(tmp_path):
     from dataclasses import dataclass
-    from lstm_book.core import save_model
+    from lstm_book.files import save_model
 
     @dataclass
     class Cfg:
@@ -95,7 +96,7 @@ def _model_file(tmp_path):
 
 
 def test_model_file_round_trip_and_kind(tmp_path):
-    from lstm_book.core import ModelFileError, load_model
+    from lstm_book.files import ModelFileError, load_model
     path, Cfg = _model_file(tmp_path)
     mf = load_model(path, "music", Cfg)
     assert (mf.kind, mf.config, mf.itos, mf.extra) == ("music", Cfg(3, 1), ["<pad>", "a"], {"bpm": 100})
@@ -105,7 +106,7 @@ def test_model_file_round_trip_and_kind(tmp_path):
 
 @pytest.mark.parametrize("content", [b"", b"just some text\n", b"\x00\xff" * 100, "truncated"])
 def test_unreadable_files_are_one_line_errors(tmp_path, content):
-    from lstm_book.core import ModelFileError, load_model
+    from lstm_book.files import ModelFileError, load_model
     path, _ = _model_file(tmp_path)
     bad = tmp_path / "bad.pt"
     bad.write_bytes(path.read_bytes()[:500] if content == "truncated" else content)
@@ -116,7 +117,7 @@ def test_unreadable_files_are_one_line_errors(tmp_path, content):
 
 
 def test_pickles_and_foreign_pt_files_are_refused_without_torch_advice(tmp_path):
-    from lstm_book.core import ModelFileError, load_model
+    from lstm_book.files import ModelFileError, load_model
     torch.save({"model": nn.Linear(2, 2)}, tmp_path / "pickle.pt")        # a pickled module: code to run
     torch.save({"state": torch.ones(3)}, tmp_path / "foreign.pt")           # tensors, but not ours
     for name in ("pickle.pt", "foreign.pt"):
@@ -129,7 +130,7 @@ def test_pickles_and_foreign_pt_files_are_refused_without_torch_advice(tmp_path)
 
 
 def test_corrupted_weights_are_refused(tmp_path):
-    from lstm_book.core import ModelFileError, load_model
+    from lstm_book.files import ModelFileError, load_model
     path, _ = _model_file(tmp_path)
     raw = torch.load(path, weights_only=True)
     raw["model"]["weight"].copy_(torch.randn_like(raw["model"]["weight"]))   # junk of the right shape
@@ -142,7 +143,7 @@ def test_corrupted_weights_are_refused(tmp_path):
 
 
 def test_config_fields_from_another_version(tmp_path):
-    from lstm_book.core import ModelFileError, load_model
+    from lstm_book.files import ModelFileError, load_model
     path, Cfg = _model_file(tmp_path)
     raw = torch.load(path, weights_only=True)
     torch.save(raw | {"config": {"size": 3, "heads": 4}}, tmp_path / "newer.pt")
@@ -154,7 +155,7 @@ def test_config_fields_from_another_version(tmp_path):
 
 
 def test_compact_files_use_the_model_format(tmp_path):
-    from lstm_book.core import MODEL_FORMAT, compact_checkpoint, load_model, save_model
+    from lstm_book.files import MODEL_FORMAT, compact_checkpoint, load_model, save_model
     big = nn.Sequential(nn.Embedding(500, 32), nn.Linear(32, 500))
     save_model(tmp_path / "full.pt", big, "lm", {"v": 500}, None, level="char")
     info = compact_checkpoint(tmp_path / "full.pt", tmp_path / "small.pt", max_bytes=60_000)
@@ -170,7 +171,7 @@ def test_compact_files_use_the_model_format(tmp_path):
 
 @pytest.mark.parametrize("name,kind", [("shakespeare-char", "lm"), ("bach-composer", "music"), ("movie-chatbot", "attention-chatbot"), ("movie-chatbot-plain", "chatbot")])
 def test_pretrained_models_are_model_files_of_their_kind(name, kind):
-    from lstm_book.core import load_model
+    from lstm_book.files import load_model
     from lstm_book.data import pretrained_path
     mf = load_model(pretrained_path(name), kind)
     assert mf.kind == kind and mf.itos and mf.config

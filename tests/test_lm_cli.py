@@ -122,7 +122,8 @@ def test_bad_checkpoints(tmp_path, capsys):
     code, out, err = run(["lm", "generate", "--checkpoint", str(tmp_path / "junk.pt")], capsys)
     assert code == 1 and "not a readable model file" in err
     import torch
-    from lstm_book.core import save_checkpoint, save_model
+    from lstm_book.training import save_checkpoint
+    from lstm_book.files import save_model
     save_checkpoint(tmp_path / "linear.pt", torch.nn.Linear(2, 2))
     code, out, err = run(["lm", "generate", "--checkpoint", str(tmp_path / "linear.pt")], capsys)
     assert code == 1 and one_line_error(err, "is not a model file: it is a training checkpoint")

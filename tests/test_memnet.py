@@ -125,7 +125,7 @@ def test_the_real_tasks_in_one_call(tmp_path):
 
 def test_memnet_model_files(tmp_path):
     import torch
-    from lstm_book.core import ModelFileError, save_model
+    from lstm_book.files import ModelFileError, save_model
     from lstm_book.memnet import MemConfig, MemN2N, babi_data
     vocab, _, _ = babi_data(1, train_size=40, test_size=10)
     net = MemN2N(MemConfig(len(vocab), dim=8, hops=2), vocab)
@@ -150,7 +150,7 @@ def test_memnet_model_files(tmp_path):
 
 def test_training_config_is_checked():
     from lstm_book.memnet import QATrainConfig
-    from lstm_book.core import FitConfig
+    from lstm_book.training import FitConfig
     assert isinstance(QATrainConfig(), FitConfig)
     with pytest.raises(ValueError, match="'adam' or 'sgd'"):
         QATrainConfig(optimizer="adagrad")

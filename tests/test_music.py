@@ -149,7 +149,7 @@ def test_bad_seed_is_refused_before_any_work(capsys, tmp_path, no_training, comm
 
 def test_corrupted_and_wrong_kind_checkpoints_are_refused(capsys, model_file, tmp_path):
     import torch
-    from lstm_book.core import save_model
+    from lstm_book.files import save_model
     raw = torch.load(model_file, weights_only=True)
     key = next(iter(raw["model"]))
     raw["model"][key] = torch.zeros_like(raw["model"][key])    # junk weights, checksum kept

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
-from lstm_book.core import save_model
+from lstm_book.files import save_model
 from lstm_book.stocks import (BAR_FIELDS, FEATURES, PRICES, Scaler, StockLSTM, StreamingClassifier, load_ohlcv, make_fold,
                               make_labels, predict_series)
 

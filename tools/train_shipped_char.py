@@ -23,7 +23,8 @@ import subprocess, sys, tempfile
 import pandas as pd
 import torch
 
-from lstm_book.core import compact_checkpoint, hardware, seed_everything
+from lstm_book.files import compact_checkpoint
+from lstm_book.training import hardware, seed_everything
 from lstm_book.data import PRETRAINED
 from lstm_book.environment import checkout_data_dir
 from lstm_book.lm import (LMConfig, LanguageModel, TrainConfig, build_vocab, encode, load_lm, save_lm,

@@ -49,7 +49,7 @@ def build(decoder: str, vocab_size: int, dropout: float):
 def train(out: Path, decoder: str, dropout: float, epochs: int) -> None:
     "Train (or continue) one model up to `epochs` epochs; write its history and run record."
     from lstm_book.chatbot import ChatTrainConfig, chat_data, train_seq2seq
-    from lstm_book.core import hardware, seed_everything
+    from lstm_book.training import hardware, seed_everything
     _, vocab, data = chat_data()
     seed_everything(0)
     model, run = build(decoder, len(vocab), dropout), out / run_name(decoder, dropout)
@@ -111,7 +111,8 @@ def ship(out: Path) -> None:
     "Both models, with their learning curves and how they were trained, as compact files in data/."
     from lstm_book.attention import AttentionChatbot
     from lstm_book.chatbot import Chatbot, chat_data
-    from lstm_book.core import compact_checkpoint, load_checkpoint
+    from lstm_book.files import compact_checkpoint
+    from lstm_book.training import load_checkpoint
     from lstm_book.data import PRETRAINED
     from lstm_book.environment import checkout_data_dir
     parts, vocab, data = chat_data()
