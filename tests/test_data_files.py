@@ -26,7 +26,7 @@ def test_readme_manifest_in_sync():
 
 
 def test_every_committed_data_file_is_in_the_manifest():
-    listed = {f.filename for f in DATA_FILES.values()} | {p.filename for p in PRETRAINED.values()} | {"README.md"}
+    listed = {f.filename for f in DATA_FILES.values()} | {p.filename for p in PRETRAINED.values()} | {"README.md", "manifest.json"}
     assert {p.name for p in (ROOT / "data").iterdir()} <= listed
 
 
@@ -190,11 +190,15 @@ def test_load_text_refuses_archives_and_names_bad_files(tmp_path):
         d.DATA_FILES["macbeth"] = f
 
 
-def test_transforms_are_registered_not_named():
-    import importlib.metadata
+def test_chapter_transforms_are_named_in_the_manifest_and_imported_late():
+    "The data layer imports no chapter: a chapter's transform is a 'module:function' in the data."
+    import subprocess, sys
     import lstm_book.data as d
-    assert not any(":" in f.transform for f in DATA_FILES.values())
+    named = {f.name: f.transform for f in DATA_FILES.values() if ":" in f.transform}
+    assert named == {"chat_pairs": "lstm_book.chatbot:pairs_file",
+                     "bach_chorales": "lstm_book.music:chorales_zip"}
     assert "lstm_book.chatbot" not in (ROOT / "lstm_book" / "data.py").read_text()
-    names = {e.name: e.value for e in importlib.metadata.entry_points(group=d.TRANSFORM_GROUP)}
-    assert names == {"chat_pairs": "lstm_book.chatbot:pairs_file", "chorales_zip": "lstm_book.music:chorales_zip"}
-    assert d.transform_function("chat_pairs").__name__ == "pairs_file"
+    assert d.transform_function(named["chat_pairs"]).__name__ == "pairs_file"
+    code = "import sys, lstm_book.data; print(sorted(m for m in sys.modules if m.startswith('lstm_book.')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "lstm_book.chatbot" not in out and "lstm_book.music" not in out, out

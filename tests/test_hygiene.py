@@ -85,14 +85,17 @@ def test_hygiene_finds_paths_warnings_and_wide_code():
     assert "absolute path" in found
 
 
-def test_manifest_update_rewrites_each_entry_once():
-    "tools/update_manifest.py finds every pretrained entry in all three places, and only it."
+def test_manifest_update_records_new_files(tmp_path):
+    "tools/update_manifest.py records a changed model's sha256 and size in the manifest data only."
+    import json
     import update_manifest
-    from lstm_book.data import PRETRAINED
-    new = ("f" * 64, 123_456_789)
-    for p in PRETRAINED.values():
-        for src in [*update_manifest.SOURCES, update_manifest.README]:
-            old_text = src.read_text()
-            text = update_manifest.update(old_text, (p.sha256, p.size), new)
-            assert text.count("f" * 64) == 1 and p.sha256 not in text, (p.filename, src.name)
-            assert len(text) - len(old_text) == len("123_456_789") - len(f"{p.size:_}"), src.name
+    manifest = json.loads(update_manifest.MANIFEST.read_text())
+    first = manifest["pretrained models"][0]
+    (tmp_path / first["filename"]).write_bytes(b"a new model")
+    changed = update_manifest.update_records(manifest, tmp_path)
+    assert len(changed) == 1 and first["filename"] in changed[0]
+    assert (first["sha256"], first["size"]) == update_manifest.file_facts(tmp_path / first["filename"])
+    assert update_manifest.update_records(manifest, tmp_path) == []      # now up to date
+    readme = "intro\n<!-- manifest:start -->\nold\n<!-- manifest:end -->\nrest\n"
+    assert update_manifest.with_table(readme, "new") == ("intro\n<!-- manifest:start -->\nnew\n"
+                                                           "<!-- manifest:end -->\nrest\n")
