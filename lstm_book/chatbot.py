@@ -776,7 +776,7 @@ def chat(bot: Chatbot,
     return transcript
 
 # %% ../chapters/08_chatbot.ipynb #c065
-def train_command(*, save: Path, # where to write the chatbot
+def train_command(*, save: Path = Path("chatbot.pt"), # where to write the chatbot
                   epochs: int = 5, # passes over the training pairs
                   seed: int = 0, # seed of the weights, the order of the pairs and dropout
                   # train on the first N training pairs only (quick checks)

@@ -5,7 +5,7 @@
 # %% ../chapters/04_language_model.ipynb #c004
 from __future__ import annotations
 import copy, math, time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Literal
 import numpy as np
@@ -26,7 +26,7 @@ from .lstm import LSTM
 
 # %% auto #0
 __all__ = ['SPLIT_PLAYS', 'LEVELS', 'shakespeare_splits', 'check_level', 'tokenize', 'detokenize', 'build_vocab', 'encode',
-           'StreamBatches', 'LMConfig', 'LanguageModel', 'TrainConfig', 'lm_metrics', 'evaluate_lm', 'fit_stream',
+           'StreamBatches', 'LMConfig', 'LanguageModel', 'StreamConfig', 'lm_metrics', 'evaluate_lm', 'fit_stream',
            'train_lm', 'ClassicConfig', 'classic_lm', 'train_classic', 'unigram_nll', 'BigramLM', 'KneserNeyLM',
            'token_nlls', 'filter_logits', 'draw_token', 'prime_ids', 'sample', 'lm_throughput', 'bare_lm_loop',
            'loop_throughput', 'save_lm', 'load_lm', 'train_on_files', 'train_command', 'generate_command',
@@ -243,10 +243,10 @@ def init_bias_from(self: LanguageModel, train_ids: torch.Tensor, # (N,) the trai
 
 # %% ../chapters/04_language_model.ipynb #c028
 @dataclass
-class TrainConfig(FitConfig):
-    """How `train_lm` trains: `fit`'s settings (its epochs are this config's `rounds`) with this
-    chapter's defaults, plus the stream layout and AdamW's."""
-    epochs: float = 2.0           # passes over the training text (fractions allowed)
+class StreamConfig(FitConfig):
+    """How `train_lm` trains on a stream: `passes` over the text, validated `rounds` times (`fit`'s
+    epochs), with this chapter's defaults, the stream layout and AdamW's settings."""
+    passes: float = 2.0           # over the training text (fractions allowed)
     rounds: int = 8               # validate this many times in all (one history row per round)
     batch_size: int = 64          # parallel rows of the stream
     bptt: int = 128               # time steps per truncated-BPTT window
@@ -256,9 +256,11 @@ class TrainConfig(FitConfig):
     carry_state: bool = True      # truncated BPTT: the state flows from window to window
     schedule_per_batch: bool = True
     restore_best: bool = True     # end with the weights of the best validation round
+    epochs: int = field(default=8, init=False, repr=False)   # fit's: the rounds
 
     def __post_init__(self):
-        checks = {"epochs": self.epochs > 0, "rounds": self.rounds >= 1,
+        self.epochs = self.rounds
+        checks = {"passes": self.passes > 0, "rounds": self.rounds >= 1,
                   "batch_size": self.batch_size >= 1, "bptt": self.bptt >= 1,
                   "lr": self.lr > 0, "warmup": 0 < self.warmup < 1,
                   "weight_decay": self.weight_decay >= 0,
@@ -268,7 +270,7 @@ class TrainConfig(FitConfig):
             if not ok or (isinstance(v, float) and not math.isfinite(v)):
                 raise ValueError(f"{k} must be {_RANGES[k]}, got {v}")
 
-_RANGES = {"epochs": "a positive number", "rounds": "at least 1", "batch_size": "at least 1",
+_RANGES = {"passes": "a positive number", "rounds": "at least 1", "batch_size": "at least 1",
            "bptt": "at least 1", "lr": "a positive number", "warmup": "in (0, 1)",
            "weight_decay": ">= 0", "clip_norm": "positive (or None)"}
 
@@ -312,14 +314,15 @@ def fit_stream(model: LanguageModel, train_ids: torch.Tensor, valid_ids: torch.T
     train.chunk = per_round = math.ceil(max(1, round(passes * len(train))) / rounds)
     valid = _eval_batches(valid_ids, what="the validation text")
     sched = schedule(per_round * rounds) if schedule is not None else None
-    hist = fit(model, train, valid, next_token_step, optimizer, sched,
-               replace(cfg, epochs=rounds, metrics=lm_metrics(level), unit="round")
+    fcfg = replace(cfg, metrics=lm_metrics(level), unit="round")
+    fcfg.epochs = rounds                                      # fit's epochs are our rounds
+    hist = fit(model, train, valid, next_token_step, optimizer, sched, fcfg
                ).rename(columns={"epoch": "round"})
     hist.insert(1, "epochs_seen", hist["round"] * per_round / len(train.starts))
     return hist
 
 def train_lm(model: LanguageModel, train_ids: torch.Tensor, valid_ids: torch.Tensor,
-             cfg: TrainConfig = TrainConfig(), level: str = "char") -> pd.DataFrame:
+             cfg: StreamConfig = StreamConfig(), level: str = "char") -> pd.DataFrame:
     """Train with truncated BPTT, AdamW and a one-cycle schedule; returns the history and leaves
     the best weights loaded."""
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -327,15 +330,15 @@ def train_lm(model: LanguageModel, train_ids: torch.Tensor, valid_ids: torch.Ten
         # OneCycleLR divides by zero when the warm-up is exactly one step
         pct = cfg.warmup * (1.01 if abs(cfg.warmup * total - 1) < 1e-9 else 1)
         return torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=total, pct_start=pct)
-    return fit_stream(model, train_ids, valid_ids, cfg, opt, one_cycle, cfg.epochs, cfg.rounds,
+    return fit_stream(model, train_ids, valid_ids, cfg, opt, one_cycle, cfg.passes, cfg.rounds,
                       level)
 
 # %% ../chapters/04_language_model.ipynb #d4a1d224
 @dataclass
 class ClassicConfig(FitConfig):
     "PyTorch's word_language_model recipe: `fit`'s settings plus plain SGD's, annealed on plateaus."
-    epochs: int = 6               # passes over the training text
-    # validations in all, each a chance to anneal (None: one per epoch, as the example)
+    passes: int = 6               # over the training text
+    # validations in all, each a chance to anneal (None: one per pass, as the example)
     rounds: int | None = None
     batch_size: int = 20          # parallel rows of the stream
     bptt: int = 35                # time steps per truncated-BPTT window
@@ -343,6 +346,7 @@ class ClassicConfig(FitConfig):
     anneal: float = 4.0           # divide the learning rate by this after a round without progress
     clip_norm: float | None = 0.25
     carry_state: bool = True
+    epochs: int = field(default=6, init=False, repr=False)   # fit's: set from the rounds
     restore_best: bool = True     # end with the weights of the best validation round
 
 def classic_lm(vocab_size: int, size: int = 200, # embedding and LSTM units
@@ -357,8 +361,8 @@ def train_classic(model: LanguageModel, train_ids: torch.Tensor, valid_ids: torc
     opt = torch.optim.SGD(model.parameters(), lr=cfg.lr)
     plateau = lambda total: torch.optim.lr_scheduler.ReduceLROnPlateau(   # the example's rule
         opt, factor=1 / cfg.anneal, patience=0, threshold=0)
-    return fit_stream(model, train_ids, valid_ids, cfg, opt, plateau, cfg.epochs,
-                      cfg.rounds or cfg.epochs, level)
+    return fit_stream(model, train_ids, valid_ids, cfg, opt, plateau, cfg.passes,
+                      cfg.rounds or cfg.passes, level)
 
 # %% ../chapters/04_language_model.ipynb #c042
 def unigram_nll(train_ids: torch.Tensor, test_ids: torch.Tensor, vocab_size: int,
@@ -599,7 +603,7 @@ def loop_throughput(cfg: LMConfig, ids: torch.Tensor, # (N,) a token stream to t
     device = torch.device(device or default_device())
     ids = ids[: batch_size * (batches * bptt + 1)]
     torch.manual_seed(0); init = LanguageModel(cfg).state_dict()
-    tcfg = TrainConfig(epochs=1, rounds=1, batch_size=batch_size, bptt=bptt, progress=progress,
+    tcfg = StreamConfig(passes=1, rounds=1, batch_size=batch_size, bptt=bptt, progress=progress,
                        log=False)
     runs = {"bare loop": [], "train_lm": []}
     for r in range(repeats + 1):
@@ -636,7 +640,7 @@ def load_lm(path: str | Path,
 # %% ../chapters/04_language_model.ipynb #c076a
 def train_on_files(paths: dict[str, Path], # 'train', 'valid' and optionally 'test' text files
                    level: str, # char, word or whitespace
-                   cfg: TrainConfig, arch: dict, # the training settings and LMConfig's fields
+                   cfg: StreamConfig, arch: dict, # the training settings and LMConfig's fields
                    save: Path, # where to write the best model
                    min_freq: int = 1, seed: int = 0) -> dict | None:
     "`lm train`'s work: read, build the vocabulary, train (under `torchrun` too), score and save."
@@ -672,7 +676,7 @@ def train_command(*, train: Path, # UTF-8 text to train on
                   # 'whitespace' (pre-tokenized text such as WikiText: tokens as they are)
                   tokenizer: Literal["book", "whitespace"] = "book",
                   save: Path = Path("lm.pt"), # where to write the best model
-                  epochs: float = 2.0, # passes over the training text (fractions allowed)
+                  passes: float = 2.0, # over the training text (fractions allowed)
                   hidden: int = 512, # LSTM units per layer
                   layers: int = 2, # stacked LSTM layers
                   emb: int = 64, # embedding size
@@ -692,7 +696,7 @@ def train_command(*, train: Path, # UTF-8 text to train on
     if level == "char" and tokenizer != "book":
         raise ValueError("--tokenizer whitespace needs --level word")
     if min_freq < 1: raise ValueError(f"--min-freq must be at least 1, got {min_freq}")
-    cfg = TrainConfig(epochs=epochs, rounds=rounds, batch_size=batch_size, bptt=bptt, lr=lr,
+    cfg = StreamConfig(passes=passes, rounds=rounds, batch_size=batch_size, bptt=bptt, lr=lr,
                       progress=progress)
     arch = dict(emb=emb, hidden=hidden, layers=layers, dropout_emb=dropout, dropout_rnn=dropout,
                 dropout_out=dropout, tie_weights=tie_weights, backend=backend,

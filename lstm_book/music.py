@@ -21,7 +21,7 @@ from .training import FitConfig, fit, run_epoch, default_device, model_device
 from .files import load_model, save_model, ModelFileError, atomic_write
 from .lm import draw_token
 from .data import SPECIALS, Vocab, data_path, file_vocab, manifest_entry, pretrained_path
-from .lm import LMConfig, LanguageModel, TrainConfig, evaluate_lm, train_lm
+from .lm import LMConfig, LanguageModel, StreamConfig, evaluate_lm, train_lm
 
 # %% auto #0
 __all__ = ['VOICES', 'LOWEST', 'HIGHEST', 'PITCHES', 'STEPS_PER_QUARTER', 'MAX_SHIFT', 'chorale_midi', 'chorales_zip',
@@ -556,7 +556,7 @@ def train_composer(train: Sequence[np.ndarray],
                    valid: Sequence[np.ndarray],
                    # default: 2 x 256 LSTM units, 64-dim embedding, dropout 0.2
                    lm: LMConfig | None = None,
-                   cfg: TrainConfig = TrainConfig(epochs=10, rounds=10, batch_size=32, bptt=128,
+                   cfg: StreamConfig = StreamConfig(passes=10, rounds=10, batch_size=32, bptt=128,
                                                   lr=3e-3),
                    shifts: Iterable[int] = range(-3, 4),
                    seed: int = 0) -> tuple[Composer, pd.DataFrame]:
@@ -608,18 +608,18 @@ def _check_seed(seed: int | None):
 
 
 # %% ../chapters/06_music.ipynb #c082
-def train_command(*, save: Path, # where to write the model
-                  epochs: float = 10.0, # passes over the (transposed) training stream
+def train_command(*, save: Path = Path("music.pt"), # where to write the model
+                  passes: float = 10.0, # over the (transposed) training stream
                   seed: int = 0, # random seed: initial weights, transpositions, batch order
                   progress: bool = True, # show a progress bar and a line per round
                  ) -> str:
     "Train the chapter's event model on the Bach chorales' training split and save it."
-    if not 0 < epochs < math.inf: raise ValueError(f"--epochs must be positive, got {epochs}")
+    if not 0 < passes < math.inf: raise ValueError(f"--passes must be positive, got {passes}")
     _check_seed(seed)
     _check_writable(save, "--save")
     notes = {n: grid_notes(note_array(read_midi(m, n))) for n, m in load_chorales().items()}
     split = split_pieces(list(notes))
-    cfg = TrainConfig(epochs=epochs, rounds=10, batch_size=32, bptt=128, lr=3e-3, progress=progress,
+    cfg = StreamConfig(passes=passes, rounds=10, batch_size=32, bptt=128, lr=3e-3, progress=progress,
                       log=progress)
     composer, hist = train_composer([notes[n] for n in split["train"]],
                                     [notes[n] for n in split["valid"]], cfg=cfg, seed=seed)

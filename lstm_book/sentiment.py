@@ -26,7 +26,7 @@ __all__ = ['IMDB_URL', 'IMDB_SHA256', 'load_movie_reviews', 'stratified_split', 
            'bucket_batches', 'padding_share', 'ClassifierConfig', 'SentimentLSTM', 'classify_step', 'soft_targets',
            'ClassifierTrainConfig', 'train_classifier', 'predict_proba', 'scores', 'accuracy_difference',
            'tfidf_logreg', 'blend_weight', 'load_contrast_set', 'contrast_scores', 'token_saliency',
-           'SentimentClassifier', 'default_model_path', 'train_model', 'train_command', 'predict_command']
+           'SentimentClassifier', 'train_model', 'train_command', 'predict_command']
 
 # %% ../chapters/05_sentiment.ipynb #c007
 def load_movie_reviews(drop_neutral: bool = True, # leave out sentences rated exactly 0 on average
@@ -468,10 +468,6 @@ def load(cls: SentimentClassifier, path: str | Path,
     except ValueError as e: raise ModelFileError(f"{path}: {e}") from None
 
 # %% ../chapters/05_sentiment.ipynb #c080
-def default_model_path() -> Path:
-    "Where `lstm-book sentiment train` saves, and `predict` looks, by default."
-    return cache_dir() / "models" / "sentiment.pt"
-
 def train_model(members: int = 3, epochs: int = 8, seed: int = 0, progress: bool = True,
                 log: bool = False,
                 # train on a random subset of this many sentences (quick checks)
@@ -510,8 +506,7 @@ from .files import check_writable as _check_writable
 
 # %% ../chapters/05_sentiment.ipynb #c082
 def train_command(*,
-                  # where to save (default: the book's cache, where `predict` looks)
-                  save: Path | None = None,
+                  save: Path = Path("sentiment.pt"), # where to write the model
                   members: int = 3, # BiLSTMs in the ensemble
                   epochs: int = 8, # passes over the training sentences
                   seed: int = 0, # random seed of the first member (member i uses seed + i)
@@ -522,7 +517,7 @@ def train_command(*,
     "Train the sentiment model on the movie-review sentences and save it."
     for name, v in dict(members=members, epochs=epochs, limit=limit).items():
         if v is not None and v < 1: raise ValueError(f"--{name} must be positive, got {v}")
-    path = _check_writable(save or default_model_path(), "--save")
+    path = _check_writable(save, "--save")
     clf, s = train_model(members, epochs, seed, progress, limit=limit)
     clf.save(path)
     return (f"saved {path}; test accuracy {s['accuracy']:.4f}, F1 {s['f1']:.4f} on "
@@ -532,14 +527,13 @@ def predict_command(texts: list[str], # texts to classify
                     *,
                     # also classify every non-empty line of this UTF-8 file
                     file: Path | None = None,
-                    # a model saved by `sentiment train` (default: the cache)
-                    checkpoint: Path | None = None,
+                    checkpoint: Path = Path("sentiment.pt"), # a model saved by `sentiment train`
                    ) -> pd.DataFrame:
     "P(positive) and a label for each text."
     texts = list(texts) + ([l for l in read_text_file(file).splitlines() if l.strip()] if file
                            else [])
     if not texts: raise ValueError("nothing to classify: give texts as arguments or --file")
-    path = checkpoint or default_model_path()
+    path = checkpoint
     if not Path(path).is_file():
         raise FileNotFoundError(f"no sentiment model at {path}; train one with `lstm-book "
                                 "sentiment train` or pass --checkpoint")

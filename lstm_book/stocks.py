@@ -745,7 +745,7 @@ def check_trainable(bars: pd.DataFrame, # from `load_ohlcv`
 def train_command(*,
                   # an OHLCV CSV: date, open, high, low, close, volume (optional ticker, adj close)
                   csv: Path,
-                  save: Path, # where to write the checkpoint
+                  save: Path = Path("stocks.pt"), # where to write the checkpoint
                   ticker: str | None = None, # train on this ticker only (default: all tickers)
                   epochs: int = 60, # passes over the training days
                   seed: int = 0, # random seed of the weights and the order of the segments

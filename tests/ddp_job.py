@@ -16,7 +16,7 @@ import torch
 from lstm_book.training import (distributed_env, init_distributed, is_main_process,
                                 rank_and_world, seed_everything, shutdown_distributed)
 from lstm_book.data import load_text
-from lstm_book.lm import LMConfig, LanguageModel, TrainConfig, build_vocab, encode, train_lm
+from lstm_book.lm import LMConfig, LanguageModel, StreamConfig, build_vocab, encode, train_lm
 
 torch.set_num_threads(1)
 out = Path(sys.argv[1])
@@ -28,7 +28,7 @@ vocab = build_vocab(text, "char")
 ids = encode(text, vocab, "char")
 seed_everything(0)
 model = LanguageModel(LMConfig(len(vocab), emb=16, hidden=48, layers=1, dropout_emb=0, dropout_out=0)).to(device)
-cfg = TrainConfig(epochs=1, rounds=3, batch_size=8, bptt=32, lr=1e-2, checkpoint_dir=out / f"ckpt-rank{rank}", progress=False, log=True)
+cfg = StreamConfig(passes=1, rounds=3, batch_size=8, bptt=32, lr=1e-2, checkpoint_dir=out / f"ckpt-rank{rank}", progress=False, log=True)
 hist = train_lm(model, ids[:36_000], ids[36_000:], cfg)
 if is_main_process():
     torch.save({"weights": model.state_dict(), "train_loss": hist.train_loss.tolist(), "valid_loss": hist.valid_loss.tolist()},

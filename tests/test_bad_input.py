@@ -65,8 +65,8 @@ FILE_CASES = [
 ]
 RANGE_CASES = [
     "lm train --train {txt} --valid {txt} --save {out} --rounds 0",
-    "lm train --train {txt} --valid {txt} --save {out} --epochs -3",
-    "lm train --train {txt} --valid {txt} --save {out} --epochs 0",
+    "lm train --train {txt} --valid {txt} --save {out} --passes -3",
+    "lm train --train {txt} --valid {txt} --save {out} --passes 0",
     "lm train --train {txt} --valid {txt} --save {out} --lr nan",
     "lm train --train {txt} --valid {txt} --save {out} --batch-size 0",
     "lm train --train {txt} --valid {txt} --save {out} --bptt 0",
@@ -77,7 +77,7 @@ RANGE_CASES = [
     "lm generate --checkpoint {lm} --length -1",
     "lm generate --checkpoint {lm} --top-p 1.5",
     "lm generate --checkpoint {lm} --top-k 0",
-    "music train --save {out} --epochs 0",
+    "music train --save {out} --passes 0",
     "music generate --checkpoint {music} --out {out} --seconds 0",
     "music generate --checkpoint {music} --out {out} --temperature -1",
     "stocks train --csv {csv} --save {out} --epochs 0",
@@ -183,7 +183,7 @@ def test_a_bad_device_variable_is_one_line(capsys, tmp_path, monkeypatch, value,
     monkeypatch.setenv("LSTM_BOOK_DEVICE", value)
     txt = tmp_path / "t.txt"; txt.write_text("to be or not to be\n" * 50)
     code, out, err = run_main(capsys, "lm", "train", "--train", txt, "--valid", txt, "--save", tmp_path / "m.pt",
-                              "--epochs", "0.1", "--hidden", "8", "--emb", "8", "--layers", "1", "--batch-size", "2",
+                              "--passes", "0.1", "--hidden", "8", "--emb", "8", "--layers", "1", "--batch-size", "2",
                               "--bptt", "8", "--rounds", "1", "--no-progress")
     assert code == 1 and one_line_error(err, needle), err
     assert not (tmp_path / "m.pt").exists()

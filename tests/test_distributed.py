@@ -39,7 +39,7 @@ def test_cli_lm_train_under_torchrun(tmp_path):
     body = Path(text).read_text()
     (tmp_path / "train.txt").write_text(body[:30_000]); (tmp_path / "valid.txt").write_text(body[30_000:34_000])
     r = run(TORCHRUN + ["-m", "lstm_book.cli", "lm", "train", "--train", str(tmp_path / "train.txt"), "--valid", str(tmp_path / "valid.txt"),
-                        "--hidden", "32", "--layers", "1", "--emb", "16", "--epochs", "0.5", "--rounds", "1", "--batch-size", "8",
+                        "--hidden", "32", "--layers", "1", "--emb", "16", "--passes", "0.5", "--rounds", "1", "--batch-size", "8",
                         "--bptt", "32", "--save", str(tmp_path / "lm.pt"), "--no-progress"])
     assert r.stdout.count("saved: ") == 1                        # one process reports
     assert (tmp_path / "lm.pt").is_file() and not list(tmp_path.glob(".lm.pt.*"))

@@ -10,7 +10,7 @@ from lstm_book.data import load_text
 from lstm_book.lm import load_lm
 from .helpers import one_line_error
 
-TINY = ["--hidden", "16", "--layers", "1", "--emb", "8", "--epochs", "1", "--rounds", "1", "--batch-size", "4",
+TINY = ["--hidden", "16", "--layers", "1", "--emb", "8", "--passes", "1", "--rounds", "1", "--batch-size", "4",
         "--bptt", "16", "--no-progress"]
 
 
@@ -143,8 +143,8 @@ def test_damaged_weights_are_refused(char_ckpt, tmp_path, capsys):
 
 @pytest.mark.parametrize("extra, message", [
     (["--rounds", "0"], "rounds must be at least 1"),
-    (["--epochs", "-3"], "epochs must be a positive number"),
-    (["--epochs", "0"], "epochs must be a positive number"),
+    (["--passes", "-3"], "passes must be a positive number"),
+    (["--passes", "0"], "passes must be a positive number"),
     (["--lr", "nan"], "lr must be a positive number"),
     (["--lr", "-0.1"], "lr must be a positive number"),
     (["--min-freq", "0"], "--min-freq must be at least 1"),

@@ -20,7 +20,7 @@ def midi_file(path, *instruments):
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("music") / "chorales.pt"
-    r = cli("music", "train", "--save", path, "--epochs", "0.03", "--no-progress")
+    r = cli("music", "train", "--save", path, "--passes", "0.03", "--no-progress")
     assert r.returncode == 0, r.stderr
     assert f"saved {path}" in r.stdout and "nats per event" in r.stdout
     return path
@@ -99,9 +99,9 @@ def no_training(monkeypatch):
 
 
 @pytest.mark.parametrize("epochs", ["0", "-1", "nan", "inf"])
-def test_train_refuses_bad_epochs_before_any_work(capsys, tmp_path, no_training, epochs):
-    code, _, err = run_main(capsys, "music", "train", "--save", tmp_path / "m.pt", "--epochs", epochs)
-    assert code == 1 and one_line_error(err, "--epochs must be positive")
+def test_train_refuses_bad_passes_before_any_work(capsys, tmp_path, no_training, epochs):
+    code, _, err = run_main(capsys, "music", "train", "--save", tmp_path / "m.pt", "--passes", epochs)
+    assert code == 1 and one_line_error(err, "--passes must be positive")
     assert list(tmp_path.iterdir()) == []
 
 

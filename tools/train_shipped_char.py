@@ -27,7 +27,7 @@ from lstm_book.files import compact_checkpoint
 from lstm_book.training import hardware, seed_everything
 from lstm_book.data import PRETRAINED
 from lstm_book.environment import checkout_data_dir
-from lstm_book.lm import (LMConfig, LanguageModel, TrainConfig, build_vocab, encode, load_lm, save_lm,
+from lstm_book.lm import (LMConfig, LanguageModel, StreamConfig, build_vocab, encode, load_lm, save_lm,
                           shakespeare_splits, train_lm)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +51,7 @@ def main() -> None:
     train_ids, valid_ids = (encode(text[s], vocab, "char") for s in ("train", "valid"))
     seed_everything(0)
     model = LanguageModel(LMConfig(len(vocab), emb=64, hidden=512, layers=2))
-    cfg = TrainConfig(epochs=PASSES, rounds=ROUNDS, batch_size=BATCH, bptt=BPTT, progress=False,
+    cfg = StreamConfig(passes=PASSES, rounds=ROUNDS, batch_size=BATCH, bptt=BPTT, progress=False,
                       checkpoint_dir=out / "checkpoints", resume=True)
     t0 = time.perf_counter()
     hist = train_lm(model, train_ids, valid_ids, cfg, level="char")
