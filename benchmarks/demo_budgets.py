@@ -4,11 +4,12 @@ Serves a built book (`make book`: the demos' files come from tools/build_demos.p
 and drives headless Chromium (the system's, through Playwright) over it. For each repeat, in a
 fresh browser context (an empty cache, as a first visit), it opens the language-model chapter,
 clicks Generate with the demo's default settings (temperature 0.8, top-p 0.9) and reads the time
-from the start of the page's navigation to the first generated character, then the characters
-per second of the rest; and it opens the attention chapter and times one greedy chatbot reply
-from the start of the navigation. Reports medians against the budgets: demo files at most
-25 MB (10^6 bytes), first character within 2 s, at least 200 characters/s. Prints tables and
-writes JSON.
+from the page's load event to the first generated character (the demo's part: runtime, model,
+prime; the page's own load time, images and MathJax, is reported apart, as is the time from the
+start of the navigation), then the characters per second of the rest; and it opens the attention
+chapter and times one greedy chatbot reply from the page's load event. Reports medians against
+the budgets: demo files at most 25 MB (10^6 bytes), first character within 2 s of the page's
+load, at least 200 characters/s. Prints tables and writes JSON.
 
     python benchmarks/demo_budgets.py [--html _build/html] [--repeats 5] [--chars 1000]
         [--chromium /usr/bin/chromium] [--out benchmarks/demo_budgets.json]
@@ -56,12 +57,17 @@ def time_demos(base: str, chromium: str, repeats: int, chars: int) -> pd.DataFra
             page.wait_for_function("() => /characters\\/s/.test(document.querySelector("
                                    "'.lstm-demo .status').textContent)", timeout=120_000)
             s = page.evaluate("() => lstmDemos.stats.sample")
+            loaded = page.evaluate("() => performance.timing.loadEventEnd"
+                                   " - performance.timing.navigationStart")
             page.goto(f"{base}/chapters/09_attention.html", wait_until="load")
             page.click(".lstm-demo .go")
             page.wait_for_selector(".lstm-demo .log .bot", timeout=120_000)
+            chat_loaded = page.evaluate("() => performance.timing.loadEventEnd"
+                                        " - performance.timing.navigationStart")
             reply_ms = page.evaluate("() => performance.now()")
-            rows.append({"first char ms": s["firstCharMs"], "chars/s": s["charsPerSec"],
-                         "chat reply ms": reply_ms})
+            rows.append({"page load ms": loaded, "first char ms": s["firstCharMs"] - loaded,
+                         "first char from navigation ms": s["firstCharMs"],
+                         "chars/s": s["charsPerSec"], "chat reply ms": reply_ms - chat_loaded})
             ctx.close()
         browser.close()
     return pd.DataFrame(rows)
@@ -101,6 +107,8 @@ def main() -> None:
          "ok": bool(measured["first char ms"] <= BUDGETS["first char ms"])},
         {"measure": "generation, characters/s", "median": measured["chars/s"],
          "budget": BUDGETS["chars/s"], "ok": bool(measured["chars/s"] >= BUDGETS["chars/s"])},
+        {"measure": "navigation start to first character, ms",
+         "median": runs["first char from navigation ms"].median(), "budget": None, "ok": True},
         {"measure": "page load to chatbot reply, ms", "median": runs["chat reply ms"].median(),
          "budget": None, "ok": True}])
     result = run_metadata(repeats=args.repeats, chars=args.chars, budgets=BUDGETS,

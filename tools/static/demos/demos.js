@@ -177,11 +177,12 @@
     const S = ids.length, L = cfg.layers, H = cfg.hidden, V = cfg.itos.length;
     const e = await enc.run({ tokens: i64(ids, [1, S]), lengths: i64([S], [1]) });
     const K = mode === "beam" ? beam : 1;
-    const rep = (t, n) => { const o = new Float32Array(t.length * K);
+    const rep = (t) => { const o = new Float32Array(t.length * K);
                             for (let k = 0; k < K; k++) o.set(t, k * t.length); return o; };
     const memory = f32(rep(e.memory.data), [K, S, H]);
     const mask = new ort.Tensor("bool", new Uint8Array(K * S).fill(1), [K, S]);
-    let h = take(e.h.data, Array(K).fill(0), L, 1, H), c = take(e.c.data, Array(K).fill(0), L, 1, H);
+    const first = Array(K).fill(0);           // the statement's state, once for each beam row
+    let h = take(e.h.data, first, L, 1, H), c = take(e.c.data, first, L, 1, H);
     const stepRun = async (tokens) => {
       const out = await dec.run({ tokens: i64(tokens, [K, 1]), h: f32(h, [L, K, H]),
                                   c: f32(c, [L, K, H]), memory, mask });
@@ -286,17 +287,16 @@
   }
 
   function mountGates(box) {
-    const text = el("input", { type: "text", class: "sentence", size: 60,
-                               value: "MACBETH:\nIs this a dagger which I see before me?" });
+    const text = el("input", { type: "text", class: "sentence", size: 60,   // ⏎: a line break
+                               value: "MACBETH:⏎Is this a dagger which I see before me?" });
     const units = el("input", { type: "text", class: "units", size: 30 });
     const go = el("button", { class: "go", text: "Show gates" });
     const table = el("div", { class: "gates" }), status = el("div", { class: "status" });
-    box.append(el("div", { class: "controls" }, field("Text", text),
+    box.append(el("div", { class: "controls" }, field("Text (⏎: a line break)", text),
                   field("Units (layer:unit, …)", units), go), table, status);
     load().then(cfg => {
       if (!units.value) units.value = cfg.lm.units.map(u => `${u.layer + 1}:${u.unit}`).join(", ");
     }).catch(e => fail(status, e));
-    text.value = text.value.replace("\n", "⏎");
     go.onclick = async () => {
       go.disabled = true; status.textContent = "loading…"; status.classList.remove("error");
       try {
@@ -329,7 +329,7 @@
           }
         }
         table.replaceChildren(t);
-        const { H } = cfg.lm, K = { i: 0, f: 1, g: 2, o: 3 };
+        const H = cfg.lm.hidden, K = { i: 0, f: 1, g: 2, o: 3 };
         await gates(sentence, (s, out) => {
           for (const { layer, unit, kind, tr } of rows) {
             const v = kind === "c" ? out.c[layer * H + unit]
