@@ -10,10 +10,13 @@ $(VENV)/.installed: pyproject.toml tools/setup.sh
 	bash tools/setup.sh
 	touch $@
 
-## Build the rendered book into _build/html from the committed notebook outputs.
+## Build the rendered book into _build/html from the committed notebook outputs, with the
+## live demos' files (tools/build_demos.py; without them the book builds and the demos say so).
 book: setup
+	-$(BIN)/python tools/build_demos.py
 	$(BIN)/jupyter-book build -W -n --keep-going .
 	@echo "The book is in _build/html: open _build/html/intro.html"
+	@echo "Live demos: python -m http.server -d _build/html, then open http://localhost:8000/"
 
 ## Run the whole test suite: notebooks (nbval), tests/, export/clean sync, book build + browser.
 test: setup

@@ -13,9 +13,9 @@ from .environment import require
 
 # %% auto #0
 __all__ = ['KINDS', 'CHATBOTS', 'OPSET', 'FORMAT', 'STATE_AXES', 'load_for_export', 'Graph', 'traced_module', 'step_graph',
-           'attention_step_graph', 'model_graphs', 'write_graph', 'quantize_graph', 'check_out_dir', 'export_onnx',
-           'read_export', 'OnnxModel', 'reply_start', 'reply_step', 'greedy_reply', 'check_onnx', 'onnx_bits',
-           'export_command']
+           'attention_step_graph', 'model_graphs', 'write_graph', 'gates_graph', 'quantize_graph', 'check_out_dir',
+           'export_onnx', 'read_export', 'OnnxModel', 'reply_start', 'reply_step', 'greedy_reply', 'check_onnx',
+           'onnx_bits', 'export_command']
 
 # %% ../chapters/13_deploy.ipynb #d007
 KINDS = ("lm", "music", "chatbot", "attention-chatbot")   # the kinds of model file that export
@@ -165,6 +165,32 @@ def write_graph(graph: Graph, path: str | Path, # the .onnx file to write (atomi
     finally:
         os.dup2(saved, 2); os.close(saved); os.close(devnull)
     return atomic_write(path, lambda f: f.write(buf.getvalue()))
+
+# %% ../chapters/13_deploy.ipynb #d020h
+def gates_graph(model: Any, # a language model from `load_for_export` (any backend)
+                batch: int = 2, seed: int = 0, # the random example inputs
+               ) -> Graph:
+    """A language model's step graph that also shows its gates: tokens (B, 1), state h, c
+    (L, B, H) -> logits (B, 1, V), new h, c, and `gates` (L, 4, B, H): every layer's i, f, g, o
+    in PyTorch's order, computed from the LSTM's weights with chapter 3's `lstm_gates`."""
+    import torch
+    from lstm_book.lstm import lstm_gates
+    rnn, (L, H, V) = model.rnn, (model.cfg.layers, model.cfg.hidden, model.cfg.vocab_size)
+    names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    def step(tokens, h, c):
+        x, hs, cs, gates = model.emb(tokens[:, 0]), [], [], []             # x: (B, E)
+        for l in range(L):
+            i, f, g, o = lstm_gates(x, h[l], *(getattr(rnn, f"{n}_l{l}") for n in names))
+            cs.append(f * c[l] + i * g); hs.append(o * cs[-1].tanh())
+            gates.append(torch.stack([i, f, g, o])); x = hs[-1]
+        return model.decoder(x)[:, None], torch.stack(hs), torch.stack(cs), torch.stack(gates)
+    g = torch.Generator().manual_seed(seed)
+    inputs = {"tokens": torch.randint(4, V, (batch, 1), generator=g),
+              "h": torch.randn(L, batch, H, generator=g) / 2,
+              "c": torch.randn(L, batch, H, generator=g)}
+    axes = {"tokens": {0: "batch"}, "logits": {0: "batch"}, "gates": {2: "batch"}, **STATE_AXES}
+    return Graph("gates", traced_module(step, model), inputs,
+                 ["logits", "h_out", "c_out", "gates"], axes)
 
 # %% ../chapters/13_deploy.ipynb #d022
 def quantize_graph(src: str | Path, # a float32 ONNX graph

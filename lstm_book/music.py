@@ -619,8 +619,8 @@ def train_command(*, save: Path = Path("music.pt"), # where to write the model
     _check_writable(save, "--save")
     notes = {n: grid_notes(note_array(read_midi(m, n))) for n, m in load_chorales().items()}
     split = split_pieces(list(notes))
-    cfg = StreamConfig(passes=passes, rounds=10, batch_size=32, bptt=128, lr=3e-3, progress=progress,
-                      log=progress)
+    cfg = StreamConfig(passes=passes, rounds=10, batch_size=32, bptt=128, lr=3e-3,
+                       progress=progress, log=progress)
     composer, hist = train_composer([notes[n] for n in split["train"]],
                                     [notes[n] for n in split["valid"]], cfg=cfg, seed=seed)
     test = evaluate_lm(composer.model,

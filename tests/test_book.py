@@ -1,14 +1,8 @@
 """Build the book with Jupyter Book (warnings are errors), then open every page in
 headless Chromium and check what a reader sees."""
-import functools
 import json
-import os
 import re
-import shutil
-import subprocess
 import sys
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import tomllib
@@ -23,42 +17,8 @@ PAGES = [c["file"] for part in TOC["parts"] for c in part["chapters"]]
 REPO = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"].split("github.com/")[1]
 
 
-def chromium() -> str:
-    exe = os.environ.get("CHROMIUM") or next(
-        (shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
-    if not exe:
-        pytest.fail("no Chromium found: run `bash tools/ensure_chromium.sh` or set CHROMIUM")
-    return exe
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("book")
-    r = subprocess.run([str(BIN / "jupyter-book"), "build", "-W", "-n", "--keep-going", "--path-output", str(out), str(ROOT)],
-                       capture_output=True, text=True, timeout=1200)
-    assert r.returncode == 0, f"jupyter-book build failed:\n{r.stdout[-4000:]}\n{r.stderr[-4000:]}"
-    assert "warning" not in r.stderr.lower(), r.stderr[-4000:]
-    html = out / "_build" / "html"
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(html)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", html
-    httpd.shutdown()
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium(), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        yield b
-        b.close()
+# The fixtures `site` (the book built once per test session, served on 127.0.0.1) and `browser`
+# (headless Chromium) are in tests/conftest.py: tests/test_browser_demos.py uses them too.
 
 
 def open_page(browser, url):

@@ -8,13 +8,18 @@
 * Adds tools/book.css: code cells sized so that a 100-character line fits the page.
 * Hides nbdev's `#|` directive lines in code cells and drops `#| hide` cells, so the
   rendered book shows the code a reader would type.
+* Copies the live demos' runtime and models (_build/demos/assets, written by
+  tools/build_demos.py) into the built book as _static/demos/assets; their JavaScript and CSS
+  come with tools/static/. Without the assets the book builds and each demo says so.
 """
 from __future__ import annotations
+import shutil
 import tomllib
 from pathlib import Path
 from docutils import nodes
 
 ROOT = Path(__file__).resolve().parent.parent
+DEMO_ASSETS = ROOT / "_build" / "demos" / "assets"
 
 
 def repository_url(root: Path = ROOT) -> str:
@@ -72,10 +77,20 @@ def _add_css(app, config) -> None:
     config.html_static_path = list(config.html_static_path or []) + [str(Path(__file__).parent / "static")]
 
 
+def _copy_demo_assets(app, exception) -> None:
+    "Put the demos' runtime and models next to their script, when tools/build_demos.py made them."
+    if exception is not None or app.builder.format != "html" or not DEMO_ASSETS.is_dir():
+        return
+    dest = Path(app.outdir) / "_static" / "demos" / "assets"
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(DEMO_ASSETS, dest)
+
+
 def setup(app):
     app.connect("config-inited", _add_css)
     app.add_css_file("book.css")
     app.connect("config-inited", _config_inited)
     app.connect("html-page-context", _dedupe_scripts, priority=1000)
     app.connect("doctree-read", _strip_directives)
+    app.connect("build-finished", _copy_demo_assets)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
