@@ -211,22 +211,25 @@ class AttentionChatbot(Chatbot):
                           max_tokens=self.max_tokens, mmi=mmi, **extra)
 
     @classmethod
-    def load(cls, path: str | Path) -> "AttentionChatbot":
-        "A chatbot from a file written by `AttentionChatbot.save`, on the default device."
-        return _chatbot(load_model(path, "attention-chatbot", Seq2SeqConfig))
+    def load(cls, path: str | Path,
+             device: str | torch.device | None = None) -> "AttentionChatbot":
+        "A chatbot from an `AttentionChatbot.save` file, on `device` (default: `default_device()`)."
+        return _chatbot(load_model(path, "attention-chatbot", Seq2SeqConfig), device)
 
-def _chatbot(mf: ModelFile) -> Chatbot:
+def _chatbot(mf: ModelFile, device: str | torch.device | None = None) -> Chatbot:
     "The chatbot of a chatbot or attention-chatbot model file."
-    if mf.kind != "attention-chatbot": return chatbot_from_file(Chatbot, mf, Seq2Seq(mf.config))
+    if mf.kind != "attention-chatbot":
+        return chatbot_from_file(Chatbot, mf, Seq2Seq(mf.config), device)
     decoder, score = mf.extra.get("decoder", "attention"), mf.extra.get("score", "general")
     if decoder not in DECODERS or score not in SCORES:
         raise ModelFileError(f"{mf.path}: unknown decoder {decoder!r} or score {score!r} "
                              f"(known: {', '.join(DECODERS)}; {', '.join(SCORES)})")
-    return chatbot_from_file(AttentionChatbot, mf, attention_seq2seq(mf.config, score, decoder))
+    model = attention_seq2seq(mf.config, score, decoder)
+    return chatbot_from_file(AttentionChatbot, mf, model, device)
 
-def load_chatbot(path: str | Path) -> Chatbot:
+def load_chatbot(path: str | Path, device: str | torch.device | None = None) -> Chatbot:
     "A saved chatbot of either kind, read once: a `Chatbot` (chapter 8) or an `AttentionChatbot`."
-    return _chatbot(load_model(path, ("chatbot", "attention-chatbot"), Seq2SeqConfig))
+    return _chatbot(load_model(path, ("chatbot", "attention-chatbot"), Seq2SeqConfig), device)
 
 # %% ../chapters/09_attention.ipynb #c029a
 def accuracy_by_length(model: Seq2Seq, vocab: Vocab,

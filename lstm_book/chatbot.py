@@ -500,7 +500,7 @@ def corpus_difference(stat: Callable[[np.ndarray], float], # a corpus statistic 
                       n_boot: int = 1000, seed: int = 0) -> Difference:
     """stat(a) - stat(b), with its 95% interval over `n_boot` resamples of the test pairs (the
     same resampled pairs for both systems) and a two-sided p-value."""
-    if len(a) != len(b) or not len(a): raise ValueError(f"need two equal, non-empty sets of rows")
+    if len(a) != len(b) or not len(a): raise ValueError("need two equal, non-empty sets of rows")
     return paired_bootstrap(lambda i: stat(a[i]) - stat(b[i]), len(a), n_boot, seed=seed)
 
 # %% ../chapters/08_chatbot.ipynb #c046
@@ -726,9 +726,11 @@ def save(self: Chatbot, path: str | Path,
     return save_model(path, self.model, "chatbot", self.model.cfg, self.vocab,
                       max_tokens=self.max_tokens, mmi=mmi, **extra)
 
-def chatbot_from_file(cls: type, mf, model: nn.Module) -> Chatbot:
+def chatbot_from_file(cls: type, mf, model: nn.Module,
+                      device: str | torch.device | None = None) -> Chatbot:
     """A chatbot of class `cls` around `model` (built for the file's config), with the weights,
-    vocabulary and settings of the model file `mf`: the one place a saved chatbot is rebuilt."""
+    vocabulary and settings of the model file `mf`, on `device` (default: `default_device()`): the
+    one place a saved chatbot is rebuilt."""
     try: mmi = MMIConfig(**mf.extra["mmi"]) if mf.extra.get("mmi") else None
     except (TypeError, ValueError) as e:
         raise ModelFileError(f"{mf.path}: its MMI settings are invalid: {e}") from None
@@ -736,13 +738,13 @@ def chatbot_from_file(cls: type, mf, model: nn.Module) -> Chatbot:
     if type(max_tokens) is not int or max_tokens < 1:
         raise ModelFileError(f"{mf.path}: its max_tokens is {max_tokens!r}, not a positive "
                              "whole number")
-    return cls(mf.load_into(model).to(default_device()), file_vocab(mf), max_tokens, mmi)
+    return cls(mf.load_into(model).to(device or default_device()), file_vocab(mf), max_tokens, mmi)
 
 @patch(cls_method=True)
-def load(cls: Chatbot, path: str | Path) -> Chatbot:
-    "A chatbot from a `Chatbot.save` file, on the default device."
+def load(cls: Chatbot, path: str | Path, device: str | torch.device | None = None) -> Chatbot:
+    "A chatbot from a `Chatbot.save` file, on `device` (default: `default_device()`)."
     mf = load_model(path, "chatbot", Seq2SeqConfig)
-    return chatbot_from_file(cls, mf, Seq2Seq(mf.config))
+    return chatbot_from_file(cls, mf, Seq2Seq(mf.config), device)
 
 # %% ../chapters/08_chatbot.ipynb #c062
 def _keyboard(prompt: str) -> Iterator[str]:

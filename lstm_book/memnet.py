@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch.utils.data import BatchSampler, DataLoader, Dataset, Sampler
 from fastcore.basics import patch
 
-from .training import FitConfig, fit, model_device
+from .training import FitConfig, default_device, fit, model_device
 from .files import load_model, save_model
 from .data import SPECIALS, Vocab, download, file_vocab
 from .attention import masked_softmax
@@ -603,7 +603,7 @@ def save(self: MemN2N, path: str | Path) -> Path:
 
 @patch(cls_method=True)
 def load(cls: MemN2N, path: str | Path, device: str | torch.device | None = None) -> MemN2N:
-    "A model written by `MemN2N.save`, ready to answer (on `device`, default the CPU)."
+    "A model written by `MemN2N.save`, ready to answer (on `device`, default `default_device()`)."
     mf = load_model(path, "memnet", MemConfig)
-    return mf.load_into(cls(mf.config, file_vocab(mf))).to(device or "cpu").eval()
+    return mf.load_into(cls(mf.config, file_vocab(mf))).to(device or default_device()).eval()
 

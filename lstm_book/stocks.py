@@ -689,8 +689,10 @@ def save(self: StreamingClassifier, path: str | Path, **info: Any) -> Path:
                       scaler=asdict(self.scaler), window=self.window, features=FEATURES, **info)
 
 @patch(cls_method=True)
-def load(cls: StreamingClassifier, path: str | Path) -> StreamingClassifier:
-    "A classifier (on the CPU) from a file written by `save`; its `info` is in `.info`."
+def load(cls: StreamingClassifier, path: str | Path,
+         device: str | torch.device | None = None) -> StreamingClassifier:
+    """A classifier from a file written by `save`, its batch model on `device` (default:
+    `default_device()`; the one-bar cells always run on the CPU); its `info` is in `.info`."""
     mf = load_model(path, "stocks", StockConfig)
     extra = mf.extra
     if missing := [k for k in ("scaler", "window", "features") if k not in extra]:
@@ -707,7 +709,8 @@ def load(cls: StreamingClassifier, path: str | Path) -> StreamingClassifier:
     if not ok or min(sc["std"]) <= 0:
         raise ModelFileError(f"{path}: its scaler is not {len(FEATURES)} finite means and "
                              "positive standard deviations")
-    clf = cls(mf.load_into(StockLSTM(mf.config)), Scaler(**sc), w)
+    model = mf.load_into(StockLSTM(mf.config)).to(device or default_device())
+    clf = cls(model, Scaler(**sc), w)
     clf.info = {k: v for k, v in extra.items() if k not in ("scaler", "window", "features")}
     return clf
 
