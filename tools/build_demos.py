@@ -106,7 +106,7 @@ def compact_module(module):
     graph; other weights stay float32."""
     import torch
     from torch import nn
-    from lstm_book.core import dequantize_tensor, quantize_tensor
+    from lstm_book.files import dequantize_tensor, quantize_tensor
     class Compact(nn.Module):
         def __init__(self):
             super().__init__()

@@ -48,7 +48,7 @@
   const i64 = (ids, dims) => new ort.Tensor("int64", BigInt64Array.from(ids.map(BigInt)), dims);
   const f32 = (data, dims) => new ort.Tensor("float32", data, dims);
 
-  // ---- decoding: the same rules as lstm_book.core.filter_logits / draw_token -----------------
+  // ---- decoding: the same rules as lstm_book.lm.filter_logits / draw_token -----------------
   function argmax(z) {
     let best = 0;
     for (let i = 1; i < z.length; i++) if (z[i] > z[best]) best = i;
