@@ -31,7 +31,8 @@ def masked_softmax(scores: torch.Tensor, # (B, T, S) scores of T queries against
                   ) -> torch.Tensor:
     """Softmax over the keys; masked keys get exactly zero
     weight. Every query needs at least one real key."""
-    if mask is None: return scores.softmax(-1)
+    if mask is None:
+        return scores.softmax(-1)
     if mask.shape != (scores.shape[0], scores.shape[-1]):
         raise ValueError(f"mask shape {tuple(mask.shape)} does not match scores "
                          f"{tuple(scores.shape)}: expected (B, S)")
@@ -48,12 +49,14 @@ class Attention(nn.Module):
                  hidden: int | None = None, # the additive score's hidden size (default: key_dim)
                 ):
         super().__init__()
-        if score not in SCORES: raise ValueError(f"score must be one of {SCORES}, got {score!r}")
+        if score not in SCORES:
+            raise ValueError(f"score must be one of {SCORES}, got {score!r}")
         if score in ("dot", "scaled") and query_dim != key_dim:
             raise ValueError(f"the {score} score needs queries and keys of one size, got "
                              f"{query_dim} and {key_dim}; use 'general' or 'additive'")
         self.score_fn = score
-        if score == "general": self.W = nn.Linear(key_dim, query_dim, bias=False)
+        if score == "general":
+            self.W = nn.Linear(key_dim, query_dim, bias=False)
         if score == "additive":
             hidden = hidden or key_dim
             self.W_q, self.W_k, self.w = (nn.Linear(query_dim, hidden, bias=False),
@@ -66,7 +69,8 @@ class Attention(nn.Module):
             # (B, T, S, H) -> (B, T, S)
             return self.w(torch.tanh(self.W_q(q)[:, :, None] + self.W_k(k)[:, None])).squeeze(-1)
         # (B, S, Dq)
-        if self.score_fn == "general": k = self.W(k)
+        if self.score_fn == "general":
+            k = self.W(k)
         # (B, T, S)
         s = q @ k.transpose(1, 2)
         return s / math.sqrt(q.shape[-1]) if self.score_fn == "scaled" else s
@@ -161,7 +165,8 @@ class BahdanauDecoder(nn.Module):
             # the query: the top layer's previous state (B, 1, H)
             ctx, w = self.attention(state[0][-1][:, None], memory, memory, src_mask)
             h, state = self.lstm(torch.cat([x[:, t:t + 1], ctx], -1), state)      # (B, 1, H)
-            logits.append(self.out(self.drop(torch.cat([h, ctx], -1)))); ws.append(w)
+            logits.append(self.out(self.drop(torch.cat([h, ctx], -1))))
+            ws.append(w)
         self.weights = torch.cat(ws, 1).detach()
         return torch.cat(logits, 1), state
 
@@ -191,7 +196,8 @@ class LuongDecoder(nn.Module):
             h, st = self.lstm(torch.cat([x[:, t], feed], -1)[:, None], st)         # (B, 1, H)
             ctx, w = self.attention(h, memory, memory, src_mask)                   # query: h_t
             feed = torch.tanh(self.combine(torch.cat([ctx, h], -1)))[:, 0]         # (B, H)
-            logits.append(self.out(self.drop(feed))[:, None]); ws.append(w)
+            logits.append(self.out(self.drop(feed))[:, None])
+            ws.append(w)
         self.weights = torch.cat(ws, 1).detach()
         return torch.cat(logits, 1), (*st, feed)
 
@@ -264,7 +270,8 @@ def attention_map(model: Seq2Seq, vocab: Vocab,
         raise TypeError("the model's decoder has no attention (build it with attention_seq2seq, "
                         "or with a BahdanauDecoder or LuongDecoder)")
     src_tokens = statement.split()
-    if not src_tokens: raise ValueError("the statement is empty")
+    if not src_tokens:
+        raise ValueError("the statement is empty")
     src = vocab.encode(src_tokens)
     reply = generate(model, [src], max_len=max_len)[0]
     dev = next(model.parameters()).device
@@ -279,7 +286,8 @@ def load_pretrained(name: str = "movie-chatbot", # a chatbot in the data manifes
     """The book's trained chatbot (with attention and MMI reranking), or another pretrained chatbot,
     from the checkout, the cache or the repository."""
     bot = load_chatbot(pretrained_path(name))
-    if device is not None: bot.model.to(device)
+    if device is not None:
+        bot.model.to(device)
     return bot
 
 # %% ../chapters/09_attention.ipynb #c068

@@ -37,7 +37,8 @@ __all__ = ['MAX_TOKENS', 'MIN_COUNT', 'CORNELL_URL', 'CORNELL_SHA256', 'GENERIC'
 def normalize_text(text: str) -> str:
     """Lower-case ASCII words (inner apostrophes kept) and the marks . ! ? , as separate tokens,
     joined by single spaces."""
-    if not isinstance(text, str): raise TypeError(f"expected a string, got {type(text).__name__}")
+    if not isinstance(text, str):
+        raise TypeError(f"expected a string, got {type(text).__name__}")
     # é -> e
     s = "".join(ch for ch in unicodedata.normalize("NFKD", text.lower())
                 if not unicodedata.combining(ch))
@@ -105,7 +106,8 @@ def load_cornell(url: str = CORNELL_URL, sha256: str = CORNELL_SHA256,
             ids = re.findall(r"L\d+", f[-1])
             rows += [(f[2], lines[a], lines[b]) for a, b in zip(ids, ids[1:])
                      if a in lines and b in lines]
-    if not rows: raise ValueError(f"{path} holds no conversations with known lines")
+    if not rows:
+        raise ValueError(f"{path} holds no conversations with known lines")
     return pd.DataFrame(rows, columns=["movie", "statement", "reply"])
 
 # %% ../chapters/08_chatbot.ipynb #c020
@@ -144,7 +146,8 @@ def chat_data(vocab: Vocab | None = None, # encode with this vocabulary (None: t
     """The book's splits of the pairs (held-out pairs also in the training split dropped), the
     vocabulary and the encoded pairs of each split."""
     parts = split_pairs(load_pairs())
-    for k in ("valid", "test"): parts[k] = drop_seen_pairs(parts[k], parts["train"])
+    for k in ("valid", "test"):
+        parts[k] = drop_seen_pairs(parts[k], parts["train"])
     vocab = vocab or build_chat_vocab(parts["train"])
     return parts, vocab, {k: encode_pairs(p, vocab) for k, p in parts.items()}
 
@@ -258,7 +261,8 @@ def candidate_logp(model: Seq2Seq, statements: list[list[int]], # encoded statem
     if len(statements) != len(cands):
         raise ValueError(f"need one row of candidates per statement: {len(cands)} vs "
                          f"{len(statements)}")
-    model.eval(); dev = model_device(model)
+    model.eval()
+    dev = model_device(model)
     C, out = cands.shape[1], []
     per = max(1, batch_size // C)
     for i in range(0, len(statements), per):
@@ -281,7 +285,8 @@ def ranking_scores(model: Seq2Seq, statements: list[list[int]], replies: list[li
     """(N, C) length-normalised scores of the candidates: log p(reply | statement), minus
     lam * prior[reply] when a prior is given, divided by the reply's tokens (with <eos>)."""
     score = candidate_logp(model, statements, replies, cands)
-    if prior is not None: score = score - lam * np.asarray(prior)[cands]
+    if prior is not None:
+        score = score - lam * np.asarray(prior)[cands]
     return score / (np.array([len(r) + 1 for r in replies])[cands])
 
 # %% ../chapters/08_chatbot.ipynb #c030
@@ -296,7 +301,8 @@ def inverse_sigmoid(k: float, # >= 1; the larger, the later the decay
 def halfway_k(updates: int, # the training run's updates
              ) -> float:
     "The k whose inverse sigmoid passes one half halfway through the run: k ln k = updates / 2."
-    if updates < 2 * math.e: raise ValueError(f"need at least 6 updates, got {updates}")
+    if updates < 2 * math.e:
+        raise ValueError(f"need at least 6 updates, got {updates}")
     lo, hi = math.e, float(updates)                     # k ln k grows with k: bisect
     for _ in range(100):
         mid = (lo + hi) / 2
@@ -313,7 +319,8 @@ class ForcingBatchSampler(Sampler):
         self.n, self.batch_size, self.shuffle, self.schedule = n, batch_size, shuffle, schedule
         self.rng, self.step = np.random.default_rng(seed), 0
 
-    def __len__(self) -> int: return -(-self.n // self.batch_size)
+    def __len__(self) -> int:
+        return -(-self.n // self.batch_size)
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, float]]:
         order = self.rng.permutation(self.n) if self.shuffle else np.arange(self.n)
@@ -330,7 +337,8 @@ class PairData(Dataset):
             raise ValueError(f"need as many statements as replies, and some: {len(src)} "
                              f"vs {len(tgt)}")
         self.src, self.tgt = src, tgt
-    def __len__(self) -> int: return len(self.src)
+    def __len__(self) -> int:
+        return len(self.src)
     def __getitem__(self, key: tuple) -> tuple[list, float]:
         idx, p = key
         return [(torch.tensor(self.src[j]), torch.tensor(self.tgt[j])) for j in idx], p
@@ -362,7 +370,8 @@ def seq2seq_step(model: Seq2Seq, batch: tuple, state: Any = None) -> tuple[torch
     # <bos> w1 .. wn  ->  w1 .. wn <eos>
     tgt_in, tgt_out = tgt[:, :-1], tgt[:, 1:]
     memory, st, mask = model.encode(src, lengths)
-    if float(p) >= 1: logits = model.decoder(tgt_in, st, memory, mask)[0]
+    if float(p) >= 1:
+        logits = model.decoder(tgt_in, st, memory, mask)[0]
     else:
         tok, outs = tgt_in[:, :1], []
         for t in range(tgt_out.size(1)):
@@ -419,7 +428,8 @@ def generate(model: Seq2Seq, statements: list[list[int]], # encoded statements
     "Reply token ids (without <eos>) for each statement, greedy or sampled."
     if not (temperature >= 0 and math.isfinite(temperature)) or max_len < 1:
         raise ValueError(f"need temperature >= 0 and max_len >= 1, got {temperature}, {max_len}")
-    model.eval(); device = model_device(model)
+    model.eval()
+    device = model_device(model)
     gen = torch.Generator(device=device).manual_seed(seed) if seed is not None else None
     replies = []
     for i in range(0, len(statements), batch_size):
@@ -436,7 +446,8 @@ def generate(model: Seq2Seq, statements: list[list[int]], # encoded statements
                    draw_token(z, temperature, top_k, top_p, gen)).unsqueeze(1)   # (B, 1)
             out.append(tok.masked_fill(done.unsqueeze(1), Vocab.eos_id))
             done |= tok.squeeze(1) == Vocab.eos_id
-            if done.all(): break
+            if done.all():
+                break
         rows = torch.cat(out, 1).tolist()
         replies += [r[:r.index(Vocab.eos_id)] if Vocab.eos_id in r else r for r in rows]
     return replies
@@ -500,7 +511,8 @@ def corpus_difference(stat: Callable[[np.ndarray], float], # a corpus statistic 
                       n_boot: int = 1000, seed: int = 0) -> Difference:
     """stat(a) - stat(b), with its 95% interval over `n_boot` resamples of the test pairs (the
     same resampled pairs for both systems) and a two-sided p-value."""
-    if len(a) != len(b) or not len(a): raise ValueError("need two equal, non-empty sets of rows")
+    if len(a) != len(b) or not len(a):
+        raise ValueError("need two equal, non-empty sets of rows")
     return paired_bootstrap(lambda i: stat(a[i]) - stat(b[i]), len(a), n_boot, seed=seed)
 
 # %% ../chapters/08_chatbot.ipynb #c046
@@ -512,7 +524,8 @@ class UnigramReplies:
         counts = np.bincount([t for r in replies for t in r[1:]], minlength=vocab_size) + 1.0
         # never in a reply
         counts[[Vocab.pad_id, Vocab.bos_id]] = 0
-        with np.errstate(divide="ignore"): self.logp = np.log(counts / counts.sum())
+        with np.errstate(divide="ignore"):
+            self.logp = np.log(counts / counts.sum())
 
     def perplexity(self, replies: list[list[int]]) -> float:
         "Per-token perplexity of the replies (<eos> included, <bos> not)."
@@ -546,7 +559,8 @@ def reply_logp(model: Seq2Seq, statements: list[list[int]], # encoded statements
     "log p(reply <eos> | statement) of each pair under the model (or of the reply's first tokens)."
     if len(statements) != len(replies):
         raise ValueError(f"need as many statements as replies: {len(statements)} vs {len(replies)}")
-    model.eval(); dev, out = model_device(model), [np.zeros(0)]
+    model.eval()
+    dev, out = model_device(model), [np.zeros(0)]
     for i in range(0, len(replies), batch_size):
         src, lengths = pad_batch([torch.tensor(s) for s in statements[i:i + batch_size]])
         tgt, _ = pad_batch([torch.tensor([Vocab.bos_id] + (r + [Vocab.eos_id])[:prefix])
@@ -586,12 +600,14 @@ def reply_prior(model: Seq2Seq, replies: list[list[int]], background: list[list[
     "log p(reply), estimated as the log of the mean p(reply | S) over the background statements S."
     keys = [tuple((r + [Vocab.eos_id])[:prefix]) for r in replies]
     uniq, m = list(dict.fromkeys(keys)), len(background)
-    model.eval(); dev = model_device(model)
+    model.eval()
+    dev = model_device(model)
     bsrc, blen = pad_batch([torch.tensor(s) for s in background])
     memory, (h, c), mask = model.encode(bsrc.to(dev), blen)        # (m, S, H), (L, m, H) x 2
     per, out = max(1, batch_size // m), {}
     for i in range(0, len(uniq), per):
-        chunk = uniq[i:i + per]; q = len(chunk)
+        chunk = uniq[i:i + per]
+        q = len(chunk)
         tgt, _ = pad_batch([torch.tensor((Vocab.bos_id,) + k) for k in chunk])      # (q, T + 1)
         tgt = tgt.to(dev).repeat_interleave(m, 0)                                    # (q m, T + 1)
         logits, _ = model.decoder(tgt[:, :-1], (h.repeat(1, q, 1), c.repeat(1, q, 1)),
@@ -731,7 +747,8 @@ def chatbot_from_file(cls: type, mf, model: nn.Module,
     """A chatbot of class `cls` around `model` (built for the file's config), with the weights,
     vocabulary and settings of the model file `mf`, on `device` (default: `default_device()`): the
     one place a saved chatbot is rebuilt."""
-    try: mmi = MMIConfig(**mf.extra["mmi"]) if mf.extra.get("mmi") else None
+    try:
+        mmi = MMIConfig(**mf.extra["mmi"]) if mf.extra.get("mmi") else None
     except (TypeError, ValueError) as e:
         raise ModelFileError(f"{mf.path}: its MMI settings are invalid: {e}") from None
     max_tokens = mf.extra.get("max_tokens", MAX_TOKENS)
@@ -752,9 +769,12 @@ def _keyboard(prompt: str) -> Iterator[str]:
     import sys
     typed = sys.stdin.isatty()
     while True:
-        try: line = input(prompt)
-        except EOFError: return
-        if not typed: print(line, flush=True)   # a terminal shows what was typed; a pipe does not
+        try:
+            line = input(prompt)
+        except EOFError:
+            return
+        if not typed:
+            print(line, flush=True)   # a terminal shows what was typed; a pipe does not
         yield line
 
 def chat(bot: Chatbot,
@@ -767,12 +787,15 @@ def chat(bot: Chatbot,
         raise ValueError(f"temperature must be a finite number >= 0 (0: greedy), got {temperature}")
     transcript = []
     for line in (_keyboard(prompt) if lines is None else lines):
-        if lines is not None: out(f"{prompt}{line}")
-        if line.strip().lower() in ("quit", "exit"): break
+        if lines is not None:
+            out(f"{prompt}{line}")
+        if line.strip().lower() in ("quit", "exit"):
+            break
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             answer = bot.reply(line, temperature) if normalize_text(line) else "(say something)"
-        for w in caught: out(f"      ({w.message})")
+        for w in caught:
+            out(f"      ({w.message})")
         out(f"bot> {answer}")
         transcript.append((line, answer))
     return transcript

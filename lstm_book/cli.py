@@ -57,8 +57,10 @@ def walk_commands(group: dict | None = None, # a part of the registry (default: 
                  ) -> Iterator[tuple[tuple[str, ...], str, str]]:
     "Every command under `group` as (its words, its help, 'module:function')."
     for name, (help_, target) in (COMMANDS if group is None else group).items():
-        if isinstance(target, dict): yield from walk_commands(target, words + (name,))
-        else: yield words + (name,), help_, target
+        if isinstance(target, dict):
+            yield from walk_commands(target, words + (name,))
+        else:
+            yield words + (name,), help_, target
 
 # %% ../chapters/12_cli.ipynb #c011
 class _Formatter(argparse.HelpFormatter):
@@ -66,7 +68,8 @@ class _Formatter(argparse.HelpFormatter):
     def __init__(self, prog: str):
         width = min(100, shutil.get_terminal_size((100, 24)).columns)
         super().__init__(prog, max_help_position=30, width=width)
-    def _expand_help(self, action: argparse.Action) -> str: return self._get_help_string(action)
+    def _expand_help(self, action: argparse.Action) -> str:
+        return self._get_help_string(action)
     def add_argument(self, action: argparse.Action) -> None:
         super().add_argument(action)   # and make room for the indented subcommand names
         for sub in getattr(action, "_choices_actions", []):
@@ -85,7 +88,8 @@ def group_parser(prog: str, # the words so far, e.g. 'lstm-book data'
         from lstm_book import __version__
         p.add_argument("--version", action="version", version=f"lstm-book {__version__}")
     sub = p.add_subparsers(title="commands", metavar="COMMAND", dest="command", required=True)
-    for name, (help_, _) in group.items(): sub.add_parser(name, help=help_, add_help=False)
+    for name, (help_, _) in group.items():
+        sub.add_parser(name, help=help_, add_help=False)
     return p
 
 # %% ../chapters/12_cli.ipynb #c013
@@ -113,7 +117,8 @@ def command_stub(target: str, # the registry's 'module:function'
         raise LookupError(f"{target!r}: there is no module {module!r}")
     src = Path(spec.origin).read_text(encoding="utf-8")
     defs = [n for n in ast.parse(src).body if isinstance(n, ast.FunctionDef) and n.name == name]
-    if not defs: raise LookupError(f"{target!r}: {module} defines no function {name!r}")
+    if not defs:
+        raise LookupError(f"{target!r}: {module} defines no function {name!r}")
     node, first = defs[-1], defs[-1].body[0]   # the definition Python binds; its first statement
     if node.decorator_list or first.lineno == node.lineno:
         raise LookupError(f"{target!r}: a command is one undecorated, multi-line def")
@@ -130,7 +135,8 @@ def command_stub(target: str, # the registry's 'module:function'
 def _one_type(hint: Any) -> Any:
     "The type a command-line string converts to: a union's `Path`, else its first type but None."
     import types, typing
-    if typing.get_origin(hint) not in (typing.Union, types.UnionType): return hint
+    if typing.get_origin(hint) not in (typing.Union, types.UnionType):
+        return hint
     options = [t for t in typing.get_args(hint) if t is not type(None)]
     return Path if Path in options else options[0]
 
@@ -163,7 +169,8 @@ def command_parser(fn: Callable, # the command's function
     for a in p._actions:   # no "(default: ...)" after a flag or a docment that states it
         shown = f" (default: {a.default})"
         doc = a.help[:-len(shown)] if a.help and a.help.endswith(shown) else None
-        if doc is not None and (a.nargs == 0 or "default" in doc): a.help = doc
+        if doc is not None and (a.nargs == 0 or "default" in doc):
+            a.help = doc
         if a.nargs == 0 and a.default is True and a.help:   # --no-x turns off what x does
             a.help = f"{a.help} (on by default; this flag turns it off)"
     return p
@@ -175,7 +182,8 @@ def parse_command(fn: Callable, # the command's function
     "The keyword arguments for `fn` that `argv` gives (`--help` and usage errors exit)."
     parser = command_parser(fn, prog)
     args = vars(parser.parse_args(argv))
-    for hidden in ("pdb", "xtra"): args.pop(hidden, None)   # anno_parser's own hidden options
+    for hidden in ("pdb", "xtra"):
+        args.pop(hidden, None)   # anno_parser's own hidden options
     seed = args.get("seed")   # every command's --seed seeds Python, NumPy and PyTorch
     if isinstance(seed, int) and not 0 <= seed < 2**32:
         parser.error(f"argument --seed: must be from 0 to {2**32 - 1:,}, got {seed}")
@@ -204,17 +212,22 @@ def is_user_error(e: BaseException) -> bool:
     "Bad input, a missing file, a failed download, a diverging run, too little memory; not a bug."
     data = sys.modules.get("lstm_book.data")   # its download and integrity errors are RuntimeErrors
     extra = (data.DownloadError, data.DataIntegrityError) if data else ()
-    if torch := sys.modules.get("torch"): extra += (torch.OutOfMemoryError,)   # a GPU too small
+    if torch := sys.modules.get("torch"):
+        extra += (torch.OutOfMemoryError,)   # a GPU too small
     return isinstance(e, (ValueError, OSError, FloatingPointError, MemoryError, MissingDependency,
                           *extra))
 
 # %% ../chapters/12_cli.ipynb #c032
 def _show(result: Any) -> None:
     "Print a command's result for a person to read."
-    if result is None: return
-    if hasattr(result, "to_string"): print(result.to_string(index=False))
-    elif isinstance(result, dict): print("\n".join(f"{k}: {v}" for k, v in result.items()))
-    else: print(result)
+    if result is None:
+        return
+    if hasattr(result, "to_string"):
+        print(result.to_string(index=False))
+    elif isinstance(result, dict):
+        print("\n".join(f"{k}: {v}" for k, v in result.items()))
+    else:
+        print(result)
 
 def _closed_pipe() -> int:
     "The reader of stdout went away (`| head`): stop quietly, as Unix tools do."
@@ -232,14 +245,20 @@ def main(argv: list[str] | None = None, # the arguments (default: the command li
         _show(run_command(target, kwargs))
         sys.stdout.flush()
     except SystemExit as e:   # argparse: --help and --version (0), usage errors (2)
-        if e.code is None or isinstance(e.code, int): return e.code or 0
-        print(f"lstm-book: error: {e.code}", file=sys.stderr); return 1
+        if e.code is None or isinstance(e.code, int):
+            return e.code or 0
+        print(f"lstm-book: error: {e.code}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
-        print("lstm-book: interrupted", file=sys.stderr); return 130
-    except BrokenPipeError: return _closed_pipe()
+        print("lstm-book: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return _closed_pipe()
     except Exception as e:
-        if not is_user_error(e): raise   # a bug: its traceback is what a report needs
-        print(f"lstm-book: error: {str(e) or type(e).__name__}", file=sys.stderr); return 1
+        if not is_user_error(e):
+            raise   # a bug: its traceback is what a report needs
+        print(f"lstm-book: error: {str(e) or type(e).__name__}", file=sys.stderr)
+        return 1
     return 0
 
 if __name__ == "__main__" and "ipykernel" not in sys.modules:   # `python -m lstm_book.cli`

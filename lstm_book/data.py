@@ -31,7 +31,8 @@ def sha256sum(path: str | Path) -> str:
     "The SHA-256 hex digest of a file, read in 1 MiB blocks."
     h = hashlib.sha256()
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
     return h.hexdigest()
 
 def _check_sha256(sha256: str) -> str:
@@ -57,7 +58,10 @@ def _fetch(url: str, sha256: str, tmp: Path, timeout: float, progress: bool) -> 
         with tqdm(total=total, unit="B", unit_scale=True, desc=Path(url).name[:30],
                   disable=not progress, leave=False) as bar:
             while chunk := r.read(1 << 16):
-                f.write(chunk); h.update(chunk); n += len(chunk); bar.update(len(chunk))
+                f.write(chunk)
+                h.update(chunk)
+                n += len(chunk)
+                bar.update(len(chunk))
     if total is not None and n != total:
         raise DownloadError(f"truncated download from {url}: got {n:,} of {total:,} bytes")
     if h.hexdigest() != sha256:
@@ -78,8 +82,10 @@ def download(url: str, # http(s):// or file:// address
         raise ValueError(f"expected an http(s):// or file:// URL, got {url!r}")
     name = Path(url.split("?")[0]).name
     dest = Path(dest) if dest is not None else cache_dir() / name
-    if dest.is_dir(): dest = dest / name
-    if dest.is_file() and sha256sum(dest) == sha256: return dest
+    if dest.is_dir():
+        dest = dest / name
+    if dest.is_file() and sha256sum(dest) == sha256:
+        return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     os.close(fd)
@@ -127,7 +133,8 @@ def play_to_text(md: str) -> str:
     out: list[str] = []
     for line in md.splitlines():
         line = line.strip()
-        if not line or line.startswith("#"): continue
+        if not line or line.startswith("#"):
+            continue
         if m := re.fullmatch(r"\*\*(.+?)\*\*", line):
             out += ["", f"{m.group(1).strip()}:"]
         elif out:
@@ -161,8 +168,10 @@ TRANSFORMS: dict[str, Callable[[dict[str, bytes]], bytes]] = {
 
 def transform_function(name: str) -> Callable[[dict[str, bytes]], bytes]:
     "A transform: one of `TRANSFORMS`, or a chapter's function named as 'package.module:function'."
-    if name in TRANSFORMS: return TRANSFORMS[name]
-    if ":" in name: return resolve(name)
+    if name in TRANSFORMS:
+        return TRANSFORMS[name]
+    if ":" in name:
+        return resolve(name)
     raise UnknownNameError(f"unknown transform {name!r}; known: {', '.join(sorted(TRANSFORMS))}, "
                            "or 'module:function'")
 
@@ -188,7 +197,8 @@ def manifest_file() -> Path:
     folders = [checkout_data_dir()] if in_checkout() else []
     folders += [d for d in [package_data_dir()] if d is not None]
     for folder in folders:
-        if (folder / "manifest.json").is_file(): return folder / "manifest.json"
+        if (folder / "manifest.json").is_file():
+            return folder / "manifest.json"
     where = ", ".join(map(str, folders)) or "the checkout or the installed package"
     raise FileNotFoundError(f"the data manifest manifest.json is in none of: {where}; "
                             "reinstall lstm-book")
@@ -199,15 +209,18 @@ def read_manifest(section: str, # "data files" or "pretrained models"
                  ) -> dict:
     "One section of the manifest as {name: record}; a malformed record is a one-line error."
     path = Path(path or manifest_file())
-    try: records = json.loads(path.read_text(encoding="utf-8"))[section]
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"))[section]
     except (ValueError, KeyError) as e:
         raise ValueError(f"{path} is not a manifest with a {section!r} list ({e!r})") from e
     known, out = {f.name for f in fields(cls)}, {}
     for r in records:
         if unknown := sorted(set(r) - known):
             raise ValueError(f"{path}: {r.get('name', '?')!r} has an unknown field {unknown[0]!r}")
-        try: rec = cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in r.items()})
-        except TypeError as e: raise ValueError(f"{path}: {r.get('name', '?')!r}: {e}") from e
+        try:
+            rec = cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in r.items()})
+        except TypeError as e:
+            raise ValueError(f"{path}: {r.get('name', '?')!r}: {e}") from e
         out[rec.name] = rec
     return out
 
@@ -219,7 +232,8 @@ _MANIFESTS: dict[str, dict] = {"data file": DATA_FILES}   # the pretrained model
 def manifest_entry(name: str) -> DataFile:
     "The manifest record of `name`: a data file or a pretrained model (unknown: the known listed)."
     for table in _MANIFESTS.values():
-        if name in table: return table[name]
+        if name in table:
+            return table[name]
     raise UnknownNameError(f"unknown data file {name!r}; known: {', '.join(sorted(DATA_FILES))}"
                            + "".join(f"; {kind}s: {', '.join(sorted(t))}"
                                      for kind, t in list(_MANIFESTS.items())[1:]))
@@ -244,7 +258,8 @@ def build_data_file(name: str, # the manifest name, e.g. macbeth
         with zipfile.ZipFile(whl) as z:
             names = z.namelist()
             missing = [m for m in f.members if not fnmatch.filter(names, m)]
-            if missing: raise ValueError(f"{whl.name} has no member(s) matching {missing}")
+            if missing:
+                raise ValueError(f"{whl.name} has no member(s) matching {missing}")
             data = transform_function(f.transform)({m: z.read(m) for p in f.members
                                                     for m in fnmatch.filter(names, p)})
     got = hashlib.sha256(data).hexdigest()
@@ -274,13 +289,15 @@ def repository_url() -> str:
     package's metadata (pyproject's [project.urls])."""
     for entry in importlib.metadata.metadata("lstm-book").get_all("Project-URL") or []:
         label, _, url = entry.partition(",")
-        if label.strip().lower() == "repository": return url.strip().rstrip("/")
+        if label.strip().lower() == "repository":
+            return url.strip().rstrip("/")
     raise RuntimeError("the lstm-book package metadata has no Repository URL")
 
 def data_url(filename: str) -> str:
     """Where a committed data file can be downloaded:
     `$LSTM_BOOK_DATA_URL`, else the repository's raw files."""
-    if base := os.environ.get("LSTM_BOOK_DATA_URL"): return f"{base.rstrip('/')}/{filename}"
+    if base := os.environ.get("LSTM_BOOK_DATA_URL"):
+        return f"{base.rstrip('/')}/{filename}"
     owner_repo = repository_url().split("github.com/")[-1]
     return f"https://raw.githubusercontent.com/{owner_repo}/main/data/{filename}"
 
@@ -290,13 +307,16 @@ def data_places(data_dir: str | Path | None = None) -> list[tuple[str, Path]]:
     and the installed package; then the cache (not created here: an unusable cache never stops a
     file found earlier from loading)."""
     places = [("data_dir", Path(data_dir))] if data_dir is not None else []
-    if data_dir is None and in_checkout(): places.append(("checkout", checkout_data_dir()))
+    if data_dir is None and in_checkout():
+        places.append(("checkout", checkout_data_dir()))
     if data_dir is None and (pkg := package_data_dir()) is not None:
         places.append(("package", pkg))
     places.append(("cache", cache_dir(create=False) / "data"))
     seen, out = set(), []
     for label, folder in places:   # an editable install's package folder is the checkout's
-        if (key := folder.resolve()) not in seen: seen.add(key); out.append((label, folder))
+        if (key := folder.resolve()) not in seen:
+            seen.add(key)
+            out.append((label, folder))
     return out
 
 def build_dir() -> Path:
@@ -310,7 +330,8 @@ def _sha256_once(path: Path) -> str:
     "`sha256sum`, remembered while the file's size and modification time stay the same."
     st = path.stat()
     key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
-    if key not in _SHA_MEMO: _SHA_MEMO[key] = sha256sum(path)
+    if key not in _SHA_MEMO:
+        _SHA_MEMO[key] = sha256sum(path)
     return _SHA_MEMO[key]
 
 def _verified_copy(filename: str, sha256: str | None, remedy: str, data_dir: str | Path | None,
@@ -328,11 +349,13 @@ def _verified_copy(filename: str, sha256: str | None, remedy: str, data_dir: str
             return path
     cached = cache_dir() / "data" / filename
     where = ", ".join(str(f) for _, f in places)
-    if not fetch: raise FileNotFoundError(f"{filename} is in none of: {where}")
+    if not fetch:
+        raise FileNotFoundError(f"{filename} is in none of: {where}")
     if sha256 is None:
         raise FileNotFoundError(f"{filename} has no checksum in the manifest yet, so it cannot "
                                 f"be downloaded; make it with: {remedy}")
-    try: return download(data_url(filename), sha256, cached, progress=False)
+    try:
+        return download(data_url(filename), sha256, cached, progress=False)
     except DownloadError as e:
         raise DownloadError(f"{filename} is in none of: {where}, and the download failed ({e}). "
                             "Set LSTM_BOOK_DATA_URL to a server or file:// folder that has it, "
@@ -374,7 +397,8 @@ def pretrained_path(name: str, # a key of PRETRAINED, or the path of a model fil
                     data_dir: str | Path | None = None, fetch: bool = True) -> Path:
     "A verified pretrained model file (found like `data_path`), or the model file at path `name`."
     if name not in PRETRAINED:
-        if Path(name).is_file(): return Path(name)
+        if Path(name).is_file():
+            return Path(name)
         known = ', '.join(sorted(PRETRAINED))
         if Path(name).suffix or os.sep in name:   # meant as a path
             raise FileNotFoundError(f"no model file at {name} (nor is it the name of a "
@@ -412,11 +436,16 @@ def manifest_markdown() -> str:
 def short_path(path: str | Path) -> str:
     "`path` as a reader would type it: relative if at most one folder up, else `~/...` under home."
     p = Path(path).absolute()
-    try: rel = os.path.relpath(p)
-    except ValueError: rel = str(p)   # another drive (Windows)
-    if not rel.startswith(os.pardir + os.sep + os.pardir): return rel
-    try: return str(Path("~") / p.relative_to(Path.home()))
-    except ValueError: return str(p)
+    try:
+        rel = os.path.relpath(p)
+    except ValueError:
+        rel = str(p)   # another drive (Windows)
+    if not rel.startswith(os.pardir + os.sep + os.pardir):
+        return rel
+    try:
+        return str(Path("~") / p.relative_to(Path.home()))
+    except ValueError:
+        return str(p)
 
 class DataVerifyError(ValueError):
     "Some data files are missing or do not match the manifest; `.table` holds the full table."
@@ -458,7 +487,8 @@ def load_text(name: str, **kw) -> str:
         raise ValueError(f"{name} is a zip archive, not text; open data_path({name!r}) with "
                          "zipfile, or use its chapter's loader (music.load_chorales)")
     path = data_path(name, **kw)
-    try: return path.read_bytes().decode("utf-8")
+    try:
+        return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as e:
         raise ValueError(f"{path} is not UTF-8 text (byte {e.object[e.start:e.start + 1]!r} at "
                          f"offset {e.start})") from None
@@ -467,13 +497,16 @@ def load_text(name: str, **kw) -> str:
 def read_text_file(path: str | Path) -> str:
     "The contents of a UTF-8 text file; clear errors for a missing, non-UTF-8 or empty file."
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"{path}: no such file")
-    try: text = path.read_bytes().decode("utf-8")
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    try:
+        text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as e:
         raise ValueError(f"{path} is not UTF-8 text: byte {e.object[e.start:e.start + 1]!r} at "
                          f"offset {e.start}; "
                          "convert it first, e.g. iconv -f latin1 -t utf-8") from None
-    if not text.strip(): raise ValueError(f"{path} is empty")
+    if not text.strip():
+        raise ValueError(f"{path} is empty")
     return text
 
 # %% ../chapters/01_data.ipynb #c068
@@ -489,13 +522,16 @@ def load_plays(name: str = "shakespeare", **kw) -> dict[str, str]:
 # %% ../chapters/01_data.ipynb #c047
 class CharTokenizer:
     "Text to a list of characters and back (exactly)."
-    def tokenize(self, text: str) -> list[str]: return list(text)
-    def detokenize(self, tokens: Sequence[str]) -> str: return "".join(tokens)
+    def tokenize(self, text: str) -> list[str]:
+        return list(text)
+    def detokenize(self, tokens: Sequence[str]) -> str:
+        return "".join(tokens)
 
 class WordTokenizer:
     "Text to words and punctuation marks; apostrophes inside words are kept."
     pattern = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+(?:[.,]\d+)*|\S")
-    def __init__(self, lower: bool = False): self.lower = lower  # lower-case every token
+    def __init__(self, lower: bool = False):
+        self.lower = lower  # lower-case every token
     def tokenize(self, text: str) -> list[str]:
         return self.pattern.findall(text.lower() if self.lower else text)
     def detokenize(self, tokens: Sequence[str]) -> str:
@@ -525,7 +561,8 @@ class Vocab:
               max_size: int | None = None, # keep at most this many tokens (specials included)
              ) -> "Vocab":
         "Build a vocabulary from tokens, most frequent first."
-        if min_freq < 1: raise ValueError(f"min_freq must be at least 1, got {min_freq}")
+        if min_freq < 1:
+            raise ValueError(f"min_freq must be at least 1, got {min_freq}")
         counts = Counter(t for item in tokens for t in ([item] if isinstance(item, str) else item))
         kept = sorted((t for t, n in counts.items() if n >= min_freq and t not in SPECIALS),
                       key=lambda t: (-counts[t], t))
@@ -533,10 +570,14 @@ class Vocab:
         v.counts = counts
         return v
 
-    def __len__(self) -> int: return len(self.itos)
-    def __contains__(self, token: str) -> bool: return token in self.stoi
-    def __getitem__(self, token: str) -> int: return self.stoi.get(token, self.unk_id)
-    def __repr__(self) -> str: return f"Vocab({len(self)} tokens: {self.itos[4:12]}...)"
+    def __len__(self) -> int:
+        return len(self.itos)
+    def __contains__(self, token: str) -> bool:
+        return token in self.stoi
+    def __getitem__(self, token: str) -> int:
+        return self.stoi.get(token, self.unk_id)
+    def __repr__(self) -> str:
+        return f"Vocab({len(self)} tokens: {self.itos[4:12]}...)"
 
 # %% ../chapters/01_data.ipynb #c053
 @patch
@@ -550,7 +591,8 @@ def decode(self: Vocab, ids: Iterable[int], keep_specials: bool = False) -> list
     "Tokens for the indices `ids` (tensors and lists both work)."
     ids = ids.tolist() if hasattr(ids, "tolist") else list(ids)
     bad = [i for i in ids if not 0 <= i < len(self.itos)]
-    if bad: raise IndexError(f"indices {bad[:5]} are outside this vocabulary of {len(self)} tokens")
+    if bad:
+        raise IndexError(f"indices {bad[:5]} are outside this vocabulary of {len(self)} tokens")
     return [self.itos[i] for i in ids if keep_specials or i >= len(SPECIALS)]
 
 # %% ../chapters/01_data.ipynb #c058
@@ -564,7 +606,8 @@ def save(self: Vocab, path: str | Path) -> Path:
 @patch(cls_method=True)
 def load(cls: Vocab, path: str | Path) -> Vocab:
     "Read a vocabulary written by `Vocab.save`."
-    try: d = json.loads(Path(path).read_text(encoding="utf-8"))
+    try:
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ValueError(f"cannot read a vocabulary from {path}: {e}") from e
     if not isinstance(d, dict) or d.get("format") != "lstm-book-vocab-1":
@@ -580,8 +623,10 @@ def file_vocab(mf) -> Vocab:
     itos = mf.itos
     if not isinstance(itos, list) or not all(isinstance(t, str) for t in itos):
         raise ModelFileError(f"{mf.path}: its vocabulary is missing or not a list of strings")
-    try: vocab = Vocab(itos)
-    except ValueError as e: raise ModelFileError(f"{mf.path}: invalid vocabulary: {e}") from None
+    try:
+        vocab = Vocab(itos)
+    except ValueError as e:
+        raise ModelFileError(f"{mf.path}: invalid vocabulary: {e}") from None
     c = mf.config
     size = c.get("vocab_size") if isinstance(c, dict) else getattr(c, "vocab_size", None)
     if size is not None and size != len(vocab):

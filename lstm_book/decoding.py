@@ -31,10 +31,14 @@ def length_penalty(length: int, # tokens in the hypothesis, <eos> included
 def reorder_state(state: Any, index: torch.Tensor) -> Any:
     """The state with its rows (dim 0 of every tensor) taken at `index`; tuples, lists and dicts
     recursively, None as is."""
-    if state is None: return None
-    if torch.is_tensor(state): return state.index_select(0, index.to(state.device))
-    if isinstance(state, (tuple, list)): return type(state)(reorder_state(s, index) for s in state)
-    if isinstance(state, dict): return {k: reorder_state(v, index) for k, v in state.items()}
+    if state is None:
+        return None
+    if torch.is_tensor(state):
+        return state.index_select(0, index.to(state.device))
+    if isinstance(state, (tuple, list)):
+        return type(state)(reorder_state(s, index) for s in state)
+    if isinstance(state, dict):
+        return {k: reorder_state(v, index) for k, v in state.items()}
     raise TypeError(f"cannot reorder a state of type {type(state).__name__}: use tensors in "
                     "tuples, lists or dicts")
 
@@ -52,7 +56,8 @@ def _candidates(logp: torch.Tensor, # (B * K, V) next-token log-probs of the B i
                 K: int, banned: Sequence[int]) -> list[list[tuple[float, int]]]:
     "Each input's 2K best extensions, best first: (prefix logp + token logp, k * V + token)."
     logp = logp.float().cpu()
-    if banned: logp = logp.index_fill(1, torch.tensor(list(banned), dtype=torch.long), -math.inf)
+    if banned:
+        logp = logp.index_fill(1, torch.tensor(list(banned), dtype=torch.long), -math.inf)
     prev = torch.tensor([[lp for _, lp in beam] + [-math.inf] * (K - len(beam)) for beam in beams])
     total = (prev.view(-1, 1) + logp).view(len(beams), -1)                           # (B, K * V)
     top_lp, top_ix = total.topk(min(2 * K, total.shape[1]), dim=1)                   # (B, 2K)
@@ -66,17 +71,22 @@ def _advance(cands: list[tuple[float, int]], # one input's `_candidates`
     how many candidates were used (the rest are pruned)."""
     alive, ended, used = [], [], 0
     for lp, ix in cands:
-        if lp == -math.inf or len(alive) == K: break
+        if lp == -math.inf or len(alive) == K:
+            break
         used += 1
-        k, tok = divmod(ix, V); seq = beam[k][0] + [tok]
-        if tok == eos: ended.append(Hypothesis(seq[:-1], lp, score(lp, len(seq)), True))
-        else: alive.append((k, tok, seq, lp))
+        k, tok = divmod(ix, V)
+        seq = beam[k][0] + [tok]
+        if tok == eos:
+            ended.append(Hypothesis(seq[:-1], lp, score(lp, len(seq)), True))
+        else:
+            alive.append((k, tok, seq, lp))
     return alive, ended, used
 
 def _record(trace: list, b: int, cands: list[tuple[float, int]], beam: list, V: int, used: int,
             eos: int):
     "Append input b's candidates of this step to `trace`: (tokens, logp, kept/ended/pruned)."
-    if b == 0: trace.append([])
+    if b == 0:
+        trace.append([])
     trace[-1].append([(beam[ix // V][0] + [ix % V], lp,
                        "pruned" if j >= used else "ended" if ix % V == eos else "kept")
                       for j, (lp, ix) in enumerate(cands) if lp > -math.inf])
@@ -112,7 +122,8 @@ def beam_search(
         for b in range(B):
             mine = [] if done[b] else cands[b]
             alive, ended, used = _advance(mine, beams[b], V, K, eos, score)
-            if trace is not None: _record(trace, b, mine, beams[b], V, used, eos)
+            if trace is not None:
+                _record(trace, b, mine, beams[b], V, used, eos)
             if t == max_len:                                  # out of time: live ones end here
                 ended += [Hypothesis(s, lp, score(lp, len(s)), False) for *_, s, lp in alive]
                 alive = []
@@ -121,10 +132,12 @@ def beam_search(
             # the best score a live one can reach
             bound = score(max((lp for *_, lp in alive), default=-math.inf), max_len)
             done[b] = done[b] or not alive or (len(best) >= n_best and best[n_best - 1] >= bound)
-            alive = [] if done[b] else alive; beams[b] = [(s, lp) for *_, s, lp in alive]
+            alive = [] if done[b] else alive
+            beams[b] = [(s, lp) for *_, s, lp in alive]
             rows += [b * K + k for k, *_ in alive] + [b * K] * (K - len(alive))
             nxt += [tok for _, tok, *_ in alive] + [bos] * (K - len(alive))
-        if all(done): break
+        if all(done):
+            break
         state, tokens = reorder_state(state, torch.tensor(rows)), torch.tensor(nxt)
     return [sorted(f, key=lambda h: -h.score)[:n_best] for f in finished]
 
@@ -153,7 +166,8 @@ def seq2seq_beam(model: Seq2Seq, statements: list[list[int]], # encoded statemen
                  beam_size: int = 5, max_len: int = MAX_TOKENS + 1, alpha: float = 0.0,
                  n_best: int = 1, batch_size: int = 128) -> list[list[Hypothesis]]:
     "The n_best beam-search replies (token ids) of each statement."
-    model.eval(); out = []
+    model.eval()
+    out = []
     for i in range(0, len(statements), batch_size):
         src, lengths = pad_batch([torch.tensor(s) for s in statements[i:i + batch_size]])
         out += beam_search(seq2seq_step_fn(model), beam_state(model, src, lengths), len(lengths),
@@ -176,12 +190,15 @@ def lm_beam(model: nn.Module, prime_ids: list[int], # the prime's token ids (at 
             length: int, beam_size: int = 5, banned: Sequence[int] = tuple(range(4)), # the specials
            ) -> Hypothesis:
     "The most probable continuation of `length` tokens that beam search finds."
-    if not prime_ids: raise ValueError("the prime needs at least one token")
-    model.eval(); dev = model_device(model)
+    if not prime_ids:
+        raise ValueError("the prime needs at least one token")
+    model.eval()
+    dev = model_device(model)
     L, H = model.cfg.layers, model.cfg.hidden
     state = (torch.zeros(L, 1, H, device=dev), torch.zeros(L, 1, H, device=dev))
     # read all but the last token
-    if len(prime_ids) > 1: _, state = model(torch.tensor([prime_ids[:-1]], device=dev), state)
+    if len(prime_ids) > 1:
+        _, state = model(torch.tensor([prime_ids[:-1]], device=dev), state)
     # rows first
     state = tuple(s.transpose(0, 1) for s in state)
     # eos -1: never ends
@@ -192,7 +209,8 @@ def lm_beam(model: nn.Module, prime_ids: list[int], # the prime's token ids (at 
 class BeamChatbot(Chatbot):
     "A `Chatbot` whose replies are the best hypotheses of a beam search."
     def __init__(self, bot: Chatbot, beam_size: int = 5, alpha: float = 0.0):
-        if beam_size < 1: raise ValueError(f"beam_size must be at least 1, got {beam_size}")
+        if beam_size < 1:
+            raise ValueError(f"beam_size must be at least 1, got {beam_size}")
         super().__init__(bot.model, bot.vocab, bot.max_tokens)
         self.beam_size, self.alpha = beam_size, alpha
 
@@ -221,12 +239,15 @@ def chat_command(*,
     for name, x in (("--temperature", temperature), ("--alpha", alpha)):   # nan fails both
         if not (x >= 0 and math.isfinite(x)):
             raise ValueError(f"{name} must be a finite number >= 0, got {x}")
-    if not 1 <= beam <= 100: raise ValueError(f"--beam must be between 1 and 100, got {beam}")
+    if not 1 <= beam <= 100:
+        raise ValueError(f"--beam must be between 1 and 100, got {beam}")
     if beam > 1 and temperature:
         raise ValueError("choose beam search (--beam) or sampling (--temperature), not both")
     bot = load_chatbot(pretrained_path(str(checkpoint)))   # a file, or a pretrained name
-    if not mmi: bot.mmi = None
-    if beam > 1: bot = BeamChatbot(bot, beam, alpha)
+    if not mmi:
+        bot.mmi = None
+    if beam > 1:
+        bot = BeamChatbot(bot, beam, alpha)
     how = (f" (beam {beam})" if beam > 1 else " (sampling)" if temperature
            else " (MMI reranking)" if getattr(bot, "mmi", None) else " (greedy)")
     print(f"talking to the chatbot{how}; Ctrl-D or 'quit' ends", flush=True)

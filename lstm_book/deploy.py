@@ -65,8 +65,10 @@ def traced_module(forward: Callable, # computes the graph's outputs from its inp
     from torch import nn
     class Traced(nn.Module):
         def __init__(self):
-            super().__init__(); self.parts = nn.ModuleList(parts)
-        def forward(self, *args): return forward(*args)
+            super().__init__()
+            self.parts = nn.ModuleList(parts)
+        def forward(self, *args):
+            return forward(*args)
     return Traced().eval()
 
 # %% ../chapters/13_deploy.ipynb #d013
@@ -108,7 +110,8 @@ def attention_step_graph(decoder: Any, # an attention decoder (chapter 9): one r
               "c": torch.randn(layers, batch, hidden, generator=g),
               "memory": torch.randn(batch, src_len, hidden, generator=g),
               "mask": torch.arange(src_len) < lengths[:, None]}
-    if feed: inputs["feed"] = torch.randn(batch, hidden, generator=g) / 2
+    if feed:
+        inputs["feed"] = torch.randn(batch, hidden, generator=g) / 2
     axes = {"tokens": {0: "batch"}, "logits": {0: "batch"}, **STATE_AXES,
             "memory": {0: "batch", 1: "src"}, "mask": {0: "batch", 1: "src"},
             "feed": {0: "batch"}, "feed_out": {0: "batch"}}
@@ -127,11 +130,13 @@ def model_graphs(kind: str, model: Any, # from `load_for_export`
             from dataclasses import replace
             from lstm_book.lm import LanguageModel
             torch_lstm = LanguageModel(replace(model.cfg, backend="torch")).eval()
-            torch_lstm.load_state_dict(model.state_dict()); model = torch_lstm
+            torch_lstm.load_state_dict(model.state_dict())
+            model = torch_lstm
         c = model.cfg
         return [step_graph(model, c.layers, c.hidden, c.vocab_size, batch, steps, seed)]
     c, g = model.cfg, torch.Generator().manual_seed(seed + 1)
-    lengths = torch.randint(1, steps + 1, (batch,), generator=g); lengths[0] = steps
+    lengths = torch.randint(1, steps + 1, (batch,), generator=g)
+    lengths[0] = steps
     tokens = torch.randint(4, c.vocab_size, (batch, steps), generator=g)
     tokens = tokens.masked_fill(torch.arange(steps) >= lengths[:, None], 0)   # 0-padded
     attend = kind == "attention-chatbot"      # the decoder also reads the encoder's outputs
@@ -155,7 +160,8 @@ def write_graph(graph: Graph, path: str | Path, # the .onnx file to write (atomi
     import io, sys, torch
     from lstm_book.files import atomic_write
     buf, saved, devnull = io.BytesIO(), os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    sys.stderr.flush(); os.dup2(devnull, 2)   # the exporter's C++ notes go to the process's stderr
+    sys.stderr.flush()
+    os.dup2(devnull, 2)   # the exporter's C++ notes go to the process's stderr
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")   # its deprecation and the tracer's notes
@@ -163,7 +169,9 @@ def write_graph(graph: Graph, path: str | Path, # the .onnx file to write (atomi
                               opset_version=opset, input_names=list(graph.inputs),
                               output_names=graph.outputs, dynamic_axes=graph.axes)
     finally:
-        os.dup2(saved, 2); os.close(saved); os.close(devnull)
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
     return atomic_write(path, lambda f: f.write(buf.getvalue()))
 
 # %% ../chapters/13_deploy.ipynb #d020h
@@ -181,8 +189,10 @@ def gates_graph(model: Any, # a language model from `load_for_export` (any backe
         x, hs, cs, gates = model.emb(tokens[:, 0]), [], [], []             # x: (B, E)
         for l in range(L):
             i, f, g, o = lstm_gates(x, h[l], *(getattr(rnn, f"{n}_l{l}") for n in names))
-            cs.append(f * c[l] + i * g); hs.append(o * cs[-1].tanh())
-            gates.append(torch.stack([i, f, g, o])); x = hs[-1]
+            cs.append(f * c[l] + i * g)
+            hs.append(o * cs[-1].tanh())
+            gates.append(torch.stack([i, f, g, o]))
+            x = hs[-1]
         return model.decoder(x)[:, None], torch.stack(hs), torch.stack(cs), torch.stack(gates)
     g = torch.Generator().manual_seed(seed)
     inputs = {"tokens": torch.randint(4, V, (batch, 1), generator=g),
@@ -199,14 +209,17 @@ def quantize_graph(src: str | Path, # a float32 ONNX graph
     "An int8 copy of an ONNX graph: weights of LSTMs and matrix products stored in 8 bits."
     import logging
     from onnxruntime.quantization import QuantType, quantize_dynamic
-    dst = Path(dst); tmp = dst.with_suffix(".tmp")
-    root = logging.getLogger(); level = root.level
+    dst = Path(dst)
+    tmp = dst.with_suffix(".tmp")
+    root = logging.getLogger()
+    level = root.level
     root.setLevel(logging.ERROR)   # its advice to pre-process is for convolutional networks
     try:
         quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8)
         os.replace(tmp, dst)
     finally:
-        root.setLevel(level); tmp.unlink(missing_ok=True)
+        root.setLevel(level)
+        tmp.unlink(missing_ok=True)
     return dst
 
 # %% ../chapters/13_deploy.ipynb #d025
@@ -223,7 +236,8 @@ def check_out_dir(out_dir: str | Path, # the folder to write into (created if mi
             raise ValueError(f"{flag} {out} is the input {option} {src}: choose a new folder")
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"{flag} {out} is a file, not a folder")
-    for name in names: check_writable(out / name, flag, inputs)
+    for name in names:
+        check_writable(out / name, flag, inputs)
     return out
 
 # %% ../chapters/13_deploy.ipynb #d027
@@ -257,7 +271,8 @@ def export_onnx(checkpoint: str | Path, # a model file (lm, music or chatbot), o
 def read_export(folder: str | Path) -> dict:
     "The `model.json` of an exported model, checked to be one."
     path = Path(folder) / "model.json"
-    try: meta = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise FileNotFoundError(f"{folder} holds no exported model (no model.json)") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -275,8 +290,10 @@ class OnnxModel:
         import numpy as np, onnxruntime as ort
         self.folder, self.meta, self.np = Path(folder), read_export(folder), np
         graphs = self.meta["int8_graphs" if int8 else "graphs"]
-        if not graphs: raise ValueError(f"{folder} has no int8 graphs: export with quantize=True")
-        opts = ort.SessionOptions(); opts.intra_op_num_threads = threads
+        if not graphs:
+            raise ValueError(f"{folder} has no int8 graphs: export with quantize=True")
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
         self.sessions = {k: ort.InferenceSession(str(self.folder / f), opts,
                                                  providers=["CPUExecutionProvider"])
                          for k, f in graphs.items()}
@@ -302,7 +319,8 @@ def reply_start(model: OnnxModel, # an exported chatbot
     outs = enc.run(None, {"tokens": np.array([ids], np.int64),
                           "lengths": np.array([len(ids)], np.int64)})
     inputs = dict(zip([o.name for o in enc.get_outputs()], outs))
-    if "memory" in inputs: inputs["mask"] = np.ones((1, len(ids)), bool)
+    if "memory" in inputs:
+        inputs["mask"] = np.ones((1, len(ids)), bool)
     if "feed" in [i.name for i in model.sessions["step"].get_inputs()]:   # Luong's decoder
         inputs["feed"] = np.zeros((1, model.meta["hidden"]), np.float32)
     return inputs
@@ -323,8 +341,10 @@ def greedy_reply(model: OnnxModel, # an exported chatbot
     inputs = reply_start(model, ids)
     for _ in range(model.meta["max_tokens"] + 1):
         z, inputs = reply_step(model, token, inputs)
-        z = z.copy(); z[model.meta["never_draw"]] = -np.inf
-        if (token := int(z.argmax())) == 3: break                        # <eos>
+        z = z.copy()
+        z[model.meta["never_draw"]] = -np.inf
+        if (token := int(z.argmax())) == 3:
+            break                        # <eos>
         out.append(token)
     return out
 
@@ -343,7 +363,8 @@ def check_onnx(checkpoint: str | Path, # the model file (or pretrained name) tha
     files, diffs = onnx.meta["int8_graphs" if int8 else "graphs"], {}
     for i, (batch, steps) in enumerate(shapes):
         for g in model_graphs(kind, model, batch, steps, seed + i):
-            with torch.no_grad(): want = g.module(*g.inputs.values())
+            with torch.no_grad():
+                want = g.module(*g.inputs.values())
             got = onnx.sessions[g.name].run(g.outputs, {k: v.numpy() for k, v in g.inputs.items()})
             diff = max(float(np.abs(a - b.numpy()).max()) for a, b in zip(got, want))
             diffs[files[g.name]] = max(diff, diffs.get(files[g.name], 0.0))
@@ -361,7 +382,8 @@ def onnx_bits(model: OnnxModel, # an exported language model
     for i in range(0, len(ids) - 1, window):
         x = ids[i:i + window + 1]
         logits, state = model.step(x[None, :-1], state)
-        z = logits[0].astype(np.float64); z -= z.max(-1, keepdims=True)     # (T, V)
+        z = logits[0].astype(np.float64)
+        z -= z.max(-1, keepdims=True)     # (T, V)
         logp = z - np.log(np.exp(z).sum(-1, keepdims=True))
         total -= logp[np.arange(len(x) - 1), x[1:]].sum()
     return total / (len(ids) - 1) / np.log(2)

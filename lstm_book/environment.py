@@ -30,7 +30,8 @@ _DEVICE = re.compile(r"cpu|mps|cuda(:\d+)?")
 def device_from_env() -> str | None:
     "`$LSTM_BOOK_DEVICE`, checked to name a device (cpu, cuda, cuda:N or mps); None if unset."
     value = os.environ.get("LSTM_BOOK_DEVICE", "").strip()
-    if not value: return None
+    if not value:
+        return None
     if not _DEVICE.fullmatch(value):
         raise ValueError(f"LSTM_BOOK_DEVICE={value!r} names no device; expected cpu, cuda, "
                          "cuda:N (N = 0, 1, ...) or mps, or leave it unset to choose automatically")
@@ -41,20 +42,25 @@ def installed_version(dist: str, # a distribution's name, e.g. 'torch'
                      ) -> str:
     "The installed version of `dist`, from its metadata (nothing is imported)."
     from importlib.metadata import PackageNotFoundError, version
-    try: return version(dist)
-    except PackageNotFoundError: return "not installed"
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "not installed"
 
 def nvidia_gpus(timeout: float = 2.0, # seconds to wait for nvidia-smi
                ) -> list[str]:
     "The names of the NVIDIA GPUs the driver lists (/proc/driver/nvidia, else `nvidia-smi -L`)."
-    if os.environ.get("CUDA_VISIBLE_DEVICES", "all").strip() in ("", "-1"): return []
+    if os.environ.get("CUDA_VISIBLE_DEVICES", "all").strip() in ("", "-1"):
+        return []
     try:
         if (proc := Path("/proc/driver/nvidia/gpus")).is_dir():
             text = "".join((d / "information").read_text() for d in sorted(proc.iterdir()))
             return [l.split(":", 1)[1].strip() for l in text.splitlines() if l.startswith("Model:")]
-        if not (exe := shutil.which("nvidia-smi")): return []
+        if not (exe := shutil.which("nvidia-smi")):
+            return []
         out = subprocess.run([exe, "-L"], capture_output=True, text=True, timeout=timeout).stdout
-    except (OSError, subprocess.SubprocessError): return []
+    except (OSError, subprocess.SubprocessError):
+        return []
     gpus = [l.split(":", 1)[1] for l in out.splitlines() if l.startswith("GPU ")]
     return [g.split(" (UUID")[0].strip() for g in gpus]
 
@@ -62,10 +68,12 @@ def nvidia_gpus(timeout: float = 2.0, # seconds to wait for nvidia-smi
 def device_guess(gpus: list[str] | None = None, # the NVIDIA GPUs (default: ask `nvidia_gpus`)
                 ) -> str:
     "The device `default_device` will choose, guessed without importing torch."
-    if name := device_from_env(): return name
+    if name := device_from_env():
+        return name
     if "+cpu" not in installed_version("torch") and (nvidia_gpus() if gpus is None else gpus):
         return "cuda"
-    if platform.system() == "Darwin" and platform.machine() == "arm64": return "mps"
+    if platform.system() == "Darwin" and platform.machine() == "arm64":
+        return "mps"
     return "cpu"
 
 # %% ../chapters/00_environment.ipynb #c022f1
@@ -75,12 +83,14 @@ def cache_dir(create: bool = True, # make the folder (and check it is writable)
     from platformdirs import user_cache_dir
     value = os.environ.get("LSTM_BOOK_CACHE", "").strip()
     path = Path(value or user_cache_dir("lstm-book")).expanduser()
-    if not create: return path
+    if not create:
+        return path
     what = f"LSTM_BOOK_CACHE={value!r}" if value else f"the cache folder {path}"
     if path.exists() and not path.is_dir():
         raise NotADirectoryError(f"{what} is a file, not a folder; set LSTM_BOOK_CACHE to a "
                                  "writable folder")
-    try: path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise PermissionError(f"{what} cannot be created ({e.strerror or e}); set "
                               "LSTM_BOOK_CACHE to a writable folder") from None
@@ -102,8 +112,10 @@ def in_checkout() -> bool:
 def package_data_dir() -> Path | None:
     "The installed data package `lstm_book_data` (the wheel's copy of data/), or None."
     import importlib.util
-    try: spec = importlib.util.find_spec("lstm_book_data")
-    except (ImportError, ValueError): return None
+    try:
+        spec = importlib.util.find_spec("lstm_book_data")
+    except (ImportError, ValueError):
+        return None
     dirs = list(spec.submodule_search_locations or []) if spec else []
     return Path(dirs[0]) if dirs else None
 
@@ -154,9 +166,11 @@ def resolve(target: str, # 'package.module:function' (a dotted attribute path af
     module, sep, attr = target.partition(":")
     if not (sep and module and attr):
         raise ValueError(f"expected 'package.module:function', got {target!r}")
-    try: obj = importlib.import_module(module)
+    try:
+        obj = importlib.import_module(module)
     except ModuleNotFoundError as e:
-        if e.name != module and not module.startswith(f"{e.name}."): raise   # a bug inside it
+        if e.name != module and not module.startswith(f"{e.name}."):
+            raise   # a bug inside it
         raise ValueError(f"{target!r}: there is no module {module!r}") from None
     for part in attr.split("."):
         if not hasattr(obj, part):

@@ -19,7 +19,8 @@ __all__ = ['MODEL_FORMAT', 'atomic_write', 'check_writable', 'tensor_checksum', 
 # %% ../chapters/00_files.ipynb #c024
 def _umask() -> int:
     "The process's file-creation mask (read by setting it and putting it straight back)."
-    mask = os.umask(0o022); os.umask(mask)
+    mask = os.umask(0o022)
+    os.umask(mask)
     return mask
 
 def atomic_write(path: str | Path, # the final file name
@@ -51,13 +52,15 @@ def check_writable(path: str | Path, # a file a command will write
                   ) -> Path:
     "`path`, once it is clear that a file can be written there: check before any work is done."
     path = Path(path)
-    if path.is_dir(): raise IsADirectoryError(f"{flag} {path} is a directory, not a file name")
+    if path.is_dir():
+        raise IsADirectoryError(f"{flag} {path} is a directory, not a file name")
     for option, src in (inputs or {}).items():
         if src is not None and path.exists() and Path(src).exists() and os.path.samefile(path, src):
             raise ValueError(f"{flag} {path} is the input {option} {src}: writing it would "
                              "destroy the input; choose another file name")
     folder = next(p for p in path.absolute().parents if p.exists())   # created if missing
-    if not folder.is_dir(): raise NotADirectoryError(f"{flag} {path}: {folder} is not a folder")
+    if not folder.is_dir():
+        raise NotADirectoryError(f"{flag} {path}: {folder} is not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise PermissionError(f"{flag} {path}: cannot write in {folder}")
     return path
@@ -67,9 +70,12 @@ def _flat_tensors(d: dict, prefix: str = "") -> dict[str, torch.Tensor]:
     "The tensors of a (nested) dict under '/'-joined names."
     out = {}
     for k, v in d.items():
-        if isinstance(v, dict): out |= _flat_tensors(v, f"{prefix}{k}/")
-        elif torch.is_tensor(v): out[f"{prefix}{k}"] = v
-        else: raise TypeError(f"expected tensors, got {type(v).__name__} at {prefix}{k}")
+        if isinstance(v, dict):
+            out |= _flat_tensors(v, f"{prefix}{k}/")
+        elif torch.is_tensor(v):
+            out[f"{prefix}{k}"] = v
+        else:
+            raise TypeError(f"expected tensors, got {type(v).__name__} at {prefix}{k}")
     return out
 
 def tensor_checksum(tensors: dict) -> str:
@@ -84,7 +90,8 @@ def tensor_checksum(tensors: dict) -> str:
 # %% ../chapters/00_files.ipynb #c050t
 def _tensors_in(obj: Any, prefix: str = "") -> dict[str, torch.Tensor]:
     "Every tensor inside nested dicts, lists and tuples (other values skipped), by '/'-joined path."
-    if torch.is_tensor(obj): return {prefix: obj}
+    if torch.is_tensor(obj):
+        return {prefix: obj}
     items = (obj.items() if isinstance(obj, dict)
              else enumerate(obj) if isinstance(obj, (list, tuple)) else ())
     return {k: t for key, v in items for k, t in _tensors_in(v, f"{prefix}/{key}").items()}
@@ -99,11 +106,13 @@ def _read_raw(path: str | Path, map_location: Any = "cpu", what: str = "model fi
     """A model file's dict (or, with what="checkpoint", a training checkpoint's): tensors and plain
     values only, with one-line errors."""
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"no {what} at {path}")
+    if not path.is_file():
+        raise FileNotFoundError(f"no {what} at {path}")
     if not zipfile.is_zipfile(path):   # empty, truncated, text, or an old-style pickle
         raise ModelFileError(f"{path} is not a readable {what}: it is not an lstm-book model "
                              "file (not a PyTorch zip archive; empty, truncated or another file)")
-    try: raw = torch.load(path, map_location=map_location, weights_only=True)
+    try:
+        raw = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:   # torch's message suggests weights_only=False: not for users
         raise ModelFileError(f"{path} is not a readable {what}: it is not an lstm-book model "
                              f"file (it holds more than tensors and plain values, or is "
@@ -163,7 +172,8 @@ class ModelFile:
 
     def load_into(self, model: nn.Module) -> nn.Module:
         "Copy the weights into `model`; a model of another shape is a one-line error."
-        try: model.load_state_dict(self.state)
+        try:
+            model.load_state_dict(self.state)
         except RuntimeError as e:
             first = str(e).splitlines()[-1].strip()
             raise ModelFileError(f"{self.path} holds weights for a different model: {first}") from e
@@ -175,20 +185,26 @@ def _fits(value: Any, hint: Any) -> bool:
     import types, typing
     if typing.get_origin(hint) in (typing.Union, types.UnionType):
         return any(_fits(value, h) for h in typing.get_args(hint))
-    if hint is type(None): return value is None
-    if hint is bool: return isinstance(value, bool)
-    if hint is int: return isinstance(value, int) and not isinstance(value, bool)
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
     if hint is float:
         number = isinstance(value, (int, float)) and not isinstance(value, bool)
         return number and math.isfinite(value)
-    if hint is str: return isinstance(value, str)
+    if hint is str:
+        return isinstance(value, str)
     return True                          # other annotations: the config's own checks decide
 
 def _build_config(path: Path, cls: Any, d: Any) -> Any:
     "The dataclass `cls` from the dict `d`; unknown, missing or mistyped fields: one-line errors."
     import typing
-    if cls is None: return d
-    if not isinstance(d, dict): raise ModelFileError(f"{path} has no configuration dict")
+    if cls is None:
+        return d
+    if not isinstance(d, dict):
+        raise ModelFileError(f"{path} has no configuration dict")
     fs = [f for f in fields(cls) if f.init]
     if unknown := sorted(set(d) - {f.name for f in fs}):
         raise ModelFileError(f"{path}: unknown {cls.__name__} field {unknown[0]!r} in its config "
@@ -201,7 +217,8 @@ def _build_config(path: Path, cls: Any, d: Any) -> Any:
     if wrong := [k for k, v in d.items() if not _fits(v, hints.get(k))]:
         raise ModelFileError(f"{path}: its {cls.__name__} field {wrong[0]!r} is "
                              f"{d[wrong[0]]!r}, not a valid {hints[wrong[0]]}")
-    try: return cls(**d)
+    try:
+        return cls(**d)
     except (TypeError, ValueError) as e:
         raise ModelFileError(f"{path}: invalid {cls.__name__} config: {e}") from e
 
@@ -210,9 +227,12 @@ def _model_file(path: Path, raw: dict) -> ModelFile:
     "A ModelFile from a raw model file (`_read_raw`), its fields present and its checksum checked."
     path = Path(path)
     missing = [k for k in ("kind", "model", "sha256") if k not in raw]
-    if missing: raise ModelFileError(f"{path} is not a complete model file (no {missing[0]!r})")
-    try: ok = tensor_checksum(raw["model"]) == raw["sha256"]
-    except (TypeError, AttributeError): ok = False
+    if missing:
+        raise ModelFileError(f"{path} is not a complete model file (no {missing[0]!r})")
+    try:
+        ok = tensor_checksum(raw["model"]) == raw["sha256"]
+    except (TypeError, AttributeError):
+        ok = False
     if not ok:
         raise ModelFileError(f"{path} is corrupted: its weights do not match their checksum")
     state = {k: dequantize_tensor(v) if isinstance(v, dict) else v
@@ -241,7 +261,8 @@ def quantize_tensor(t: torch.Tensor, # a float tensor with >= 2 dimensions (rows
                     bits: int = 8, # 8 or 4 bits per weight
                    ) -> dict[str, torch.Tensor]:
     "Per-row affine quantization: integers on an even grid from each row's minimum to its maximum."
-    if bits not in (4, 8): raise ValueError(f"bits must be 8 or 4, got {bits!r}")
+    if bits not in (4, 8):
+        raise ValueError(f"bits must be 8 or 4, got {bits!r}")
     if not t.is_floating_point() or t.dim() < 2:
         raise ValueError(f"expected a float tensor with >= 2 dimensions, got {t.dtype} of shape "
                          f"{tuple(t.shape)}")
@@ -250,14 +271,17 @@ def quantize_tensor(t: torch.Tensor, # a float tensor with >= 2 dimensions (rows
     scale = ((rows.max(1, keepdim=True).values - low) / levels).clamp(min=1e-12)
     q = ((rows - low) / scale).round().clamp(0, levels).to(torch.uint8)                  # (R, C)
     # two weights per byte
-    if bits == 4: q = F.pad(q, (0, q.shape[1] % 2)); q = q[:, 0::2] | (q[:, 1::2] << 4)
+    if bits == 4:
+        q = F.pad(q, (0, q.shape[1] % 2))
+        q = q[:, 0::2] | (q[:, 1::2] << 4)
     return {"q": q, "low": low, "scale": scale, "shape": torch.tensor(t.shape),
             "bits": torch.tensor(bits), "dtype": torch.zeros(0, dtype=t.dtype)}
 
 def dequantize_tensor(d: dict[str, torch.Tensor]) -> torch.Tensor:
     "The float tensor that `quantize_tensor` encoded (up to half a grid step per weight)."
     q, shape = d["q"], torch.Size(d["shape"].tolist())
-    if int(d["bits"]) == 4: q = torch.stack([q & 15, q >> 4], -1).flatten(1)
+    if int(d["bits"]) == 4:
+        q = torch.stack([q & 15, q >> 4], -1).flatten(1)
     cols = shape.numel() // shape[0]
     return (d["low"] + q[:, :cols].float() * d["scale"]).reshape(shape).to(d["dtype"].dtype)
 
@@ -279,7 +303,8 @@ def compact_checkpoint(src: str | Path, # a model file (`save_model`)
     estimate = (lambda: sum(v.numel() * v.element_size() for k, v in sd.items() if k not in bits)
                 + sum(sd[k].numel() * b // 8 + 8 * sd[k].shape[0] for k, b in bits.items()))
     for k in big:
-        if estimate() <= 0.95 * max_bytes: break
+        if estimate() <= 0.95 * max_bytes:
+            break
         bits[k] = 4
     model = {k: quantize_tensor(v, bits[k]) if k in bits else v for k, v in sd.items()}
     dst = _write_model(dst, mf.kind, mf.config, mf.itos, model, mf.extra, True, max_bytes)

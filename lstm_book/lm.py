@@ -63,7 +63,8 @@ def tokenize(text: str, level: str) -> list[str]:
     """Characters ('char'); lower-cased words and punctuation with `<eos>` closing every non-empty
     line ('word'); or the text's own whitespace-separated tokens with `<eos>` closing every line
     ('whitespace', as PyTorch's word_language_model example reads WikiText and PTB)."""
-    if check_level(level) == "char": return list(text)
+    if check_level(level) == "char":
+        return list(text)
     if level == "whitespace":
         return [t for line in text.splitlines() for t in line.split() + ["<eos>"]]
     tok = WordTokenizer(lower=True)
@@ -71,7 +72,8 @@ def tokenize(text: str, level: str) -> list[str]:
 
 def detokenize(tokens: list[str], level: str) -> str:
     "Text from tokens: characters joined, or words joined into lines at `<eos>`."
-    if level == "char": return "".join(tokens)
+    if level == "char":
+        return "".join(tokens)
     join = WordTokenizer().detokenize if level == "word" else " ".join
     return "\n".join(join(line.split()) for line in " ".join(tokens).split("<eos>"))
 
@@ -111,12 +113,14 @@ class StreamBatches:
             ids[: L * batch_size].view(batch_size, L)[rank::world], bptt, chunk, 0)
         self.starts = range(0, L - 1, bptt)       # first column of each window
 
-    def __len__(self) -> int: return self.chunk or len(self.starts)
+    def __len__(self) -> int:
+        return self.chunk or len(self.starts)
 
     def __iter__(self):
         ks = (range(len(self.starts)) if self.chunk is None
               else range(self.next, self.next + self.chunk))
-        if self.chunk is not None: self.next += self.chunk
+        if self.chunk is not None:
+            self.next += self.chunk
         for k in ks:
             i = self.starts[k % len(self.starts)]
             yield self.rows[:, i : i + self.bptt + 1]
@@ -176,16 +180,19 @@ class LanguageModel(nn.Module):
                     else LSTM(*args, **kw, fast=cfg.backend == "fast"))
         self.drop_emb, self.drop_out = nn.Dropout(cfg.dropout_emb), nn.Dropout(cfg.dropout_out)
         self.decoder = nn.Linear(cfg.hidden, cfg.vocab_size)
-        if cfg.tie_weights: self.decoder.weight = self.emb.weight
+        if cfg.tie_weights:
+            self.decoder.weight = self.emb.weight
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """Embedding U(-r, r) with r = `init_range` (None: tied U(-0.1, 0.1), untied N(0, 1)),
         untied decoder U(-r, r) when r is set, zero decoder bias, optional forget-gate bias."""
         r = self.cfg.init_range
-        if r is not None or self.cfg.tie_weights: nn.init.uniform_(self.emb.weight, -(r or 0.1),
-                                                                   r or 0.1)
-        if r is not None and not self.cfg.tie_weights: nn.init.uniform_(self.decoder.weight, -r, r)
+        if r is not None or self.cfg.tie_weights:
+            nn.init.uniform_(self.emb.weight, -(r or 0.1),
+                             r or 0.1)
+        if r is not None and not self.cfg.tie_weights:
+            nn.init.uniform_(self.decoder.weight, -r, r)
         nn.init.zeros_(self.decoder.bias)
         H, fb = self.cfg.hidden, self.cfg.forget_bias
         with torch.no_grad():
@@ -223,13 +230,17 @@ def rnn_rec_dropout(self: LanguageModel, x: torch.Tensor, # (B, T, E) embedded i
         h, c, out = h0[l], c0[l], []
         mask = F.dropout(h.new_ones(B, H), p)              # (B, H): one mask per sequence ...
         for t in range(T):
-            if mode == "step": mask = F.dropout(h.new_ones(B, H), p)   # ... or one per step
+            if mode == "step":
+                mask = F.dropout(h.new_ones(B, H), p)   # ... or one per step
             i, f, g, o = (gx[:, t] + F.linear(h * mask, w_hh)).chunk(4, 1)    # (B, H) each
             c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-            h = o.sigmoid() * c.tanh(); out.append(h)
+            h = o.sigmoid() * c.tanh()
+            out.append(h)
         x = torch.stack(out, 1)                            # (B, T, H)
-        hs.append(h); cs.append(c)
-        if l < L - 1: x = F.dropout(x, self.cfg.dropout_rnn)
+        hs.append(h)
+        cs.append(c)
+        if l < L - 1:
+            x = F.dropout(x, self.cfg.dropout_rnn)
     return x, (torch.stack(hs), torch.stack(cs))
 
 # %% ../chapters/04_language_model.ipynb #493ab86f
@@ -238,7 +249,8 @@ def init_bias_from(self: LanguageModel, train_ids: torch.Tensor, # (N,) the trai
                   ) -> LanguageModel:
     "Set the decoder bias to the add-one log unigram frequencies of `train_ids`; returns the model."
     counts = torch.bincount(train_ids.cpu(), minlength=self.cfg.vocab_size).double() + 1
-    with torch.no_grad(): self.decoder.bias.copy_((counts / counts.sum()).log())
+    with torch.no_grad():
+        self.decoder.bias.copy_((counts / counts.sum()).log())
     return self
 
 # %% ../chapters/04_language_model.ipynb #c028
@@ -276,7 +288,8 @@ _RANGES = {"passes": "a positive number", "rounds": "at least 1", "batch_size": 
 
 def lm_metrics(level: str):
     "The history metric of a level: bits per character ('char') or perplexity (word levels)."
-    if check_level(level) == "char": return lambda loss: {"bpc": loss / math.log(2)}
+    if check_level(level) == "char":
+        return lambda loss: {"bpc": loss / math.log(2)}
     return lambda loss: {"ppl": math.exp(min(loss, 50.0))}
 
 
@@ -393,7 +406,8 @@ class BigramLM:
              k: float = 0.01) -> torch.Tensor:
         "p(nxt | prev), elementwise."
         c, cv = self.pair_count(prev, nxt), self.context[prev]
-        if smoothing == "add_k": return (c + k) / (cv + k * self.V)
+        if smoothing == "add_k":
+            return (c + k) / (cv + k * self.V)
         if smoothing != "kn":
             raise ValueError(f"smoothing must be 'kn' or 'add_k', got {smoothing!r}")
         seen = ((c - d).clamp(min=0) + d * self.followers[prev] * self.cont[nxt]) / cv.clamp(min=1)
@@ -410,16 +424,19 @@ class KneserNeyLM:
                  vocab_size: int, order: int = 3, # n: the longest n-gram
                  # the unigram level interpolates with 1/V (False: as nltk.lm, unseen tokens get 0)
                  uniform: bool = True):
-        if order < 1: raise ValueError(f"order must be at least 1, got {order}")
+        if order < 1:
+            raise ValueError(f"order must be at least 1, got {order}")
         self.V, self.order, self.uniform = vocab_size, order, uniform
         tok = np.asarray(train_ids, dtype=np.int64)
         self.codes, gids, self.levels = [], [tok], []   # gids[n-1][j]: the n-gram ending at j+n-1
         for n in range(2, order + 1):
             uniq, inv = np.unique(gids[-1][:-1] * vocab_size + tok[n - 1:], return_inverse=True)
-            self.codes.append(uniq); gids.append(inv)
+            self.codes.append(uniq)
+            gids.append(inv)
         for n in range(1, order + 1):
             ids, types = gids[n - 1], len(self.codes[n - 2]) if n > 1 else vocab_size
-            if n == order: count = np.bincount(ids, minlength=types)                  # c(h w)
+            if n == order:
+                count = np.bincount(ids, minlength=types)                  # c(h w)
             else:     # N1+(. h w): (n+1)-gram types whose last n tokens are h w
                 count = np.bincount(ids[np.unique(gids[n], return_index=True)[1] + 1],
                                     minlength=types)
@@ -430,7 +447,8 @@ class KneserNeyLM:
 
     def _lookup(self, n: int, ctx: np.ndarray, w: np.ndarray) -> np.ndarray:
         "Ids of the n-grams (context id, token); -1 where the training stream never had them."
-        if n == 1: return w
+        if n == 1:
+            return w
         code, table = ctx * self.V + w, self.codes[n - 2]
         pos = np.searchsorted(table, code).clip(max=len(table) - 1)
         return np.where((ctx >= 0) & (table[pos] == code), pos, -1)
@@ -440,7 +458,8 @@ class KneserNeyLM:
 def probs(self: KneserNeyLM, ids: torch.Tensor | np.ndarray, # (N,) a token stream
           d: float = 0.75) -> np.ndarray:
     "p(token i | the order - 1 tokens before it) for i = 1 .. N-1 (fewer at the start)."
-    tok = np.asarray(ids, dtype=np.int64); w, ctx = tok[1:], tok[:-1]
+    tok = np.asarray(ids, dtype=np.int64)
+    w, ctx = tok[1:], tok[:-1]
     count, total, follow = self.levels[0]
     p = ((np.maximum(count[w] - d, 0) + d * follow[0] / self.V) / total[0] if self.uniform
          else count[w] / total[0])
@@ -486,11 +505,13 @@ def filter_logits(logits: torch.Tensor, # (..., V)
                  ) -> torch.Tensor:
     "The logits with every token outside the top-k set and the nucleus set to -inf."
     if top_k is not None:
-        if top_k < 1: raise ValueError(f"top_k must be at least 1, got {top_k}")
+        if top_k < 1:
+            raise ValueError(f"top_k must be at least 1, got {top_k}")
         kth = logits.topk(min(top_k, logits.size(-1)), dim=-1).values[..., -1:]
         logits = logits.masked_fill(logits < kth, -math.inf)
     if top_p is not None:
-        if not 0 < top_p <= 1: raise ValueError(f"top_p must be in (0, 1], got {top_p}")
+        if not 0 < top_p <= 1:
+            raise ValueError(f"top_p must be in (0, 1], got {top_p}")
         sorted_logits, order = logits.sort(dim=-1, descending=True)
         probs = sorted_logits.softmax(-1)
         # the mass before this token already reaches p
@@ -509,7 +530,8 @@ def draw_token(logits: torch.Tensor, # (..., V) scores; -inf for tokens that may
     if torch.isnan(logits).any() or (logits == math.inf).any():
         raise FloatingPointError("the model's scores are NaN or infinite: its weights are damaged")
     z = filter_logits(logits.float() / temperature, top_k, top_p)
-    if not torch.isfinite(z.amax(-1)).all(): return logits.argmax(-1)   # overflow: greedy
+    if not torch.isfinite(z.amax(-1)).all():
+        return logits.argmax(-1)   # overflow: greedy
     probs = z.softmax(-1)
     drawn = torch.multinomial(probs.reshape(-1, probs.size(-1)), 1, generator=generator)
     return drawn.view(probs.shape[:-1])
@@ -520,7 +542,8 @@ def prime_ids(prime: str, vocab: Vocab, level: str) -> list[int]:
     prime starts a new line."""
     tokens = tokenize(prime, level)
     # continue the open line
-    if level != "char" and tokens and not prime.endswith("\n"): tokens = tokens[:-1]
+    if level != "char" and tokens and not prime.endswith("\n"):
+        tokens = tokens[:-1]
     if level == "char" and (unseen := sorted({t for t in tokens if t not in vocab})):
         raise ValueError("the prime contains characters the model never saw in "
                          f"training: {unseen}; "
@@ -537,8 +560,10 @@ def sample(model: LanguageModel, vocab: Vocab, level: str, prime: str = "", # te
     if not temperature > 0 or not math.isfinite(temperature):   # nan fails both
         raise ValueError("temperature must be > 0 and finite (for greedy decoding use top_k=1), "
                          f"got {temperature}")
-    if length < 0: raise ValueError(f"length must be >= 0, got {length}")
-    model.eval(); device = model_device(model)
+    if length < 0:
+        raise ValueError(f"length must be >= 0, got {length}")
+    model.eval()
+    device = model_device(model)
     gen = torch.Generator(device=device).manual_seed(seed) if seed is not None else None
     banned = ([vocab.pad_id, vocab.unk_id, vocab.bos_id]
               + ([vocab.eos_id] if level == "char" else []))
@@ -562,12 +587,15 @@ def lm_throughput(cfg: LMConfig, batch_size: int = 64, bptt: int = 128,
     device = torch.device(device or default_device())
     torch.manual_seed(0)
     models = {b: LanguageModel(replace(cfg, backend=b)).to(device) for b in backends}
-    for m in models.values(): m.load_state_dict(models[backends[0]].state_dict())
+    for m in models.values():
+        m.load_state_dict(models[backends[0]].state_dict())
     opts = {b: torch.optim.AdamW(m.parameters(), lr=1e-4) for b, m in models.items()}
     batch = torch.randint(4, cfg.vocab_size, (batch_size, bptt + 1), device=device)
     def train_step(b: str) -> None:
         loss = next_token_step(models[b], batch)[0]
-        opts[b].zero_grad(); loss.backward(); opts[b].step()
+        opts[b].zero_grad()
+        loss.backward()
+        opts[b].step()
     med = median_seconds({b: (lambda b=b: train_step(b)) for b in backends}, repeats, device)
     return pd.DataFrame([{"backend": b, "ms per step": 1e3 * med[b],
                           "tokens/s": batch_size * bptt / med[b],
@@ -579,15 +607,20 @@ def bare_lm_loop(model: LanguageModel, windows: StreamBatches, opt: torch.optim.
     "Training tokens/s of a bare loop: forward, loss, backward, clip, step (state carried)."
     device = model_device(model)
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
-    model.train(); state, n = None, 0
-    sync(); t0 = time.perf_counter()
+    model.train()
+    state, n = None, 0
+    sync()
+    t0 = time.perf_counter()
     for b in windows:
         b = b.to(device, non_blocking=True)                       # (B, T+1)
         logits, state = model(b[:, :-1], state)                   # (B, T, V)
         loss = F.cross_entropy(logits.flatten(0, 1), b[:, 1:].flatten())
-        opt.zero_grad(set_to_none=True); loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), clip_norm); opt.step()
-        state = detach_state(state); n += b[:, 1:].numel()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
+        opt.step()
+        state = detach_state(state)
+        n += b[:, 1:].numel()
     sync()
     return n / (time.perf_counter() - t0)
 
@@ -602,19 +635,22 @@ def loop_throughput(cfg: LMConfig, ids: torch.Tensor, # (N,) a token stream to t
     "Median training tokens/s of `train_lm` and of a bare loop: same model, weights and windows."
     device = torch.device(device or default_device())
     ids = ids[: batch_size * (batches * bptt + 1)]
-    torch.manual_seed(0); init = LanguageModel(cfg).state_dict()
+    torch.manual_seed(0)
+    init = LanguageModel(cfg).state_dict()
     tcfg = StreamConfig(passes=1, rounds=1, batch_size=batch_size, bptt=bptt, progress=progress,
                        log=False)
     runs = {"bare loop": [], "train_lm": []}
     for r in range(repeats + 1):
         for name in (("bare loop", "train_lm") if r % 2 else ("train_lm", "bare loop")):
-            m = LanguageModel(cfg).to(device); m.load_state_dict(init)
+            m = LanguageModel(cfg).to(device)
+            m.load_state_dict(init)
             if name == "train_lm":
                 tps = train_lm(m, ids, ids[: 4 * bptt], tcfg).items_per_s.iloc[0]
             else:
                 opt = torch.optim.AdamW(m.parameters(), lr=tcfg.lr, weight_decay=tcfg.weight_decay)
                 tps = bare_lm_loop(m, StreamBatches(ids, batch_size, bptt), opt, tcfg.clip_norm)
-            if r: runs[name].append(tps)
+            if r:
+                runs[name].append(tps)
     med = {k: float(np.median(v)) for k, v in runs.items()}
     return pd.DataFrame([{"loop": k, "tokens/s": v, "vs bare loop": v / med["bare loop"]}
                          for k, v in med.items()])
@@ -654,7 +690,8 @@ def train_on_files(paths: dict[str, Path], # 'train', 'valid' and optionally 'te
     check_fits_in_memory(lambda: LanguageModel(LMConfig(len(vocab), **arch)),
                          "a model of this --hidden, --emb and --layers")
     model = LanguageModel(LMConfig(len(vocab), **arch))
-    if level != "char": model.init_bias_from(ids["train"])
+    if level != "char":
+        model.init_bias_from(ids["train"])
     model = model.to(init_distributed())                # under torchrun: this process's GPU
     hist = train_lm(model, ids["train"], ids["valid"], cfg, level)
     result = {"vocabulary": len(vocab), "parameters": sum(p.numel() for p in model.parameters()),
@@ -663,7 +700,8 @@ def train_on_files(paths: dict[str, Path], # 'train', 'valid' and optionally 'te
                for n, v in lm_metrics(level)(evaluate_lm(model, ids[k])).items()}
     main = is_main_process()
     shutdown_distributed()
-    if not main: return None                                  # one process reports and saves
+    if not main:
+        return None                                  # one process reports and saves
     save_lm(save, model, vocab, level, history=hist.to_dict(orient="list"))
     return result | {"saved": str(save)}
 
@@ -695,7 +733,8 @@ def train_command(*, train: Path, # UTF-8 text to train on
     "Train a language model on your own text files and save the best one (also under `torchrun`)."
     if level == "char" and tokenizer != "book":
         raise ValueError("--tokenizer whitespace needs --level word")
-    if min_freq < 1: raise ValueError(f"--min-freq must be at least 1, got {min_freq}")
+    if min_freq < 1:
+        raise ValueError(f"--min-freq must be at least 1, got {min_freq}")
     cfg = StreamConfig(passes=passes, rounds=rounds, batch_size=batch_size, bptt=bptt, lr=lr,
                       progress=progress)
     arch = dict(emb=emb, hidden=hidden, layers=layers, dropout_emb=dropout, dropout_rnn=dropout,
@@ -721,8 +760,10 @@ def generate_command(*, # a model file (`lstm-book lm train`, `save_lm`) or a pr
     if not temperature > 0 or not math.isfinite(temperature):   # nan fails both
         raise ValueError(f"temperature must be > 0 and finite (for greedy decoding use --top-k "
                          f"1), got {temperature}")
-    if length < 0: raise ValueError(f"length must be >= 0, got {length}")
-    if top_k is not None and top_k < 1: raise ValueError(f"top_k must be at least 1, got {top_k}")
+    if length < 0:
+        raise ValueError(f"length must be >= 0, got {length}")
+    if top_k is not None and top_k < 1:
+        raise ValueError(f"top_k must be at least 1, got {top_k}")
     if top_p is not None and not 0 < top_p <= 1:
         raise ValueError(f"top_p must be in (0, 1], got {top_p}")
     name = str(checkpoint)              # a pretrained model's name, or the path of a model file

@@ -73,8 +73,9 @@ class GatedRecurrent(nn.Module):
             raise ValueError(f"dropout must be a probability in [0, 1], got {dropout}")
         if proj_size and not self.has_cell:
             raise ValueError(f"proj_size is only supported by LSTM, got {proj_size}")
-        if proj_size and not 0 < proj_size < hidden_size: raise ValueError(
-            f"proj_size must be in [0, hidden_size={hidden_size}), got {proj_size}")
+        if proj_size and not 0 < proj_size < hidden_size:
+            raise ValueError(
+f"proj_size must be in [0, hidden_size={hidden_size}), got {proj_size}")
         self.input_size, self.hidden_size, self.num_layers, self.bias = (
             input_size, hidden_size, num_layers, bias)
         self.batch_first, self.dropout, self.bidirectional, self.proj_size = (
@@ -85,12 +86,15 @@ class GatedRecurrent(nn.Module):
                 sfx, in_size = (f"_l{layer}{'_reverse' if d else ''}",
                                 input_size if layer == 0 else P * D)
                 shapes = {"weight_ih": (G, in_size), "weight_hh": (G, P)}
-                if bias: shapes |= {"bias_ih": (G,), "bias_hh": (G,)}
-                if proj_size: shapes["weight_hr"] = (proj_size, hidden_size)
+                if bias:
+                    shapes |= {"bias_ih": (G,), "bias_hh": (G,)}
+                if proj_size:
+                    shapes["weight_hr"] = (proj_size, hidden_size)
                 for name, shape in shapes.items():
                     self.register_parameter(name + sfx, nn.Parameter(torch.empty(shape)))
         # as PyTorch
-        for p in self.parameters(): nn.init.uniform_(p, -hidden_size ** -0.5, hidden_size ** -0.5)
+        for p in self.parameters():
+            nn.init.uniform_(p, -hidden_size ** -0.5, hidden_size ** -0.5)
 
     def layer_weights(self, layer: int, reverse: bool = False) -> list[torch.Tensor | None]:
         "[weight_ih, weight_hh, bias_ih, bias_hh, weight_hr] of a layer and direction (or None)."
@@ -110,7 +114,8 @@ def forward(self: GatedRecurrent, x: torch.Tensor, # (T, B, I), (B, T, I) if bat
     x, unbatched = time_major(x, self.input_size, self.batch_first)
     D, B, P = 2 if self.bidirectional else 1, x.size(1), self.proj_size or self.hidden_size
     sizes = (P, self.hidden_size) if self.has_cell else (P,)
-    if state is None: states = [x.new_zeros(self.num_layers * D, B, n) for n in sizes]
+    if state is None:
+        states = [x.new_zeros(self.num_layers * D, B, n) for n in sizes]
     else:
         states = list(state) if self.has_cell else [state]
         if len(states) != len(sizes):
@@ -128,13 +133,16 @@ def forward(self: GatedRecurrent, x: torch.Tensor, # (T, B, I), (B, T, I) if bat
             y, last = self.run_direction(x.flip(0) if d else x, [s[idx] for s in states],
                                          self.layer_weights(layer, bool(d)))
             outs.append(y.flip(0) if d else y)
-            for f, s in zip(finals, last): f.append(s)
+            for f, s in zip(finals, last):
+                f.append(s)
         x = torch.cat(outs, -1) if D > 1 else outs[0]
         if self.dropout and self.training and layer < self.num_layers - 1:
             x = F.dropout(x, self.dropout)
     finals = [torch.stack(f) for f in finals]
-    if unbatched: x, finals = x.squeeze(1), [f.squeeze(1) for f in finals]
-    elif self.batch_first: x = x.transpose(0, 1)
+    if unbatched:
+        x, finals = x.squeeze(1), [f.squeeze(1) for f in finals]
+    elif self.batch_first:
+        x = x.transpose(0, 1)
     return x, (tuple(finals) if self.has_cell else finals[0])
 
 # %% ../chapters/03_lstm.ipynb #c022
@@ -193,8 +201,10 @@ class LSTMCell(nn.Module):
         self.weight_hh = nn.Parameter(torch.empty(4 * hidden_size, hidden_size))
         self.bias_ih, self.bias_hh = (nn.Parameter(torch.empty(4 * hidden_size)),
                                       nn.Parameter(torch.empty(4 * hidden_size)))
-        for p in self.parameters(): nn.init.uniform_(p, -hidden_size ** -0.5, hidden_size ** -0.5)
-        with torch.no_grad(): self.bias_ih[hidden_size:2 * hidden_size] += forget_bias
+        for p in self.parameters():
+            nn.init.uniform_(p, -hidden_size ** -0.5, hidden_size ** -0.5)
+        with torch.no_grad():
+            self.bias_ih[hidden_size:2 * hidden_size] += forget_bias
         if peephole:
             self.w_ci, self.w_cf, self.w_co = (nn.Parameter(torch.zeros(hidden_size))
                                                for _ in range(3))
@@ -211,11 +221,14 @@ class LSTMCell(nn.Module):
                              f"{tuple(x.shape)}")
         h, c = state if state is not None else (x.new_zeros(x.size(0), self.hidden_size),) * 2
         a, b = F.linear(x, self.weight_ih), F.linear(h, self.weight_hh)
-        if self.layer_norm: a, b = self.ln_ih(a), self.ln_hh(b)
+        if self.layer_norm:
+            a, b = self.ln_ih(a), self.ln_hh(b)
         i, f, g, o = (a + b + self.bias_ih + self.bias_hh).chunk(4, -1)
-        if self.peephole: i, f = i + self.w_ci * c, f + self.w_cf * c
+        if self.peephole:
+            i, f = i + self.w_ci * c, f + self.w_cf * c
         c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-        if self.peephole: o = o + self.w_co * c
+        if self.peephole:
+            o = o + self.w_co * c
         return torch.sigmoid(o) * torch.tanh(self.ln_c(c) if self.layer_norm else c), c
 
 # %% ../chapters/03_lstm.ipynb #c037
@@ -233,7 +246,8 @@ def lstm_trace(lstm: nn.Module, # torch.nn.LSTM or our LSTM (layer 0, forward di
         for x_t in x:
             i, f, g, o = lstm_gates(x_t, h, *w)
             h, c = lstm_step(x_t, (h, c), *w)
-            for k, v in zip("ifgoch", (i, f, g, o, c, h)): rec[k].append(v)
+            for k, v in zip("ifgoch", (i, f, g, o, c, h)):
+                rec[k].append(v)
     return {k: torch.stack(v) for k, v in rec.items()}
 
 # %% ../chapters/03_lstm.ipynb #c046
@@ -271,7 +285,8 @@ def _fused_backward(d_out, d_h, d_c, c0, w_hh, w_hr, acts, cs, tcs):
     d_gates, d_hs = torch.empty_like(acts), (torch.empty_like(d_out) if w_hr is not None else None)
     for t in range(acts.size(0) - 1, -1, -1):
         d_h = d_h + d_out[t]
-        if w_hr is not None: d_hs[t] = d_h
+        if w_hr is not None:
+            d_hs[t] = d_h
         d_m = torch.mm(d_h, w_hr) if w_hr is not None else d_h
         d_c = torch.addcmul(d_c, d_m, k[t])
         d_gates[t, :, :3 * H] = d_c.repeat(1, 3) * coef[t, :, :3 * H]
@@ -326,7 +341,8 @@ def benchmark_lstms(
         ref = nn.LSTM(I, H).to(device)
         models = {"nn.LSTM": ref, "plain": LSTM(I, H).to(device),
                   "fast": LSTM(I, H, fast=True).to(device)}
-        for m in models.values(): m.load_state_dict(ref.state_dict())
+        for m in models.values():
+            m.load_state_dict(ref.state_dict())
         x, h, w = (torch.randn(T, B, I, device=device, requires_grad=True),
                    torch.randn(B, H, device=device), torch.randn(H, 4 * H, device=device))
         jobs = {f"{n} {k}": (lambda m=m, k=k: m(x) if k == "fwd" else m(x)[0].sum().backward())

@@ -43,29 +43,35 @@ def parse_babi(text: str, source: str = "the text") -> list[QA]:
     question<TAB>answer<TAB>supporting IDs' lines)."""
     out, story, fact_of, last = [], [], {}, 0
     for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip(): continue
+        if not line.strip():
+            continue
         m = re.fullmatch(r"(\d+) (.+)", line.rstrip("\r"))
         if not m:
             raise ValueError(f"{source}, line {n}: expected 'ID text' with a numeric ID, got "
                              f"{line[:60]!r}")
         i, body = int(m[1]), m[2]
-        if i == 1: story, fact_of = [], {}
+        if i == 1:
+            story, fact_of = [], {}
         elif i != last + 1:
             raise ValueError(f"{source}, line {n}: IDs must count up from 1 within a story, got "
                              f"{i} after {last}")
         last = i
         if "\t" not in body:
-            fact_of[i] = len(story); story.append(body.strip()); continue
+            fact_of[i] = len(story)
+            story.append(body.strip())
+            continue
         parts = body.split("\t")
         if len(parts) != 3 or not parts[1].strip():
             raise ValueError(f"{source}, line {n}: a question line needs "
                              f"'question<TAB>answer<TAB>supporting IDs', got {len(parts)} field(s)")
-        try: support = [fact_of[int(s)] for s in parts[2].split()]
+        try:
+            support = [fact_of[int(s)] for s in parts[2].split()]
         except (ValueError, KeyError):
             raise ValueError(f"{source}, line {n}: supporting IDs {parts[2]!r} must name earlier "
                              "statements of this story") from None
         out.append(QA(list(story), parts[0].strip(), parts[1].strip(), support))
-    if not out: raise ValueError(f"{source} holds no questions")
+    if not out:
+        raise ValueError(f"{source} holds no questions")
     return out
 
 # %% ../chapters/11_memory_networks.ipynb #c011
@@ -76,7 +82,9 @@ def format_babi(stories: Sequence[Sequence]) -> str:
     for story in stories:
         line_of = []                                   # statement index -> line number
         for i, item in enumerate(story, 1):
-            if isinstance(item, str): line_of.append(i); lines.append(f"{i} {item}")
+            if isinstance(item, str):
+                line_of.append(i)
+                lines.append(f"{i} {item}")
             else:
                 q, a, sup = item
                 lines.append(f"{i} {q}\t{a}\t{' '.join(str(line_of[s]) for s in sup)}")
@@ -104,9 +112,11 @@ class World:
         # object -> [(room, statements that took it there)]
         self.visits = {}
 
-    def pick(self, seq: Sequence): return seq[self.rng.integers(len(seq))]
+    def pick(self, seq: Sequence):
+        return seq[self.rng.integers(len(seq))]
     def say(self, text: str) -> int:
-        self.lines.append(text); self.n += 1
+        self.lines.append(text)
+        self.n += 1
         return self.n - 1
     def ask(self, question: str, answer: str, support: Sequence[int]) -> None:
         self.lines.append((question, answer, sorted(set(support))))
@@ -119,7 +129,8 @@ class World:
         i = self.say(f"{self.pick(LINKS)} {PEOPLE[person]} {self.pick(MOVES)} the {room}."
                      if pronoun else f"{person} {self.pick(MOVES)} the {room}.")
         for o, p in self.holder.items():
-            if p == person: self.visits[o].append((room, sorted([*before[-1:], self.got[o], i])))
+            if p == person:
+                self.visits[o].append((room, sorted([*before[-1:], self.got[o], i])))
         self.where[person], self.told[person] = room, ([i - 1] if pronoun else []) + [i]
 
 # %% ../chapters/11_memory_networks.ipynb #c016
@@ -152,9 +163,12 @@ def event(self: World, p_move: float = 0.5) -> None:
             if o not in self.holder and self.place.get(o, (self.where[p],))[0] == self.where[p]]
     drops = [(p, o) for o, p in self.holder.items()]
     r = self.rng.random()
-    if r < p_move or not (gets or drops): self.move(self.pick(list(PEOPLE)))
-    elif drops and (r > 0.8 or not gets): self.drop(*self.pick(drops))
-    else: self.get(*self.pick(gets))
+    if r < p_move or not (gets or drops):
+        self.move(self.pick(list(PEOPLE)))
+    elif drops and (r > 0.8 or not gets):
+        self.drop(*self.pick(drops))
+    else:
+        self.get(*self.pick(gets))
 
 # %% ../chapters/11_memory_networks.ipynb #c019
 TASKS = {1: "single-supporting-fact", 2: "two-supporting-facts", 3: "three-supporting-facts",
@@ -162,18 +176,23 @@ TASKS = {1: "single-supporting-fact", 2: "two-supporting-facts", 3: "three-suppo
 
 def _ask(task: int, w: World, asked: set) -> None:
     "Add the next question of `task` when the world can answer one."
-    if task in (1, 11): p = w.pick(list(w.where)); w.ask(f"Where is {p}?", w.where[p], w.told[p])
+    if task in (1, 11):
+        p = w.pick(list(w.where))
+        w.ask(f"Where is {p}?", w.where[p], w.told[p])
     if task == 6:
         p = w.pick(list(w.where))
         room = (w.where[p] if w.rng.random() < 0.5
                 else w.pick([r for r in LOCATIONS if r != w.where[p]]))
         w.ask(f"Is {p} in the {room}?", "yes" if room == w.where[p] else "no", w.told[p])
     if task == 2 and (known := [o for o in OBJECTS if w.object_room(o)]):
-        o = w.pick(known); w.ask(f"Where is the {o}?", *w.object_room(o))
+        o = w.pick(known)
+        w.ask(f"Where is the {o}?", *w.object_room(o))
     if task == 3 and (new := [o for o, v in w.visits.items()
                               if len(v) > 1 and (o, len(v)) not in asked
                               and v[-1][0] not in [r for r, _ in v[:-1]]]):
-        o = w.pick(new); (a, _), (b, sup) = w.visits[o][-2:]; asked.add((o, len(w.visits[o])))
+        o = w.pick(new)
+        (a, _), (b, sup) = w.visits[o][-2:]
+        asked.add((o, len(w.visits[o])))
         w.ask(f"Where was the {o} before the {b}?", a, sup)
 
 def story_lines(task: int, rng: np.random.Generator) -> list:
@@ -182,11 +201,15 @@ def story_lines(task: int, rng: np.random.Generator) -> list:
     w, asked, people = World(rng), set(), list(PEOPLE)
     while sum(not isinstance(x, str) for x in w.lines) < 5 and w.n < 40:
         if task in (2, 3):
-            for _ in range(w.rng.integers(1, 4) if task == 2 else w.rng.integers(2, 5)): w.event()
+            for _ in range(w.rng.integers(1, 4) if task == 2 else w.rng.integers(2, 5)):
+                w.event()
         else:
-            p = w.pick(people); w.move(p)
-            if task == 11 and w.rng.random() < 0.75: w.move(p, pronoun=True)
-            else: w.move(w.pick([q for q in people if q != p]))
+            p = w.pick(people)
+            w.move(p)
+            if task == 11 and w.rng.random() < 0.75:
+                w.move(p, pronoun=True)
+            else:
+                w.move(w.pick([q for q in people if q != p]))
         _ask(task, w, asked)
     return w.lines
 
@@ -196,16 +219,19 @@ def generate_babi(task: int, # one of TASKS
                   seed: int = 0) -> str:
     """A bAbI-style task file in the v1.2 format from the
     simulated world; the same arguments give the same file."""
-    if task not in TASKS: raise ValueError(f"task must be one of {sorted(TASKS)}, got {task!r}")
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {sorted(TASKS)}, got {task!r}")
     if not isinstance(questions, int) or questions < 1:
         raise ValueError(f"questions must be a positive int, got {questions!r}")
     rng, stories, n = np.random.default_rng([task, seed]), [], 0
     while n < questions:
         story = story_lines(task, rng)
         qs = [k for k, x in enumerate(story) if not isinstance(x, str)]
-        if not qs: continue
+        if not qs:
+            continue
         story = story[: qs[min(len(qs), questions - n) - 1] + 1]
-        n += min(len(qs), questions - n); stories.append(story)
+        n += min(len(qs), questions - n)
+        stories.append(story)
     return format_babi(stories)
 
 # %% ../chapters/11_memory_networks.ipynb #c028
@@ -217,7 +243,8 @@ def babi_member(task: int, size: str = "1k", split: str = "train") -> str:
     if task not in TASKS:
         raise ValueError(f"task must be one of {sorted(TASKS)} (the tasks this chapter models), "
                          f"got {task!r}")
-    if size not in ("1k", "10k"): raise ValueError(f"size must be '1k' or '10k', got {size!r}")
+    if size not in ("1k", "10k"):
+        raise ValueError(f"size must be '1k' or '10k', got {size!r}")
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     return (
@@ -229,11 +256,13 @@ def _babi_text(path: Path, member: str) -> tuple[str, str]:
     if path.is_dir():
         hits = [p for p in (path / name, *path.rglob(name)) if p.is_file()
                 and (p.parent == path or p.parent.name == folder)]
-        if not hits: raise ValueError(f"{path} holds no {folder}/{name}")
+        if not hits:
+            raise ValueError(f"{path} holds no {folder}/{name}")
         return hits[0].read_text(encoding="utf-8"), str(hits[0])
     if tarfile.is_tarfile(path):
         with tarfile.open(path) as tar:
-            try: return tar.extractfile(member).read().decode("utf-8"), member
+            try:
+                return tar.extractfile(member).read().decode("utf-8"), member
             except KeyError:
                 raise ValueError(f"{path} has no {member}; is it the bAbI v1.2 archive?") from None
     return path.read_text(encoding="utf-8"), str(path)
@@ -249,10 +278,13 @@ def load_babi(task: int, size: str = "1k", split: str = "train", url: str = BABI
               path: str | Path | None = None) -> list[QA]:
     "The questions of one original bAbI task file (from `path`, or downloaded and checked once)."
     member = babi_member(task, size, split)
-    if path is not None and not Path(path).exists(): raise FileNotFoundError(f"no {path}")
+    if path is not None and not Path(path).exists():
+        raise FileNotFoundError(f"no {path}")
     path = Path(path) if path is not None else download(url, sha256, dest=dest, progress=progress)
-    try: text, source = _babi_text(path, member)
-    except UnicodeDecodeError: raise ValueError(f"{path} is not a bAbI text file") from None
+    try:
+        text, source = _babi_text(path, member)
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not a bAbI text file") from None
     return parse_babi(text, source=source)
 
 
@@ -275,10 +307,13 @@ def encode_qa(qas: Sequence[QA], vocab: Vocab, memory_size: int = 50) -> dict[st
                           torch.zeros(len(qas), Jq, dtype=torch.long))
     support = torch.zeros(len(qas), memory_size, dtype=torch.bool)
     for n, (q, s) in enumerate(zip(qas, toks)):
-        for m, t in enumerate(s): stories[n, m, :len(t)] = torch.tensor(vocab.encode(t))
-        qt = vocab.encode(babi_tokenize(q.question)); questions[n, :len(qt)] = torch.tensor(qt)
+        for m, t in enumerate(s):
+            stories[n, m, :len(t)] = torch.tensor(vocab.encode(t))
+        qt = vocab.encode(babi_tokenize(q.question))
+        questions[n, :len(qt)] = torch.tensor(qt)
         for i in q.support:
-            if len(q.story) - 1 - i < memory_size: support[n, len(q.story) - 1 - i] = True
+            if len(q.story) - 1 - i < memory_size:
+                support[n, len(q.story) - 1 - i] = True
     answers = torch.tensor([vocab[q.answer.lower()] for q in qas])
     return {"stories": stories, "questions": questions, "answers": answers, "support": support}
 
@@ -299,7 +334,8 @@ class PermutationSampler(Sampler):
     "Indices 0..n-1 in a new `torch.randperm` order every pass (in order when not shuffling)."
     def __init__(self, n: int, shuffle: bool = True, generator: torch.Generator | None = None):
         self.n, self.shuffle, self.generator = n, shuffle, generator
-    def __len__(self) -> int: return self.n
+    def __len__(self) -> int:
+        return self.n
     def __iter__(self) -> Iterator[int]:
         yield from (torch.randperm(self.n, generator=self.generator) if self.shuffle
                     else torch.arange(self.n)).tolist()
@@ -308,8 +344,10 @@ class PermutationSampler(Sampler):
 # %% ../chapters/11_memory_networks.ipynb #c034b
 class QAData(Dataset):
     "Encoded questions; `data[indices]` is the batch (stories, questions, answers)."
-    def __init__(self, data: dict[str, torch.Tensor]): self.data = data
-    def __len__(self) -> int: return len(self.data["answers"])
+    def __init__(self, data: dict[str, torch.Tensor]):
+        self.data = data
+    def __len__(self) -> int:
+        return len(self.data["answers"])
     def __getitem__(self, idx: list[int]) -> tuple[torch.Tensor, ...]:
         return tuple(self.data[k][idx] for k in ("stories", "questions", "answers"))
 
@@ -361,11 +399,14 @@ class MemN2N(nn.Module):
     "End-to-end memory network, adjacent tying A^(k+1) = C^k, B = A^1, W = C^K (Sukhbaatar 2015)."
     def __init__(self, cfg: MemConfig, vocab: Vocab | None = None):
         super().__init__()
-        if cfg.hops < 1: raise ValueError(f"a memory network needs at least 1 hop, got {cfg.hops}")
+        if cfg.hops < 1:
+            raise ValueError(f"a memory network needs at least 1 hop, got {cfg.hops}")
         self.cfg, self.vocab, self.linear = cfg, vocab, False   # linear: no softmax over memories
         self.E = nn.ModuleList(nn.Embedding(cfg.vocab_size, cfg.dim, padding_idx=0)
                                for _ in range(cfg.hops + 1))
-        for e in self.E: nn.init.normal_(e.weight, std=0.1); e.weight.data[0] = 0
+        for e in self.E:
+            nn.init.normal_(e.weight, std=0.1)
+            e.weight.data[0] = 0
         self.T = (nn.Parameter(torch.randn(cfg.hops + 1, cfg.memory_size, cfg.dim) * 0.1)
                   if cfg.temporal_encoding else None)
 
@@ -374,7 +415,8 @@ class MemN2N(nn.Module):
              ) -> torch.Tensor:
         "Statement vectors with embedding E_k: (..., J) -> (..., dim)."
         e = self.E[k](tokens)   # (..., J, d)
-        if not self.cfg.position_encoding: return e.sum(-2)
+        if not self.cfg.position_encoding:
+            return e.sum(-2)
         return (e * (position_weights(tokens, self.cfg.dim) if pw is None else pw)).sum(-2)
 
 
@@ -386,7 +428,8 @@ def forward(self: MemN2N, stories: torch.Tensor, # (B, M', J), slot 0 the latest
            ) -> tuple[torch.Tensor, torch.Tensor]:
     "Answer logits (B, V) and the attention over the memory slots at every hop (B, K, M')."
     M, N = stories.shape[1], self.cfg.memory_size
-    if M > N: raise ValueError(f"stories have {M} slots; this model holds at most {N}")
+    if M > N:
+        raise ValueError(f"stories have {M} slots; this model holds at most {N}")
     # slots empty in the whole batch get weight 0 anyway: skip them (the same result, faster)
     used = (stories != 0).any(-1).any(0).nonzero()
     stories = stories[:, :int(used.max()) + 1 if len(used) else M]
@@ -454,11 +497,15 @@ def train_qa(model: nn.Module, train: dict, valid: dict,
     hist = []
     if cfg.linear_start and isinstance(model, MemN2N):
         lin = replace(cfg, patience=cfg.linear_patience)
-        for g in opt.param_groups: g["lr"] = cfg.linear_lr
+        for g in opt.param_groups:
+            g["lr"] = cfg.linear_lr
         model.linear = True
-        try: hist.append(fit(model, batches, valid_b, qa_step, opt, cfg=lin).assign(phase="linear"))
-        finally: model.linear = False
-        for g in opt.param_groups: g["lr"] = cfg.lr
+        try:
+            hist.append(fit(model, batches, valid_b, qa_step, opt, cfg=lin).assign(phase="linear"))
+        finally:
+            model.linear = False
+        for g in opt.param_groups:
+            g["lr"] = cfg.lr
     sched = torch.optim.lr_scheduler.StepLR(opt, cfg.anneal_every, 0.5)
     hist.append(
         fit(model, batches, valid_b, qa_step, opt, sched,
@@ -528,7 +575,8 @@ def babi_data(task: int,
     if path is None:
         qs, test = (parse_babi(generate_babi(task, train_size, seed=2 * seed)),
                     parse_babi(generate_babi(task, test_size, seed=2 * seed + 1)))
-    else: qs, test = (load_babi(task, size, split, path=path) for split in ("train", "test"))
+    else:
+        qs, test = (load_babi(task, size, split, path=path) for split in ("train", "test"))
     n_valid = max(1, len(qs) // 10)
     qas = {"train": qs[:-n_valid], "valid": qs[-n_valid:], "test": test}
     vocab = build_qa_vocab(qas["train"])
@@ -571,9 +619,11 @@ def attention_hits(attention: torch.Tensor, # (N, K, M) as from `predict_qa`
 def answer(self: MemN2N, story: Sequence[str], # the statements, oldest first
            question: str) -> tuple[str, np.ndarray]:
     "The answer word and the attention (hops, len(story)) over the statements (0 if not in memory)."
-    if self.vocab is None: raise ValueError("this model has no vocabulary; create it as "
-                                            "MemN2N(cfg, vocab) or use MemN2N.load")
-    if isinstance(story, str): raise TypeError("story must be a list of statements, not one string")
+    if self.vocab is None:
+        raise ValueError("this model has no vocabulary; create it as "
+                         "MemN2N(cfg, vocab) or use MemN2N.load")
+    if isinstance(story, str):
+        raise TypeError("story must be a list of statements, not one string")
     known = lambda s: [t for t in babi_tokenize(s) if t in self.vocab]
     if oov := sorted({t for s in [*story, question] for t in babi_tokenize(s)
                       if t not in self.vocab}):
@@ -581,10 +631,12 @@ def answer(self: MemN2N, story: Sequence[str], # the statements, oldest first
     if not known(question):
         raise ValueError(f"the question {question!r} has no word this model knows")
     kept = [i for i, s in enumerate(story) if known(s)]
-    if not kept: raise ValueError("the story is empty (or has no word this model knows): there is "
-                                  "nothing to answer from")
+    if not kept:
+        raise ValueError("the story is empty (or has no word this model knows): there is "
+                         "nothing to answer from")
     N, dev = self.cfg.memory_size, model_device(self)
-    if len(kept) > N: warnings.warn(f"only the latest {N} of {len(kept)} statements fit in memory")
+    if len(kept) > N:
+        warnings.warn(f"only the latest {N} of {len(kept)} statements fit in memory")
     kept = kept[-N:]
     qa = QA([" ".join(known(story[i])) for i in kept], " ".join(known(question)), "", [])
     data = encode_qa([qa], self.vocab, N)
@@ -598,7 +650,8 @@ def answer(self: MemN2N, story: Sequence[str], # the statements, oldest first
 @patch
 def save(self: MemN2N, path: str | Path) -> Path:
     "Write the model, its configuration and its vocabulary to a model file (kind 'memnet')."
-    if self.vocab is None: raise ValueError("cannot save a model without its vocabulary")
+    if self.vocab is None:
+        raise ValueError("cannot save a model without its vocabulary")
     return save_model(path, self, "memnet", self.cfg, self.vocab)
 
 @patch(cls_method=True)

@@ -52,23 +52,29 @@ def chorale_midi(score) -> bytes | None: # score: a music21 Score
     from music21 import bar, repeat
     from music21.midi.translate import streamToMidiFile
     keep = _four_voices(list(score.parts))
-    if keep is None: return None
+    if keep is None:
+        return None
     for p in list(score.parts):
-        if not any(p is k for k in keep): score.remove(p)
-    try: return streamToMidiFile(score).writestr()
+        if not any(p is k for k in keep):
+            score.remove(p)
+    try:
+        return streamToMidiFile(score).writestr()
     # repeat signs music21 cannot expand: play the music straight through
     except repeat.ExpanderException:
         for b in list(score.recurse().getElementsByClass(bar.Repeat)):
             site = b.activeSite
-            if site.rightBarline is b: site.rightBarline = bar.Barline("regular")
-            elif site.leftBarline is b: site.leftBarline = None
+            if site.rightBarline is b:
+                site.rightBarline = bar.Barline("regular")
+            elif site.leftBarline is b:
+                site.leftBarline = None
         return streamToMidiFile(score).writestr()
 
 # %% ../chapters/06_music.ipynb #c011
 def chorales_zip(members: dict[str, bytes]) -> bytes:
     """Transform: music21's chorale catalogue as a zip of `<bwv>.mid` files, one per distinct
     four-voice corpus file."""
-    try: import music21
+    try:
+        import music21
     except ImportError:
         raise ImportError("building the chorales needs music21 (a preparation-time tool): pip "
                           "install music21==10.5.1") from None
@@ -84,7 +90,8 @@ def chorales_zip(members: dict[str, bytes]) -> bytes:
         for name in corpus.chorales.Iterator(returnType="filename"):
             work = corpus.getWork(name)
             member = Path(work[0] if isinstance(work, list) else work).relative_to(root).as_posix()
-            if member in seen: continue
+            if member in seen:
+                continue
             seen.add(member)
             src = Path(tmp) / Path(member).name
             src.write_bytes(members[member])
@@ -110,8 +117,10 @@ def read_midi(source: str | Path | bytes, # a file name, or the bytes of a MIDI 
     `MidiError` if it is corrupt, empty or drums only."""
     raw = isinstance(source, (bytes, bytearray))
     name = name or ("the MIDI data" if raw else str(source))
-    if not raw and not Path(source).is_file(): raise FileNotFoundError(f"no MIDI file at {source}")
-    try: pm = pretty_midi.PrettyMIDI(io.BytesIO(source) if raw else str(source))
+    if not raw and not Path(source).is_file():
+        raise FileNotFoundError(f"no MIDI file at {source}")
+    try:
+        pm = pretty_midi.PrettyMIDI(io.BytesIO(source) if raw else str(source))
     except Exception as e:
         raise MidiError(f"{name} is not a readable MIDI file ({type(e).__name__}: {e})") from None
     drums = sum(len(i.notes) for i in pm.instruments if i.is_drum)
@@ -141,7 +150,8 @@ def piano_roll(notes: np.ndarray, # (N, 3) rows (start, end, pitch), times in qu
               ) -> np.ndarray:
     """(T, 88) float32: 1 where a note sounds at the start of frame t (a note covers the frames
     whose start it spans)."""
-    if len(notes) == 0: raise ValueError("cannot make a piano roll of no notes")
+    if len(notes) == 0:
+        raise ValueError("cannot make a piano roll of no notes")
     if notes[:, 2].min() < LOWEST or notes[:, 2].max() > HIGHEST:
         raise ValueError(f"pitches {notes[:, 2].min():.0f}-{notes[:, 2].max():.0f} are outside the "
                          f"piano's {LOWEST}-{HIGHEST}")
@@ -149,7 +159,8 @@ def piano_roll(notes: np.ndarray, # (N, 3) rows (start, end, pitch), times in qu
     # frames first..stop-1
     first, stop = np.ceil(grid[:, 0] - 1e-6).astype(int), np.ceil(grid[:, 1] - 1e-6).astype(int)
     roll = np.zeros((max(1, stop.max()), PITCHES), np.float32)
-    for a, b, p in zip(first, stop, notes[:, 2].astype(int)): roll[a:b, p - LOWEST] = 1
+    for a, b, p in zip(first, stop, notes[:, 2].astype(int)):
+        roll[a:b, p - LOWEST] = 1
     return roll
 
 # %% ../chapters/06_music.ipynb #c024
@@ -160,7 +171,8 @@ def plot_roll(roll: np.ndarray, # (T, 88) piano roll, or probabilities in [0, 1]
              ):
     "Draw a piano roll: time in quarter notes across, pitch up. Returns the axes."
     import matplotlib.pyplot as plt
-    if ax is None: _, ax = plt.subplots(figsize=(10, 3))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 3))
     used = np.flatnonzero(roll.max(0) > 0.05) + LOWEST
     lo, hi = pitch_range or ((used.min() - 2, used.max() + 2) if len(used) else (LOWEST, HIGHEST))
     ax.imshow(roll[:, lo - LOWEST: hi - LOWEST + 1].T, origin="lower", aspect="auto", cmap=cmap,
@@ -175,7 +187,8 @@ def plot_roll(roll: np.ndarray, # (T, 88) piano roll, or probabilities in [0, 1]
 def transpose(notes: np.ndarray, # (N, 3) rows (start, end, pitch)
               semitones: int) -> np.ndarray:
     "The notes moved by `semitones`; an error if a note leaves the piano's range."
-    out = notes.copy(); out[:, 2] += semitones
+    out = notes.copy()
+    out[:, 2] += semitones
     if len(out) and (out[:, 2].min() < LOWEST or out[:, 2].max() > HIGHEST):
         raise ValueError(f"transposing by {semitones} moves pitches "
                          f"{notes[:, 2].min():.0f}-{notes[:, 2].max():.0f} outside "
@@ -213,8 +226,10 @@ def previous_frames(roll: np.ndarray) -> np.ndarray:
 class FrequencyBaseline:
     "Every pitch on independently, with its (add-one smoothed) frequency in the training frames."
     def __init__(self, rolls: Sequence[np.ndarray]):
-        Y = np.concatenate(rolls); self.p = (Y.sum(0) + 1) / (len(Y) + 2)
-    def probs(self, roll: np.ndarray) -> np.ndarray: return np.broadcast_to(self.p, roll.shape)
+        Y = np.concatenate(rolls)
+        self.p = (Y.sum(0) + 1) / (len(Y) + 2)
+    def probs(self, roll: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(self.p, roll.shape)
     def nll(self, rolls: Sequence[np.ndarray]) -> float:
         "Nats per frame on `rolls`."
         return bernoulli_nll(np.concatenate([self.probs(r) for r in rolls]), np.concatenate(rolls))
@@ -227,7 +242,8 @@ class PreviousFrameBaseline(FrequencyBaseline):
         self.on, self.off = (((X * Y).sum(0) + 1) / (X.sum(0) + 2),
                              (((1 - X) * Y).sum(0) + 1) / ((1 - X).sum(0) + 2))
     def probs(self, roll: np.ndarray) -> np.ndarray:
-        X = previous_frames(roll); return X * self.on + (1 - X) * self.off
+        X = previous_frames(roll)
+        return X * self.on + (1 - X) * self.off
 
 # %% ../chapters/06_music.ipynb #c036
 @dataclass
@@ -260,7 +276,8 @@ def pad_rolls(rolls: Sequence[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor, 
     targets (B, T, 88) and a (B, T) mask of real frames."""
     T = max(len(r) for r in rolls)
     y, mask = torch.zeros(len(rolls), T, PITCHES), torch.zeros(len(rolls), T)
-    for i, r in enumerate(rolls): y[i, : len(r)], mask[i, : len(r)] = torch.from_numpy(r), 1
+    for i, r in enumerate(rolls):
+        y[i, : len(r)], mask[i, : len(r)] = torch.from_numpy(r), 1
     return torch.cat([torch.zeros(len(rolls), 1, PITCHES), y[:, :-1]], 1), y, mask
 
 class RollDataset(Dataset):
@@ -268,25 +285,32 @@ class RollDataset(Dataset):
     def __init__(self, rolls: Sequence[np.ndarray], max_shift: int = 0,
                  rng: np.random.Generator | None = None): # draws the shifts
         self.rolls, self.max_shift, self.rng = list(rolls), max_shift, rng
-    def __len__(self) -> int: return len(self.rolls)
+    def __len__(self) -> int:
+        return len(self.rolls)
     def __getitem__(self, i: int) -> np.ndarray:
-        r = self.rolls[i]; on = np.flatnonzero(r.max(0))
-        if self.max_shift == 0 or len(on) == 0: return r
+        r = self.rolls[i]
+        on = np.flatnonzero(r.max(0))
+        if self.max_shift == 0 or len(on) == 0:
+            return r
         lo, hi = shift_range(on + LOWEST, self.max_shift)
         # no wrap-around: the shift keeps every used pitch on the piano
         return np.roll(r, int(self.rng.integers(lo, hi + 1)), axis=1)
 
 class NumpyShuffle(Sampler[int]):
     "0..n-1 in a new order every pass, drawn from a NumPy generator."
-    def __init__(self, n: int, rng: np.random.Generator): self.n, self.rng = n, rng
-    def __len__(self) -> int: return self.n
-    def __iter__(self) -> Iterator[int]: yield from self.rng.permutation(self.n).tolist()
+    def __init__(self, n: int, rng: np.random.Generator):
+        self.n, self.rng = n, rng
+    def __len__(self) -> int:
+        return self.n
+    def __iter__(self) -> Iterator[int]:
+        yield from self.rng.permutation(self.n).tolist()
 
 def roll_batches(rolls: Sequence[np.ndarray], batch_size: int = 16, max_shift: int = 0,
                  shuffle: bool = True, seed: int = 0) -> DataLoader:
     """A `DataLoader` of whole pieces (`pad_rolls`), reshuffled each pass; with max_shift > 0
     each piece is transposed at random."""
-    if not rolls: raise ValueError("no pieces to batch")
+    if not rolls:
+        raise ValueError("no pieces to batch")
     rng = np.random.default_rng(seed)   # one generator: the order of a pass, then its shifts
     data = RollDataset(rolls, max_shift, rng)
     order = NumpyShuffle(len(data), rng) if shuffle else SequentialSampler(data)
@@ -342,7 +366,8 @@ def piece_nlls(model: nn.Module, # a `PianoRollLSTM` (or any model with its inpu
                batch_size: int = 32, # pieces per forward pass
               ) -> tuple[np.ndarray, np.ndarray]:
     "Per piece: its summed negative log-likelihood (nats, all frames) and its number of frames."
-    model.eval(); dev, sums = model_device(model), []
+    model.eval()
+    dev, sums = model_device(model), []
     for k in range(0, len(rolls), batch_size):
         x, y, mask = (t.to(dev) for t in pad_rolls(rolls[k: k + batch_size]))
         nll = F.binary_cross_entropy_with_logits(model(x)[0].float(), y, reduction="none")
@@ -378,8 +403,10 @@ def grid_notes(notes: np.ndarray, # (N, 3) rows (start, end, pitch), times in qu
     for p, s, e in sorted(zip(notes[:, 2].astype(np.int64).tolist(), g[:, 0].tolist(),
                               g[:, 1].tolist())):
         # a unison: one sounding note
-        if out and out[-1][2] == p and s < out[-1][1]: out[-1][1] = max(out[-1][1], e)
-        else: out.append([s, e, p])
+        if out and out[-1][2] == p and s < out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e, p])
     a = np.array(out, np.int64).reshape(-1, 3)
     return a[np.lexsort((a[:, 2], a[:, 0]))]
 
@@ -392,7 +419,9 @@ def notes_to_events(notes: np.ndarray) -> list[str]: # (N, 3) grid notes from `g
     out, now = [], 0
     for t, start, p in ev:
         while t > now:
-            k = min(t - now, MAX_SHIFT); out.append(f"shift_{k}"); now += k
+            k = min(t - now, MAX_SHIFT)
+            out.append(f"shift_{k}")
+            now += k
         out.append(f"{'on' if start else 'off'}_{p}")
     return out
 
@@ -402,15 +431,21 @@ def events_to_notes(tokens: Iterable[str]) -> np.ndarray:
     now, sounding, notes = 0, {}, []
     def stop(p: int):
         s = sounding.pop(p)
-        if now > s: notes.append((s, now, p))
+        if now > s:
+            notes.append((s, now, p))
     for tok in tokens:
         kind, _, v = tok.partition("_")
-        if kind == "shift": now += int(v)
+        if kind == "shift":
+            now += int(v)
         elif kind in ("on", "off"):
-            if int(v) in sounding: stop(int(v))
-            if kind == "on": sounding[int(v)] = now
-        elif tok not in SPECIALS: raise ValueError(f"not an event token: {tok!r}")
-    for p in list(sounding): stop(p)
+            if int(v) in sounding:
+                stop(int(v))
+            if kind == "on":
+                sounding[int(v)] = now
+        elif tok not in SPECIALS:
+            raise ValueError(f"not an event token: {tok!r}")
+    for p in list(sounding):
+        stop(p)
     a = np.array(notes, np.int64).reshape(-1, 3)
     return a[np.lexsort((a[:, 2], a[:, 0]))]
 
@@ -442,7 +477,8 @@ def generate_events(model: LanguageModel, vocab: Vocab,
     "Sampled events after `prime` for `steps` grid steps; specials, impossible events masked."
     if not 0 < temperature < math.inf:
         raise ValueError(f"temperature must be > 0 and finite, got {temperature}")
-    if steps < 1: raise ValueError(f"steps must be at least 1, got {steps}")
+    if steps < 1:
+        raise ValueError(f"steps must be at least 1, got {steps}")
     keys = np.arange(LOWEST, HIGHEST + 1)
     out_of_range = (keys < pitch_range[0]) | (keys > pitch_range[1])
     on_ids, off_ids = (np.array([vocab[f"on_{p}"] for p in keys]),
@@ -451,22 +487,28 @@ def generate_events(model: LanguageModel, vocab: Vocab,
     sounding, fresh, left = np.zeros(PITCHES, bool), np.zeros(PITCHES, bool), steps  # fresh: new
     def play(tok: str) -> int:   # update the state; returns the steps the event moves time
         kind, _, v = tok.partition("_")
-        if kind == "shift": fresh[:] = False; return int(v)
+        if kind == "shift":
+            fresh[:] = False
+            return int(v)
         sounding[int(v) - LOWEST] = fresh[int(v) - LOWEST] = kind == "on"
         return 0
-    for tok in prime: play(tok)
-    model.eval(); dev = model_device(model)
+    for tok in prime:
+        play(tok)
+    model.eval()
+    dev = model_device(model)
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
     logits, state = model(torch.tensor([vocab.encode(prime, bos=True)], device=dev))
     out = []
     while left > 0:
-        ban = np.zeros(len(vocab), bool); ban[: len(SPECIALS)] = True
+        ban = np.zeros(len(vocab), bool)
+        ban[: len(SPECIALS)] = True
         ban[on_ids], ban[off_ids], ban[shift_ids] = (sounding | out_of_range, ~sounding | fresh,
                                                      np.arange(1, MAX_SHIFT + 1) > left)
         z = logits[0, -1].float().cpu()
         z[torch.from_numpy(ban)] = -math.inf
         nxt = int(draw_token(z, temperature, generator=gen))
-        out.append(vocab.itos[nxt]); left -= play(out[-1])
+        out.append(vocab.itos[nxt])
+        left -= play(out[-1])
         logits, state = model(torch.tensor([[nxt]], device=dev), state)
     return out
 
@@ -514,7 +556,8 @@ class Composer:
                 seed_midi: str | Path | bytes | None = None,
                 seed: int | None = None) -> pretty_midi.PrettyMIDI:
         "The seed's notes (if any) followed by `seconds` of sampled music."
-        if not 0 < seconds <= 3600: raise ValueError(f"seconds must be in (0, 3600], got {seconds}")
+        if not 0 < seconds <= 3600:
+            raise ValueError(f"seconds must be in (0, 3600], got {seconds}")
         prime = midi_events(seed_midi) if seed_midi is not None else []
         steps = max(1, round(seconds * self.bpm / 60 * STEPS_PER_QUARTER))
         return events_to_midi(prime
@@ -614,7 +657,8 @@ def train_command(*, save: Path = Path("music.pt"), # where to write the model
                   progress: bool = True, # show a progress bar and a line per round
                  ) -> str:
     "Train the chapter's event model on the Bach chorales' training split and save it."
-    if not 0 < passes < math.inf: raise ValueError(f"--passes must be positive, got {passes}")
+    if not 0 < passes < math.inf:
+        raise ValueError(f"--passes must be positive, got {passes}")
     _check_seed(seed)
     _check_writable(save, "--save")
     notes = {n: grid_notes(note_array(read_midi(m, n))) for n, m in load_chorales().items()}
@@ -642,7 +686,8 @@ def generate_command(*,
                      seed: int | None = None, # random seed, for a reproducible piece
                     ) -> str:
     "Compose a piece with a saved model and write it as a MIDI file."
-    if not 0 < seconds <= 3600: raise ValueError(f"seconds must be in (0, 3600], got {seconds}")
+    if not 0 < seconds <= 3600:
+        raise ValueError(f"seconds must be in (0, 3600], got {seconds}")
     if not 0 < temperature < math.inf:
         raise ValueError(f"temperature must be > 0 and finite, got {temperature}")
     _check_seed(seed)

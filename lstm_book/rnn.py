@@ -41,7 +41,8 @@ def time_major(x: torch.Tensor, input_size: int,
     if x.size(-1) != input_size:
         raise ValueError(f"expected {input_size} input features in the last dimension, got "
                          f"{x.size(-1)} (shape {tuple(x.shape)})")
-    if x.dim() == 2: return x.unsqueeze(1), True
+    if x.dim() == 2:
+        return x.unsqueeze(1), True
     return (x.transpose(0, 1) if batch_first else x), False
 
 # %% ../chapters/02_rnn.ipynb #c020
@@ -58,7 +59,8 @@ class ElmanCell(nn.Module):
         self.bias_ih = nn.Parameter(torch.empty(hidden_size)) if bias else None
         self.bias_hh = nn.Parameter(torch.empty(hidden_size)) if bias else None
         # as PyTorch
-        for p in self.parameters(): nn.init.uniform_(p, -hidden_size ** -0.5, hidden_size ** -0.5)
+        for p in self.parameters():
+            nn.init.uniform_(p, -hidden_size ** -0.5, hidden_size ** -0.5)
 
     def forward(self, x: torch.Tensor, # (B, I) or unbatched (I,)
                 h: torch.Tensor | None = None, # (B, H) or (H,); zeros when None
@@ -66,7 +68,8 @@ class ElmanCell(nn.Module):
         if x.dim() not in (1, 2) or x.size(-1) != self.input_size:
             raise ValueError(f"expected input of shape (B, {self.input_size}) or "
                              f"({self.input_size},), got {tuple(x.shape)}")
-        if h is None: h = x.new_zeros(*x.shape[:-1], self.hidden_size)
+        if h is None:
+            h = x.new_zeros(*x.shape[:-1], self.hidden_size)
         return elman_step(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh,
                           _ACTIVATIONS[self.nonlinearity])
 
@@ -113,7 +116,8 @@ class Elman(nn.Module):
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False):
         super().__init__()
-        if num_layers < 1: raise ValueError(f"num_layers must be at least 1, got {num_layers}")
+        if num_layers < 1:
+            raise ValueError(f"num_layers must be at least 1, got {num_layers}")
         self.input_size, self.hidden_size, self.num_layers, self.batch_first = (
             input_size, hidden_size, num_layers, batch_first)
         if nonlinearity not in _ACTIVATIONS:
@@ -121,7 +125,8 @@ class Elman(nn.Module):
         self.act = _ACTIVATIONS[nonlinearity]
         for l in range(num_layers):
             cell = ElmanCell(input_size if l == 0 else hidden_size, hidden_size, bias, nonlinearity)
-            for name, p in cell.named_parameters(): self.register_parameter(f"{name}_l{l}", p)
+            for name, p in cell.named_parameters():
+                self.register_parameter(f"{name}_l{l}", p)
 
     def forward(self, x: torch.Tensor, # (T, B, I), (B, T, I) with batch_first, or unbatched (T, I)
                 # initial states h_0: (num_layers, B, H) or (num_layers, H)
@@ -130,7 +135,8 @@ class Elman(nn.Module):
         "Returns the last layer's outputs (T, B, H) and the final states h_n (num_layers, B, H)."
         x, unbatched = time_major(x, self.input_size, self.batch_first)
         h0 = x.new_zeros(self.num_layers, x.size(1), self.hidden_size) if state is None else state
-        if unbatched and state is not None: h0 = h0.unsqueeze(1)
+        if unbatched and state is not None:
+            h0 = h0.unsqueeze(1)
         if h0.shape != (self.num_layers, x.size(1), self.hidden_size):
             raise ValueError("expected a state of shape "
                              f"{(self.num_layers, x.size(1), self.hidden_size)}, got "
@@ -142,7 +148,8 @@ class Elman(nn.Module):
             x, h = unroll(lambda x_t, h: elman_step(x_t, h, *w, act=self.act), x, h0[l])
             finals.append(h)
         h_n = torch.stack(finals)
-        if unbatched: return x.squeeze(1), h_n.squeeze(1)
+        if unbatched:
+            return x.squeeze(1), h_n.squeeze(1)
         return (x.transpose(0, 1) if self.batch_first else x), h_n
 
 # %% ../chapters/02_rnn.ipynb #c061
@@ -154,7 +161,8 @@ def plot_heatmap(matrix: Any, # a 2-D array or tensor
     "Draw a matrix as a heatmap with optional tick labels and values. Returns the axes."
     import matplotlib.pyplot as plt
     m = matrix.detach().cpu().numpy() if torch.is_tensor(matrix) else np.asarray(matrix)
-    if m.ndim != 2: raise ValueError(f"a heatmap needs a 2-D matrix, got shape {m.shape}")
+    if m.ndim != 2:
+        raise ValueError(f"a heatmap needs a 2-D matrix, got shape {m.shape}")
     for labels, n in ((xlabels, m.shape[1]), (ylabels, m.shape[0])):
         if labels is not None and len(labels) != n:
             raise ValueError(f"got {len(labels)} labels for {n} rows/columns")
@@ -162,15 +170,18 @@ def plot_heatmap(matrix: Any, # a 2-D array or tensor
         _, ax = plt.subplots(figsize=(min(3 + 0.45 * m.shape[1], 12),
                                       min(2.5 + 0.4 * m.shape[0], 10)))
     im = ax.imshow(m, cmap=cmap, aspect="auto", **kw)
-    if xlabels is not None: ax.set_xticks(range(m.shape[1]), labels=[str(l) for l in xlabels])
-    if ylabels is not None: ax.set_yticks(range(m.shape[0]), labels=[str(l) for l in ylabels])
+    if xlabels is not None:
+        ax.set_xticks(range(m.shape[1]), labels=[str(l) for l in xlabels])
+    if ylabels is not None:
+        ax.set_yticks(range(m.shape[0]), labels=[str(l) for l in ylabels])
     if xlabels is not None:
         plt.setp(ax.get_xticklabels(), rotation=90 if max(map(len, map(str, xlabels))) > 2 else 0)
     if annotate:
         for i, j in np.ndindex(m.shape):
             ax.text(j, i, format(m[i, j], fmt), ha="center", va="center",
                     color="w" if m[i, j] < m.mean() else "k", fontsize=8)
-    if colorbar: ax.figure.colorbar(im, ax=ax)
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax)
     ax.set_title(title)
     return ax
 
@@ -203,13 +214,16 @@ class Jordan(nn.Module):
                ) -> tuple[torch.Tensor, torch.Tensor]:
         "Returns the outputs (T, B, O) and the state units after the last step (B, O)."
         x, unbatched = time_major(x, self.input_size, self.batch_first)
-        if state is None: state = x.new_zeros(x.size(1), self.output_size)
-        elif unbatched: state = state.unsqueeze(0)
+        if state is None:
+            state = x.new_zeros(x.size(1), self.output_size)
+        elif unbatched:
+            state = state.unsqueeze(0)
         if state.shape != (x.size(1), self.output_size):
             raise ValueError(f"expected a state of shape {(x.size(1), self.output_size)}, got "
                              f"{tuple(state.shape)}")
         y, (_, s) = unroll(lambda x_t, ys: self.step(x_t, ys[1]), x, (None, state))
-        if unbatched: return y.squeeze(1), s.squeeze(0)
+        if unbatched:
+            return y.squeeze(1), s.squeeze(0)
         return (y.transpose(0, 1) if self.batch_first else y), s
 
 # %% ../chapters/02_rnn.ipynb #c049
@@ -223,7 +237,8 @@ def grad_norm_by_distance(cell: Callable, # cell(x_t, state) -> state, e.g. Elma
     states = []
     def step(x_t, s):
         s = cell(x_t, s)
-        for part in (s if isinstance(s, tuple) else (s,)): part.retain_grad()
+        for part in (s if isinstance(s, tuple) else (s,)):
+            part.retain_grad()
         states.append(s)
         return s
     _, last = unroll(step, x, state)
@@ -237,7 +252,8 @@ def set_spectral_radius(weight: torch.Tensor, rho: float) -> torch.Tensor:
     "Rescale a square matrix in place so that its largest absolute eigenvalue is `rho`."
     if weight.dim() != 2 or weight.size(0) != weight.size(1):
         raise ValueError(f"need a square matrix, got {tuple(weight.shape)}")
-    with torch.no_grad(): weight.mul_(rho / torch.linalg.eigvals(weight).abs().max())
+    with torch.no_grad():
+        weight.mul_(rho / torch.linalg.eigvals(weight).abs().max())
     return weight
 
 # %% ../chapters/02_rnn.ipynb #c059
@@ -266,7 +282,8 @@ class AddingBatches:
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         for _ in range(self.batches):
             yield adding_problem(self.batch_size, self.length, self.generator)
-    def __len__(self) -> int: return self.batches
+    def __len__(self) -> int:
+        return self.batches
 
 # %% ../chapters/02_rnn.ipynb #h2122
 def adding_validation(length: int, # time steps T
@@ -293,7 +310,8 @@ class Recurrent(nn.Module):
         if unbatched and state is not None:
             raise ValueError("pass an initial state only with batched input")
         out, state = unroll(self.cell, x, state)
-        if unbatched: return out.squeeze(1), state
+        if unbatched:
+            return out.squeeze(1), state
         return (out.transpose(0, 1) if self.batch_first else out), state
 
 # %% ../chapters/02_rnn.ipynb #c064
@@ -313,7 +331,8 @@ class LayerNormRNNCell(nn.Module):
         if x.dim() != 2 or x.size(-1) != self.input_size:
             raise ValueError(f"expected input of shape (B, {self.input_size}), got "
                              f"{tuple(x.shape)}")
-        if h is None: h = x.new_zeros(x.size(0), self.hidden_size)
+        if h is None:
+            h = x.new_zeros(x.size(0), self.hidden_size)
         return torch.tanh(self.norm(self.ih(x) + self.hh(h)))
 
 # %% ../chapters/02_rnn.ipynb #c066
@@ -337,7 +356,8 @@ class SkipRNN(nn.Module):
                ) -> tuple[torch.Tensor, torch.Tensor]:
         "Returns the outputs (T, B, H) and the state (skip, B, H)."
         x, unbatched = time_major(x, self.input_size, self.batch_first)
-        if unbatched: raise ValueError("SkipRNN needs batched input (T, B, I)")
+        if unbatched:
+            raise ValueError("SkipRNN needs batched input (T, B, I)")
         hist = (list(state.unbind(0)) if state is not None
                 else [x.new_zeros(x.size(1), self.hidden_size)] * self.skip)
         outs = []
@@ -374,16 +394,20 @@ def train_adding(make_rnn: Callable[[], nn.Module], # makes a fresh batch_first 
     data = iter(AddingBatches(length, batch_size, epochs * batches, seed=seed + 1))
     rows, t0, solved = [], time.perf_counter(), solved_threshold(length)
     for epoch in range(1, epochs + 1):
-        model.train(); norms = []
+        model.train()
+        norms = []
         for x, y in itertools.islice(data, batches):
-            opt.zero_grad(); F.mse_loss(model(x), y).backward()
+            opt.zero_grad()
+            F.mse_loss(model(x), y).backward()
             norms.append(nn.utils.clip_grad_norm_(model.parameters(), clip_norm or math.inf).item())
             opt.step()
         model.eval()
-        with torch.no_grad(): v = F.mse_loss(model(xv), yv).item()
+        with torch.no_grad():
+            v = F.mse_loss(model(xv), yv).item()
         rows.append({"step": epoch * batches, "valid_mse": v, "max_grad_norm": max(norms),
                      "median_grad_norm": float(np.median(norms)),
                      "seconds": time.perf_counter() - t0})
-        if stop_when_solved and v < solved: break
+        if stop_when_solved and v < solved:
+            break
     h = pd.DataFrame(rows)
     return h if history else float(h.valid_mse.min())

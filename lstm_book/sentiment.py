@@ -36,7 +36,8 @@ def load_movie_reviews(drop_neutral: bool = True, # leave out sentences rated ex
     df = pd.read_csv(data_path("movie_reviews"), sep="\t", quoting=csv.QUOTE_NONE,
                      dtype={"id": int, "sentiment": float, "text": str})
     df = df.rename(columns={"sentiment": "rating"})
-    if drop_neutral: df = df[df.rating != 0].reset_index(drop=True)
+    if drop_neutral:
+        df = df[df.rating != 0].reset_index(drop=True)
     return df.assign(label=(df.rating > 0).astype(int))
 
 # %% ../chapters/05_sentiment.ipynb #c011
@@ -51,7 +52,8 @@ def stratified_split(labels: Sequence[int], # the class of every example
     for c in np.unique(labels):
         idx = rng.permutation(np.flatnonzero(labels == c))
         n_valid, n_test = round(fractions[1] * len(idx)), round(fractions[2] * len(idx))
-        parts["valid"].append(idx[:n_valid]); parts["test"].append(idx[n_valid:n_valid + n_test])
+        parts["valid"].append(idx[:n_valid])
+        parts["test"].append(idx[n_valid:n_valid + n_test])
         parts["train"].append(idx[n_valid + n_test:])
     return {k: np.sort(np.concatenate(v)) for k, v in parts.items()}
 
@@ -71,7 +73,8 @@ def load_imdb(url: str = IMDB_URL, sha256: str = IMDB_SHA256,
     with tarfile.open(path, "r:gz") as tar:
         for m in tar:
             hit = _IMDB_MEMBER.match(m.name)
-            if not (m.isfile() and hit): continue
+            if not (m.isfile() and hit):
+                continue
             text = tar.extractfile(m).read().decode("utf-8").replace("<br />", "\n")
             rows.append((hit[1], int(hit[3]), int(hit[4]), int(hit[2] == "pos"), text))
     if not rows:
@@ -86,7 +89,8 @@ _TOKEN = re.compile(r"n't|[a-z0-9]+(?=n't)|[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
 def review_tokenize(text: str) -> list[str]:
     """Lower-cased words, numbers and punctuation marks;
     `n't` is split off ('isn't' -> 'is', \"n't\")."""
-    if not isinstance(text, str): raise TypeError(f"expected a string, got {type(text).__name__}")
+    if not isinstance(text, str):
+        raise TypeError(f"expected a string, got {type(text).__name__}")
     return _TOKEN.findall(text.lower().replace("''", '"').replace("``", '"'))
 
 # %% ../chapters/05_sentiment.ipynb #c020
@@ -107,7 +111,8 @@ build_vocab = build_review_vocab   # the old name, which chapter 09 imports; not
 def pad_batch(seqs: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
     """Right-pad 1-D id tensors with 0 (`<pad>`) into (B, T);
     returns it with the lengths (B,) as a CPU int64 tensor."""
-    if len(seqs) == 0: raise ValueError("cannot pad an empty batch")
+    if len(seqs) == 0:
+        raise ValueError("cannot pad an empty batch")
     lengths = torch.tensor([len(s) for s in seqs], dtype=torch.long)
     if (lengths == 0).any():
         raise ValueError(f"sequences {torch.nonzero(lengths == 0).flatten().tolist()} are empty; "
@@ -127,14 +132,16 @@ class BucketSampler(Sampler[list[int]]):
         self.lengths, self.batch_size, self.pool = np.asarray(lengths), batch_size, pool
         self.rng = np.random.default_rng(seed)
 
-    def __len__(self) -> int: return -(-len(self.lengths) // self.batch_size)
+    def __len__(self) -> int:
+        return -(-len(self.lengths) // self.batch_size)
 
     def __iter__(self) -> Iterator[list[int]]:
         B, N = self.batch_size, len(self.lengths)
         pools = np.split(self.rng.permutation(N), range(B * self.pool, N, B * self.pool))
         idx = np.concatenate([p[np.argsort(self.lengths[p], kind="stable")] for p in pools])
         batches = [idx[i:i + B] for i in range(0, len(idx), B)]
-        for i in self.rng.permutation(len(batches)): yield batches[i].tolist()
+        for i in self.rng.permutation(len(batches)):
+            yield batches[i].tolist()
 
 
 # %% ../chapters/05_sentiment.ipynb #c028b
@@ -147,7 +154,8 @@ class LabelledSequences(Dataset):
             raise ValueError(f"{len(seqs)} sequences but {len(labels)} labels")
         self.seqs, y = list(seqs), np.array(labels)
         self.labels = torch.tensor(y, dtype=torch.float32 if y.dtype.kind == "f" else torch.long)
-    def __len__(self) -> int: return len(self.seqs)
+    def __len__(self) -> int:
+        return len(self.seqs)
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
         return self.seqs[i], self.labels[i]
 
@@ -173,7 +181,8 @@ def bucket_batches(seqs: Sequence[torch.Tensor], labels: Sequence, batch_size: i
 def padding_share(batches: Iterable) -> float:
     "Share of the positions of the padded (ids, lengths, ...) batches of one pass that are padding."
     pads = total = 0
-    for x, lens, *_ in batches: pads, total = pads + x.numel() - int(lens.sum()), total + x.numel()
+    for x, lens, *_ in batches:
+        pads, total = pads + x.numel() - int(lens.sum()), total + x.numel()
     return pads / total
 
 
@@ -229,7 +238,8 @@ class SentimentLSTM(nn.Module):
         weights = None
         if self.cfg.pool == "last":
             z = torch.cat([h[-2], h[-1]], 1) if self.cfg.bidirectional else h[-1]
-        elif self.cfg.pool == "max": z = y.masked_fill(~mask[..., None], float("-inf")).amax(1)
+        elif self.cfg.pool == "max":
+            z = y.masked_fill(~mask[..., None], float("-inf")).amax(1)
         else:
             weights = self.att(torch.tanh(y)).squeeze(-1).masked_fill(~mask,
                                                                       float("-inf")).softmax(1)
@@ -292,7 +302,8 @@ def scores(labels: Sequence[int], probs: Sequence[float], threshold: float = 0.5
     """Accuracy, precision, recall and F1 of the positive
     class, and the confusion matrix [[TN, FP], [FN, TP]]."""
     y, pred = np.asarray(labels).astype(int), (np.asarray(probs) > threshold).astype(int)
-    if y.shape != pred.shape: raise ValueError(f"{len(y)} labels but {len(pred)} predictions")
+    if y.shape != pred.shape:
+        raise ValueError(f"{len(y)} labels but {len(pred)} predictions")
     cm = np.array([[np.sum((y == a) & (pred == b)) for b in (0, 1)] for a in (0, 1)])
     precision, recall = cm[1, 1] / max(cm[:, 1].sum(), 1), cm[1, 1] / max(cm[1].sum(), 1)
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -312,7 +323,8 @@ def accuracy_difference(labels: Sequence[int],
     y = np.asarray(labels).astype(int)
     right = lambda ps: np.mean([(np.asarray(p) > 0.5) == y for p in ps], axis=0)   # (N,)
     d = right(probs_a) - right(probs_b)
-    if groups is not None: d = pd.Series(d).groupby(np.asarray(groups)).mean().to_numpy()
+    if groups is not None:
+        d = pd.Series(d).groupby(np.asarray(groups)).mean().to_numpy()
     return paired_bootstrap(lambda i: d[i].mean(), len(d), n_boot, level, seed)
 
 # %% ../chapters/05_sentiment.ipynb #c044
@@ -342,7 +354,8 @@ def tfidf_logreg(train_texts: Sequence[str], train_labels: Sequence[int],
                              LogisticRegression(C=C, max_iter=5000))
         results[C] = pipe.fit(X, y, logisticregression__sample_weight=w).score(
             list(valid_texts), list(valid_labels))
-        if best is None or results[C] > results[best[0]]: best = (C, pipe)
+        if best is None or results[C] > results[best[0]]:
+            best = (C, pipe)
     best[1].valid_scores = results
     return best[1]
 
@@ -384,7 +397,8 @@ def token_saliency(model: SentimentLSTM, vocab: Vocab,
     """Tokens of `text`, their gradient x input saliency for (positive - negative) logit, and the
     attention weights (or None)."""
     tokens = review_tokenize(text)
-    if not tokens: raise ValueError("the text has no tokens to explain")
+    if not tokens:
+        raise ValueError("the text has no tokens to explain")
     model.eval()
     dev = model_device(model)
     x, lengths = torch.tensor([vocab.encode(tokens)], device=dev), torch.tensor([len(tokens)])
@@ -400,8 +414,10 @@ class SentimentClassifier:
     """Tokenizer + vocabulary + one or more `SentimentLSTM`s (probabilities averaged):
     `predict(texts)` -> P(positive)."""
     def __init__(self, models: Sequence[SentimentLSTM], vocab: Vocab, max_tokens: int = 400):
-        if not models: raise ValueError("a SentimentClassifier needs at least one model")
-        if max_tokens < 2: raise ValueError(f"max_tokens must be at least 2, got {max_tokens}")
+        if not models:
+            raise ValueError("a SentimentClassifier needs at least one model")
+        if max_tokens < 2:
+            raise ValueError(f"max_tokens must be at least 2, got {max_tokens}")
         for m in models:
             if m.cfg.vocab_size != len(vocab):
                 raise ValueError(f"a model has vocab_size {m.cfg.vocab_size} but the vocabulary "
@@ -413,9 +429,11 @@ class SentimentClassifier:
         ids, empty, long = encode_texts(texts, self.vocab), [], []
         half = self.max_tokens // 2
         for i, s in enumerate(ids):
-            if len(s) == 0 or bool((s == self.vocab.unk_id).all()): empty.append(i)
+            if len(s) == 0 or bool((s == self.vocab.unk_id).all()):
+                empty.append(i)
             elif len(s) > self.max_tokens:
-                long.append(i); ids[i] = torch.cat([s[:half], s[-(self.max_tokens - half):]])
+                long.append(i)
+                ids[i] = torch.cat([s[:half], s[-(self.max_tokens - half):]])
         return ids, empty, long
 
 # %% ../chapters/05_sentiment.ipynb #c074
@@ -427,12 +445,15 @@ def predict(self: SentimentClassifier, texts: Sequence[str], batch_size: int = 2
         raise TypeError("predict expects a list of texts; for one text use predict([text])")
     texts = list(texts)
     bad = [i for i, t in enumerate(texts) if not isinstance(t, str)]
-    if bad: raise TypeError(f"texts must be strings; items {bad[:5]} are not")
+    if bad:
+        raise TypeError(f"texts must be strings; items {bad[:5]} are not")
     ids, empty, long = self._ids(texts)
-    if empty: warnings.warn(f"texts {empty[:10]} have no known word; their probability is 0.5 "
-                            "(no evidence)", stacklevel=2)
-    if long: warnings.warn(f"texts {long[:10]} are longer than {self.max_tokens} tokens; kept "
-                           f"their first and last {self.max_tokens // 2}", stacklevel=2)
+    if empty:
+        warnings.warn(f"texts {empty[:10]} have no known word; their probability is 0.5 "
+                      "(no evidence)", stacklevel=2)
+    if long:
+        warnings.warn(f"texts {long[:10]} are longer than {self.max_tokens} tokens; kept "
+                      f"their first and last {self.max_tokens // 2}", stacklevel=2)
     probs = np.full(len(texts), 0.5)
     keep = [i for i in range(len(texts)) if i not in set(empty)]
     if keep:
@@ -452,7 +473,8 @@ def save(self: SentimentClassifier, path: str | Path) -> Path:
 def load(cls: SentimentClassifier, path: str | Path,
          device: str | torch.device | None = None) -> SentimentClassifier:
     "Read a classifier written by `save`; kind, configuration and checksum are checked."
-    if not Path(path).is_file(): raise FileNotFoundError(f"no sentiment model at {path}")
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"no sentiment model at {path}")
     mf = load_model(path, "sentiment")
     cfgs, max_tokens = mf.config.get("models"), mf.config.get("max_tokens")
     if not cfgs or max_tokens is None or mf.itos is None:
@@ -460,12 +482,15 @@ def load(cls: SentimentClassifier, path: str | Path,
                              "max_tokens and a vocabulary)")
     if type(max_tokens) is not int or max_tokens < 2:
         raise ModelFileError(f"{path}: its max_tokens is {max_tokens!r}, not a whole number >= 2")
-    try: models = nn.ModuleList(SentimentLSTM(ClassifierConfig(**c)) for c in cfgs)
+    try:
+        models = nn.ModuleList(SentimentLSTM(ClassifierConfig(**c)) for c in cfgs)
     except (TypeError, ValueError) as e:
         raise ModelFileError(f"{path}: invalid ClassifierConfig: {e}") from None
     mf.load_into(models)
-    try: return cls([m.to(device or default_device()) for m in models], file_vocab(mf), max_tokens)
-    except ValueError as e: raise ModelFileError(f"{path}: {e}") from None
+    try:
+        return cls([m.to(device or default_device()) for m in models], file_vocab(mf), max_tokens)
+    except ValueError as e:
+        raise ModelFileError(f"{path}: {e}") from None
 
 # %% ../chapters/05_sentiment.ipynb #c080
 def train_model(members: int = 3, epochs: int = 8, seed: int = 0, progress: bool = True,
@@ -481,7 +506,8 @@ def train_model(members: int = 3, epochs: int = 8, seed: int = 0, progress: bool
     split; returns it and its test scores."""
     if members < 1 or epochs < 1:
         raise ValueError(f"members and epochs must be positive, got {members}, {epochs}")
-    df = load_movie_reviews(); parts = stratified_split(df.label, seed=0)
+    df = load_movie_reviews()
+    parts = stratified_split(df.label, seed=0)
     # the file is sorted by label
     pick = (lambda idx: idx if limit is None
             else np.random.default_rng(seed).permutation(idx)[:limit])
@@ -516,7 +542,8 @@ def train_command(*,
                  ) -> str:
     "Train the sentiment model on the movie-review sentences and save it."
     for name, v in dict(members=members, epochs=epochs, limit=limit).items():
-        if v is not None and v < 1: raise ValueError(f"--{name} must be positive, got {v}")
+        if v is not None and v < 1:
+            raise ValueError(f"--{name} must be positive, got {v}")
     path = _check_writable(save, "--save")
     clf, s = train_model(members, epochs, seed, progress, limit=limit)
     clf.save(path)
@@ -532,7 +559,8 @@ def predict_command(texts: list[str], # texts to classify
     "P(positive) and a label for each text."
     texts = list(texts) + ([l for l in read_text_file(file).splitlines() if l.strip()] if file
                            else [])
-    if not texts: raise ValueError("nothing to classify: give texts as arguments or --file")
+    if not texts:
+        raise ValueError("nothing to classify: give texts as arguments or --file")
     path = checkpoint
     if not Path(path).is_file():
         raise FileNotFoundError(f"no sentiment model at {path}; train one with `lstm-book "

@@ -52,7 +52,8 @@ class Difference(NamedTuple):
     high: float
     p: float
 
-    def __str__(self) -> str: return f"{self.value:+.3f} [{self.low:+.3f}, {self.high:+.3f}]"
+    def __str__(self) -> str:
+        return f"{self.value:+.3f} [{self.low:+.3f}, {self.high:+.3f}]"
 
 def paired_bootstrap(stat: Callable[[np.ndarray], float], # row indices -> the difference on them
                      n_rows: int, # the rows (items) both systems were scored on
@@ -63,9 +64,11 @@ def paired_bootstrap(stat: Callable[[np.ndarray], float], # row indices -> the d
                      block: int = 20, # consecutive days per block (with `dates`)
                     ) -> Difference:
     "The paired difference `stat` on all rows, with its bootstrap interval and p-value."
-    if dates is None: resamples = bootstrap_rows(n_rows, n_boot, seed)
+    if dates is None:
+        resamples = bootstrap_rows(n_rows, n_boot, seed)
     elif len(dates) != n_rows:
         raise ValueError(f"got {len(dates)} dates for {n_rows} rows: one date per row")
-    else: resamples = block_bootstrap(np.asarray(dates), n_boot, block, seed)
+    else:
+        resamples = block_bootstrap(np.asarray(dates), n_boot, block, seed)
     value = float(stat(np.arange(n_rows)))
     return Difference(value, *interval_and_p([stat(i) for i in resamples], level))

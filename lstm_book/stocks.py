@@ -38,13 +38,15 @@ _ALIASES = {"date": ("date", "datetime", "timestamp", "time"), "ticker": ("ticke
 def _rows(mask: Any, what: str) -> None:
     "Raise a ValueError naming the (0-based) rows where `mask` is true, if there are any."
     idx = np.flatnonzero(np.asarray(mask))
-    if len(idx) == 0: return
+    if len(idx) == 0:
+        return
     shown = ", ".join(map(str, idx[:5])) + (f" and {len(idx) - 5} more" if len(idx) > 5 else "")
     raise ValueError(f"{what} in row(s) {shown} (0-based rows of the table as given)")
 
 def _read_csv(path: str | Path) -> pd.DataFrame:
     "A CSV file as a DataFrame; one-line errors naming the file when it is empty or not UTF-8."
-    try: return pd.read_csv(path, encoding="utf-8")
+    try:
+        return pd.read_csv(path, encoding="utf-8")
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path} is empty: no header, no rows") from None
     except UnicodeDecodeError as e:
@@ -58,7 +60,8 @@ def _standard_columns(df: pd.DataFrame) -> pd.DataFrame:
     df = df.rename(columns=lambda c: str(c).strip().lower())
     for std, names in _ALIASES.items():
         found = [n for n in names if n in df.columns]
-        if found and std not in df.columns: df = df.rename(columns={found[0]: std})
+        if found and std not in df.columns:
+            df = df.rename(columns={found[0]: std})
     missing = [c for c in COLUMNS[1:] if c not in df.columns]
     if missing:
         raise ValueError(f"the table has no {', '.join(missing)} column(s); expected date, open, "
@@ -73,11 +76,14 @@ def load_ohlcv(source: str | Path | pd.DataFrame | None = None, # a CSV or DataF
                adjust: bool = True, # scale prices by adj close / close, volume by the inverse
               ) -> pd.DataFrame:
     "A validated daily OHLCV table: ticker, date, open, high, low, close, volume; in time order."
-    if source is None: source = data_path("stocks")
+    if source is None:
+        source = data_path("stocks")
     is_df = isinstance(source, pd.DataFrame)
     df = _standard_columns(source.copy() if is_df else _read_csv(source))
-    if df.empty: raise ValueError(f"{'the table' if is_df else source} has a header but no rows")
-    if "ticker" not in df.columns: df["ticker"] = "SERIES" if is_df else Path(source).stem.upper()
+    if df.empty:
+        raise ValueError(f"{'the table' if is_df else source} has a header but no rows")
+    if "ticker" not in df.columns:
+        df["ticker"] = "SERIES" if is_df else Path(source).stem.upper()
     df["ticker"] = df.ticker.astype(str)
     if ticker is not None:
         if ticker not in set(df.ticker):
@@ -97,8 +103,9 @@ def load_ohlcv(source: str | Path | pd.DataFrame | None = None, # a CSV or DataF
           "inconsistent bars (need low <= open, close <= high)")
     _rows(df.duplicated(["ticker", "date"], keep=False), "duplicate dates")
     if (back := df.groupby("ticker", sort=False).date.diff() < pd.Timedelta(0)).any():
-        if not sort: _rows(back, "dates out of order (earlier than the row before; pass sort=True, "
-                                 "or --sort, to sort)")
+        if not sort:
+            _rows(back, "dates out of order (earlier than the row before; pass sort=True, "
+                        "or --sort, to sort)")
         warnings.warn(f"sorted the table by date: {int(back.sum())} row(s) were out of order")
         df = df.sort_values(["ticker", "date"], kind="stable").reset_index(drop=True)
     if adjust and "adj_close" in df.columns:
@@ -255,8 +262,10 @@ class TBPTTBatches:
         for s in self.series:   # a new random offset per series and epoch, then whole segments
             off = int(self.rng.integers(0, self.seg_len)) if len(s.x) >= 2 * self.seg_len else 0
             for a in range(off, len(s.x) - self.seg_len + 1, self.seg_len):
-                xs.append(s.x[a:a + self.seg_len]); ys.append(s.y[a:a + self.seg_len])
-        if not xs: raise ValueError(f"no series is at least seg_len={self.seg_len} bars long")
+                xs.append(s.x[a:a + self.seg_len])
+                ys.append(s.y[a:a + self.seg_len])
+        if not xs:
+            raise ValueError(f"no series is at least seg_len={self.seg_len} bars long")
         # (B, seg_len, F), (B, seg_len)
         x, y = torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
         for i, a in enumerate(range(0, self.seg_len, self.bptt)):
@@ -409,7 +418,8 @@ def backtest(pred: pd.DataFrame, # ticker, date, next_ret (and open_ret for fill
     """Daily simple returns of an equal-weight portfolio over the tickers (rebalanced daily at no
     cost), each long or flat as `position` says, net of costs."""
     col = {"close": "next_ret", "open": "open_ret"}.get(fill)
-    if col is None: raise ValueError(f"fill must be 'close' or 'open', got {fill!r}")
+    if col is None:
+        raise ValueError(f"fill must be 'close' or 'open', got {fill!r}")
     df = pred.sort_values(["ticker", "date"])
     pos = df[position].astype(float)
     if not pos.between(0, 1).all():
@@ -482,7 +492,8 @@ def walk_forward(bars: pd.DataFrame, target: str, years: Iterable[int], predicto
                              "next_ret": np.concatenate([np.append(s.ret[1:], np.nan)
                                                          for s in fold.series]), "fold": year})[m]
         part["open_ret"] = open_ret.reindex(key(part)).to_numpy()   # next open to the one after
-        for name, predict in predictors.items(): part[name] = predict(fold)[m]
+        for name, predict in predictors.items():
+            part[name] = predict(fold)[m]
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
 
@@ -535,7 +546,8 @@ def check_bar(bar: Mapping,
     if not isinstance(bar, Mapping):
         raise TypeError(f"a bar is a mapping with keys {BAR_FIELDS}, got {type(bar).__name__}")
     missing = [k for k in BAR_FIELDS if k not in bar]
-    if missing: raise ValueError(f"bar is missing {missing}; a bar needs {list(BAR_FIELDS)}")
+    if missing:
+        raise ValueError(f"bar is missing {missing}; a bar needs {list(BAR_FIELDS)}")
     try:
         date, v = (pd.Timestamp(bar["date"]),
                    np.array([bar[k] for k in BAR_FIELDS[1:]], dtype=np.float64))
@@ -574,7 +586,8 @@ class StreamingClassifier:
         for k in range(lstm.num_layers):
             cell = nn.LSTMCell(lstm.input_size if k == 0 else lstm.hidden_size, lstm.hidden_size)
             w = {n: getattr(lstm, f"{n}_l{k}").detach().cpu() for n in cell.state_dict()}
-            cell.load_state_dict(w); self.cells.append(cell.eval())
+            cell.load_state_dict(w)
+            self.cells.append(cell.eval())
         self.head = copy.deepcopy(model.head).cpu().eval()
         self.mean, self.std = np.asarray(scaler.mean), np.asarray(scaler.std)
         self.reset()
@@ -595,9 +608,11 @@ class StreamingClassifier:
             x = torch.from_numpy(((f - self.mean) / self.std).astype(np.float32)).view(1, -1)
             for k, cell in enumerate(self.cells):
                 hc = cell(x, None if self.state is None else self.state[k])   # ((1, H), (1, H))
-                state.append(hc); x = hc[0]
+                state.append(hc)
+                x = hc[0]
             p, self.state = 1.0 / (1.0 + math.exp(-self.head(x).item())), state
-        self.log_close.append(math.log(c)); self.log_volume.append(math.log1p(v))
+        self.log_close.append(math.log(c))
+        self.log_volume.append(math.log1p(v))
         self.last_date, self.n = date, self.n + 1
         return p
 
@@ -616,7 +631,8 @@ def bar_feed(bars: pd.DataFrame, # one ticker's bars, from `load_ohlcv`
     if bars.ticker.nunique() > 1:
         raise ValueError(f"a feed is one ticker's bars; got {sorted(bars.ticker.unique())}")
     for bar in bars[list(BAR_FIELDS)].to_dict("records"):
-        if delay: time.sleep(delay)
+        if delay:
+            time.sleep(delay)
         yield bar
 
 def replay(clf: StreamingClassifier, feed: Iterable[Mapping]) -> Iterator[dict]:
@@ -641,22 +657,26 @@ def _replay_figure():
 def plot_replay(records: pd.DataFrame, # rows yielded by `replay`
                 axes: Any = None, title: str | None = None):
     "Close with calls marked right (green) or wrong (red), P(up), running accuracy; returns axes."
-    if axes is None: _, axes = _replay_figure()
-    for ax in axes: ax.clear()
+    if axes is None:
+        _, axes = _replay_figure()
+    for ax in axes:
+        ax.clear()
     r = records.dropna(subset=["p_up"])
     axes[0].plot(r.date, r.close, color="0.4", lw=1)
     for ok, colour in ((True, "tab:green"), (False, "tab:red")):
         hit = r[r.correct.eq(ok)]
         axes[0].scatter(hit.date, hit.close, s=8, color=colour,
                         label="call right" if ok else "call wrong", zorder=3)
-    axes[0].set(ylabel="close", title=title); axes[0].legend(loc="upper left")
+    axes[0].set(ylabel="close", title=title)
+    axes[0].legend(loc="upper left")
     hits = r.correct.dropna().astype(float)
     acc = hits.expanding().mean()                       # over the bars shown
     axes[1].plot(r.date, r.p_up, lw=1, label="P(up)")
     axes[1].plot(r.date[hits.index], acc, lw=1.5, label="running accuracy")
     # zoom on 0.5
     span = max(0.1, 1.2 * float(np.nanmax(np.abs(r.p_up.to_numpy(float) - 0.5), initial=0)))
-    axes[1].axhline(0.5, color="k", lw=0.5); axes[1].set(ylim=(0.5 - span, 0.5 + span))
+    axes[1].axhline(0.5, color="k", lw=0.5)
+    axes[1].set(ylim=(0.5 - span, 0.5 + span))
     axes[1].legend(loc="lower left", ncol=2)
     return axes
 
@@ -674,9 +694,11 @@ def live_replay(clf: StreamingClassifier, feed: Iterable[Mapping],
     for i, rec in enumerate(replay(clf, feed)):
         rows.append(rec)
         if rec["date"] >= start and i % every == 0:
-            plot_replay(pd.DataFrame(rows).query("date >= @start"), axes, title); handle.update(fig)
+            plot_replay(pd.DataFrame(rows).query("date >= @start"), axes, title)
+            handle.update(fig)
     records = pd.DataFrame(rows)
-    plot_replay(records.query("date >= @start"), axes, title); handle.update(fig)
+    plot_replay(records.query("date >= @start"), axes, title)
+    handle.update(fig)
     plt.close(fig)
     return records
 
@@ -756,7 +778,8 @@ def train_command(*,
                   progress: bool = True, # show a progress bar per epoch
                  ) -> str:
     "Train the next-bar classifier on 70% of the days, early-stop on 15%, test on 15%, save it."
-    if epochs < 1: raise ValueError(f"--epochs must be positive, got {epochs}")
+    if epochs < 1:
+        raise ValueError(f"--epochs must be positive, got {epochs}")
     check_writable(save, "--save", {"--csv": csv})
     bars = load_ohlcv(csv, ticker, sort=sort)
     check_trainable(bars)
@@ -794,7 +817,8 @@ def replay_command(*, csv: Path, # an OHLCV CSV (as for `stocks train`)
     the running accuracy."""
     if not (delay >= 0 and math.isfinite(delay)):
         raise ValueError(f"--delay must be a number of seconds >= 0, got {delay}")
-    try: begin = pd.Timestamp(start) if start else None
+    try:
+        begin = pd.Timestamp(start) if start else None
     except ValueError:
         raise ValueError(f"--start {start!r} is not a date (e.g. 2013-01-31)") from None
     clf = StreamingClassifier.load(checkpoint)
@@ -808,8 +832,10 @@ def replay_command(*, csv: Path, # an OHLCV CSV (as for `stocks train`)
     begin, right, called = begin if begin is not None else bars.date.iloc[0], 0, 0
     print(f"{'date':<10}  {'close':>10}  {'P(up)':>6}  call  last call  accuracy", flush=True)
     for r in replay(clf, bar_feed(bars, delay)):
-        if r["date"] < begin: continue
-        if r["correct"] is not None: right, called = right + r["correct"], called + 1
+        if r["date"] < begin:
+            continue
+        if r["correct"] is not None:
+            right, called = right + r["correct"], called + 1
         call = "-   " if math.isnan(r["p_up"]) else "up  " if r["p_up"] > 0.5 else "down"
         last = "-" if r["correct"] is None else "right" if r["correct"] else "wrong"
         print(f"{r['date'].date()!s:<10}  {r['close']:>10.4f}  {r['p_up']:>6.3f}  {call}  "

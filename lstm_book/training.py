@@ -39,9 +39,11 @@ def default_device() -> torch.device:
             raise ValueError(f"LSTM_BOOK_DEVICE={name!r}, but this machine's PyTorch "
                              f"({torch.__version__}) has no such device; unset it or use cpu")
         return device
-    if torch.cuda.is_available(): return torch.device("cuda")
+    if torch.cuda.is_available():
+        return torch.device("cuda")
     mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available(): return torch.device("mps")
+    if mps is not None and mps.is_available():
+        return torch.device("mps")
     return torch.device("cpu")
 
 # %% ../chapters/00_training.ipynb #c011
@@ -49,9 +51,12 @@ def to_device(obj: Any, # a tensor, or a (nested) tuple/list/dict of tensors
               device: torch.device | str, # where to put it
              ) -> Any:
     "Move every tensor inside `obj` to `device`, keeping the container structure."
-    if torch.is_tensor(obj): return obj.to(device, non_blocking=True)
-    if isinstance(obj, dict): return {k: to_device(v, device) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)): return type(obj)(to_device(v, device) for v in obj)
+    if torch.is_tensor(obj):
+        return obj.to(device, non_blocking=True)
+    if isinstance(obj, dict):
+        return {k: to_device(v, device) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(to_device(v, device) for v in obj)
     return obj
 
 # %% ../chapters/00_training.ipynb #c012d1
@@ -74,15 +79,19 @@ def init_distributed() -> torch.device:
     process's device; a plain process just gets `default_device()`."""
     rank, world, local = distributed_env()
     device = default_device()
-    if world == 1: return device
-    if device.type == "cuda": device = torch.device("cuda", local); torch.cuda.set_device(device)
+    if world == 1:
+        return device
+    if device.type == "cuda":
+        device = torch.device("cuda", local)
+        torch.cuda.set_device(device)
     if not dist.is_initialized():
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
     return device
 
 def shutdown_distributed() -> None:
     "Leave the process group, if there is one (at the end of a `torchrun` job)."
-    if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
 
 # %% ../chapters/00_training.ipynb #c014
 def seed_everything(seed: int = 42, # the seed for Python, NumPy and PyTorch (CPU and CUDA)
@@ -109,7 +118,8 @@ def on_gpu(cpu: Any, # the value on a CPU (the book's committed runs)
 # %% ../chapters/00_training.ipynb #c018h1
 def hardware() -> str:
     "What this process computes on, for a timing line: the GPU's name, or the CPU and its threads."
-    if torch.cuda.is_available(): return torch.cuda.get_device_name()
+    if torch.cuda.is_available():
+        return torch.cuda.get_device_name()
     n = torch.get_num_threads()
     return f"the CPU ({n} thread{'' if n == 1 else 's'})"
 
@@ -117,9 +127,12 @@ def hardware() -> str:
 def detach_state(state: Any) -> Any:
     """Cut `state` (a tensor or nested tuple/list of
     tensors) from the autograd graph, keeping its values."""
-    if state is None: return None
-    if torch.is_tensor(state): return state.detach()
-    if isinstance(state, (tuple, list)): return type(state)(detach_state(s) for s in state)
+    if state is None:
+        return None
+    if torch.is_tensor(state):
+        return state.detach()
+    if isinstance(state, (tuple, list)):
+        return type(state)(detach_state(s) for s in state)
     raise TypeError(f"cannot detach a recurrent state of type {type(state).__name__}; expected "
                     "tensors in tuples/lists")
 
@@ -129,7 +142,8 @@ def graph_size(t: torch.Tensor) -> int:
     seen, todo = set(), [t.grad_fn]
     while todo:
         fn = todo.pop()
-        if fn is None or fn in seen: continue
+        if fn is None or fn in seen:
+            continue
         seen.add(fn)
         todo.extend(f for f, _ in fn.next_functions)
     return len(seen)
@@ -167,7 +181,8 @@ class FitConfig:
 # %% ../chapters/00_training.ipynb #c037
 def _amp_dtype(device: torch.device, amp: bool) -> torch.dtype | None:
     "The autocast dtype for this device, or None when mixed precision is off."
-    if not amp or device.type != "cuda": return None
+    if not amp or device.type != "cuda":
+        return None
     return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
 
 def model_device(model: nn.Module) -> torch.device:
@@ -190,7 +205,8 @@ def _backward(loss: torch.Tensor, model: nn.Module, optimizer: torch.optim.Optim
     clip = cfg.clip_norm if cfg.clip_norm is not None else math.inf
     norm = torch.nn.utils.clip_grad_norm_(params, clip).item()
     if scaler is not None:
-        scaler.step(optimizer); scaler.update()
+        scaler.step(optimizer)
+        scaler.update()
     else:
         optimizer.step()
     return norm
@@ -215,15 +231,18 @@ def run_epoch(model: nn.Module, data: Iterable, step: Callable,
             if not torch.isfinite(loss):
                 raise FloatingPointError(f"the loss became {loss.item()} ({desc}); try a smaller "
                                          "learning rate or clip_norm")
-            if train: norms.append(_backward(loss, model, optimizer, cfg, scaler))
-            if train and scheduler is not None: scheduler.step()
+            if train:
+                norms.append(_backward(loss, model, optimizer, cfg, scaler))
+            if train and scheduler is not None:
+                scheduler.step()
             state = detach_state(state) if cfg.carry_state else None
             total, count = total + loss.item() * n, count + n
             bar.set_postfix(loss=f"{total / count:.4f}", refresh=False)
     # every process's totals, so all of them see the same mean loss
     if rank_and_world()[1] > 1:
         t = torch.tensor([total, count], dtype=torch.float64, device=device)
-        dist.all_reduce(t); total, count = t[0].item(), int(t[1].item())
+        dist.all_reduce(t)
+        total, count = t[0].item(), int(t[1].item())
     if count == 0:
         raise ValueError(f"no batches in the {'training' if train else 'validation'} data")
     return {"loss": total / count, "grad_norm": float(np.mean(norms)) if norms else math.nan,
@@ -236,7 +255,8 @@ def get_rng_state() -> dict:
     state = {"python": random.getstate(), "torch": torch.get_rng_state(),
              "numpy": {"kind": kind, "keys": torch.from_numpy(keys.astype(np.int64)),
                        "pos": int(pos), "has_gauss": int(has_gauss), "gauss": float(gauss)}}
-    if torch.cuda.is_available(): state["cuda"] = torch.cuda.get_rng_state_all()
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
     return state
 
 def set_rng_state(state: dict) -> None:
@@ -262,8 +282,10 @@ def save_checkpoint(path: str | Path, model: nn.Module,
     "Atomically save model, optimizer, scheduler, RNG states, `extra` and a checksum to `path`."
     ckpt = {"format": "lstm-book-checkpoint-1", "model": model.state_dict(), "rng": get_rng_state(),
             "extra": extra}
-    if optimizer is not None: ckpt["optimizer"] = optimizer.state_dict()
-    if scheduler is not None: ckpt["scheduler"] = scheduler.state_dict()
+    if optimizer is not None:
+        ckpt["optimizer"] = optimizer.state_dict()
+    if scheduler is not None:
+        ckpt["scheduler"] = scheduler.state_dict()
     ckpt["sha256"] = tensor_checksum(_tensors_in(ckpt))
     return atomic_write(path, lambda f: torch.save(ckpt, f))
 
@@ -280,14 +302,17 @@ def load_checkpoint(path: str | Path, model: nn.Module,
                    ) -> dict:
     "Load a `save_checkpoint` file into the given objects; returns its `extra` dict."
     ckpt = read_checkpoint(path, map_location or model_device(model))
-    try: model.load_state_dict(ckpt["model"])
+    try:
+        model.load_state_dict(ckpt["model"])
     except RuntimeError as e:
         raise ValueError(f"{path} holds weights for a different model: {e}") from e
     for name, obj in (("optimizer", optimizer), ("scheduler", scheduler)):
         if obj is not None:
-            if name not in ckpt: raise ValueError(f"{path} has no {name} state to restore")
+            if name not in ckpt:
+                raise ValueError(f"{path} has no {name} state to restore")
             obj.load_state_dict(ckpt[name])
-    if restore_rng: set_rng_state(ckpt["rng"])
+    if restore_rng:
+        set_rng_state(ckpt["rng"])
     return ckpt["extra"]
 
 # %% ../chapters/00_training.ipynb #c081
@@ -311,7 +336,8 @@ def _epoch_row(epoch: int, tr: dict, va: dict | None, lr: float, secs: float, tr
     row = {"epoch": epoch, "train_loss": tr["loss"], "valid_loss": va["loss"] if va else math.nan,
            "grad_norm": tr["grad_norm"], "lr": lr, "seconds": secs,
            "items_per_s": tr["items"] / train_secs}
-    if metrics: row |= _metric_columns(metrics, tr, va)
+    if metrics:
+        row |= _metric_columns(metrics, tr, va)
     return row
 
 def _history_frame(rows: list[dict]) -> pd.DataFrame:
@@ -344,7 +370,8 @@ def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
     ids = [device.index] if device.type == "cuda" else None
     net = nn.parallel.DistributedDataParallel(model, device_ids=ids) if world > 1 else model
     for epoch in range(start, cfg.epochs + 1):
-        if cfg.patience is not None and bad >= cfg.patience: break
+        if cfg.patience is not None and bad >= cfg.patience:
+            break
         t0, desc = time.perf_counter(), f"{cfg.unit} {epoch}/{cfg.epochs}"
         tr = run_epoch(net, train_data, step, optimizer, cfg, scaler, desc=desc,
                        scheduler=scheduler if cfg.schedule_per_batch else None)
@@ -352,18 +379,23 @@ def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
         va = (run_epoch(model, valid_data, step, None, cfg, desc="validating")
               if valid_data is not None else None)
         lr, score = optimizer.param_groups[0]["lr"], va["loss"] if va else tr["loss"]
-        if scheduler is not None and not cfg.schedule_per_batch: _step_per_epoch(scheduler, score)
+        if scheduler is not None and not cfg.schedule_per_batch:
+            _step_per_epoch(scheduler, score)
         rows.append(_epoch_row(epoch, tr, va, lr, time.perf_counter()-t0, train_secs, cfg.metrics))
-        if cfg.select is not None: rows[-1]["select"] = score = float(cfg.select(model))
+        if cfg.select is not None:
+            rows[-1]["select"] = score = float(cfg.select(model))
         best, bad = (score, 0) if score < best else (best, bad + 1)
-        if cfg.log and main: print(_epoch_line(rows[-1], cfg.epochs, bad == 0, cfg.unit))
+        if cfg.log and main:
+            print(_epoch_line(rows[-1], cfg.epochs, bad == 0, cfg.unit))
         if cfg.restore_best and bad == 0:
             best_weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if ckdir and main:                              # one writer, however many processes
-            if bad == 0: save_checkpoint(ckdir/"best.pt", model, epoch=epoch, valid_loss=score)
+            if bad == 0:
+                save_checkpoint(ckdir/"best.pt", model, epoch=epoch, valid_loss=score)
             save_checkpoint(ckdir/"last.pt", model, optimizer, scheduler,
                             epoch=epoch, history=rows, best=best, bad_epochs=bad)
-    if best_weights is not None: model.load_state_dict(best_weights)
+    if best_weights is not None:
+        model.load_state_dict(best_weights)
     return _history_frame(rows)
 
 # %% ../chapters/00_training.ipynb #c059
@@ -376,13 +408,16 @@ def plot_history(history: pd.DataFrame, # as returned by `fit`
     missing = [c for c in columns if c not in history.columns]
     if missing:
         raise KeyError(f"history has no column(s) {missing}; it has {list(history.columns)}")
-    if ax is None: _, ax = plt.subplots(figsize=(6, 3.5))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
     for c in columns:
         if history[c].notna().any():
             ax.plot(history["epoch"], history[c], marker="o", ms=3, label=c.replace("_", " "))
     ax.set(xlabel="epoch", ylabel=ylabel, title=title)
-    if logy: ax.set_yscale("log")
-    ax.grid(alpha=0.3); ax.legend()
+    if logy:
+        ax.set_yscale("log")
+    ax.grid(alpha=0.3)
+    ax.legend()
     return ax
 
 # %% ../chapters/00_training.ipynb #c068
@@ -422,20 +457,27 @@ def median_seconds(jobs: dict[str, Callable[[], Any]], # name -> the work to tim
                    device: str | torch.device = "cpu") -> dict[str, float]:
     """Median wall-clock seconds of each job; the jobs take turns, and CUDA work is synchronised
     before and after each."""
-    if repeats < 1: raise ValueError(f"repeats must be at least 1, got {repeats}")
+    if repeats < 1:
+        raise ValueError(f"repeats must be at least 1, got {repeats}")
     sync = torch.cuda.synchronize if torch.device(device).type == "cuda" else (lambda: None)
     times: dict[str, list[float]] = {k: [] for k in jobs}
     for r in range(repeats + 1):
         for k, fn in jobs.items():
-            sync(); t0 = time.perf_counter(); fn(); sync()
-            if r: times[k].append(time.perf_counter() - t0)
+            sync()
+            t0 = time.perf_counter()
+            fn()
+            sync()
+            if r:
+                times[k].append(time.perf_counter() - t0)
     return {k: float(np.median(v)) for k, v in times.items()}
 
 # %% ../chapters/00_training.ipynb #mem002
 def available_memory() -> int | None:
     "Bytes the kernel estimates a new allocation can use (Linux's MemAvailable); None elsewhere."
-    try: lines = Path("/proc/meminfo").read_text().splitlines()
-    except OSError: return None
+    try:
+        lines = Path("/proc/meminfo").read_text().splitlines()
+    except OSError:
+        return None
     kib = [int(l.split()[1]) for l in lines if l.startswith("MemAvailable:")]
     return kib[0] * 1024 if kib else None
 
@@ -444,7 +486,8 @@ def check_fits_in_memory(build: Callable[[], nn.Module], # makes the model (call
                          bytes_per_param: int = 16, # weights, gradients, Adam's two moments
                         ) -> int:
     "The model's parameter count, once it is clear that training it fits in memory."
-    with torch.device("meta"): n = sum(p.numel() for p in build().parameters())
+    with torch.device("meta"):
+        n = sum(p.numel() for p in build().parameters())
     free = available_memory()
     if free is not None and n * bytes_per_param > free:
         raise MemoryError(f"{what} would have {n:,} parameters, {n * bytes_per_param / 2**30:,.1f} "
