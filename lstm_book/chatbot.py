@@ -34,6 +34,8 @@ __all__ = ['MAX_TOKENS', 'MIN_COUNT', 'CORNELL_URL', 'CORNELL_SHA256', 'GENERIC'
            'reply_scores', 'Chatbot', 'chatbot_from_file', 'chat', 'train_command']
 
 # %% ../chapters/08_chatbot.ipynb #c007
+_CHAT_WORDS = WordTokenizer(pattern=r"[a-z0-9]+(?:'[a-z]+)*|[.!?,]")   # ASCII words, 4 marks
+
 def normalize_text(text: str) -> str:
     """Lower-case ASCII words (inner apostrophes kept) and the marks . ! ? , as separate tokens,
     joined by single spaces."""
@@ -42,7 +44,7 @@ def normalize_text(text: str) -> str:
     # é -> e
     s = "".join(ch for ch in unicodedata.normalize("NFKD", text.lower())
                 if not unicodedata.combining(ch))
-    tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)*|[.!?,]", s)
+    tokens = _CHAT_WORDS.tokenize(s)
     return " ".join(t for i, t in enumerate(tokens)
                     if not (t in ".!?," and i and tokens[i - 1] in ".!?,"))
 

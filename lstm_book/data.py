@@ -528,10 +528,16 @@ class CharTokenizer:
         return "".join(tokens)
 
 class WordTokenizer:
-    "Text to words and punctuation marks; apostrophes inside words are kept."
+    """Text to the matches of a regular expression: by default words and punctuation marks, with
+    apostrophes inside words kept. The chapters' own tokenizers are instances with their patterns."""
     pattern = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+(?:[.,]\d+)*|\S")
-    def __init__(self, lower: bool = False):
-        self.lower = lower  # lower-case every token
+    def __init__(self,
+                 lower: bool = False, # lower-case the text first
+                 pattern: str | None = None, # a regular expression (default: words and marks)
+                ):
+        self.lower = lower
+        if pattern is not None:
+            self.pattern = re.compile(pattern)
     def tokenize(self, text: str) -> list[str]:
         return self.pattern.findall(text.lower() if self.lower else text)
     def detokenize(self, tokens: Sequence[str]) -> str:

@@ -17,7 +17,7 @@ from fastcore.basics import patch
 
 from .training import FitConfig, default_device, fit, model_device
 from .files import load_model, save_model
-from .data import SPECIALS, Vocab, download, file_vocab
+from .data import SPECIALS, Vocab, WordTokenizer, download, file_vocab
 from .attention import masked_softmax
 
 
@@ -291,7 +291,9 @@ def load_babi(task: int, size: str = "1k", split: str = "train", url: str = BABI
 # %% ../chapters/11_memory_networks.ipynb #c031
 def babi_tokenize(text: str) -> list[str]:
     "Lower-case words; punctuation dropped."
-    return re.findall(r"[a-z0-9]+", text.lower())
+    return _BABI_WORDS.tokenize(text)
+
+_BABI_WORDS = WordTokenizer(lower=True, pattern=r"[a-z0-9]+")
 
 def build_qa_vocab(qas: Sequence[QA]) -> Vocab:
     "The words of the stories, questions and answers."

@@ -18,7 +18,8 @@ from fastcore.basics import patch
 
 from .training import FitConfig, fit, model_device, default_device
 from .files import ModelFileError, load_model, save_model
-from .data import Vocab, cache_dir, data_path, download, file_vocab, read_text_file
+from .data import (Vocab, WordTokenizer, cache_dir, data_path, download, file_vocab,
+                            read_text_file)
 
 # %% auto #0
 __all__ = ['IMDB_URL', 'IMDB_SHA256', 'load_movie_reviews', 'stratified_split', 'load_imdb', 'review_tokenize',
@@ -84,14 +85,14 @@ def load_imdb(url: str = IMDB_URL, sha256: str = IMDB_SHA256,
     return df.sort_values(["split", "label", "id"], ignore_index=True)
 
 # %% ../chapters/05_sentiment.ipynb #c017
-_TOKEN = re.compile(r"n't|[a-z0-9]+(?=n't)|[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
+_REVIEW = WordTokenizer(lower=True, pattern=r"n't|[a-z0-9]+(?=n't)|[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
 
 def review_tokenize(text: str) -> list[str]:
     """Lower-cased words, numbers and punctuation marks;
     `n't` is split off ('isn't' -> 'is', \"n't\")."""
     if not isinstance(text, str):
         raise TypeError(f"expected a string, got {type(text).__name__}")
-    return _TOKEN.findall(text.lower().replace("''", '"').replace("``", '"'))
+    return _REVIEW.tokenize(text.replace("''", '"').replace("``", '"'))
 
 # %% ../chapters/05_sentiment.ipynb #c020
 def build_review_vocab(texts: Iterable[str], min_freq: int = 2) -> Vocab:
