@@ -529,7 +529,7 @@ class CharTokenizer:
 
 class WordTokenizer:
     """Text to the matches of a regular expression: by default words and punctuation marks, with
-    apostrophes inside words kept. The chapters' own tokenizers are instances with their patterns."""
+    apostrophes inside words kept. The chapters' tokenizers are instances with their patterns."""
     pattern = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+(?:[.,]\d+)*|\S")
     def __init__(self,
                  lower: bool = False, # lower-case the text first

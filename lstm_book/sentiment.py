@@ -85,7 +85,8 @@ def load_imdb(url: str = IMDB_URL, sha256: str = IMDB_SHA256,
     return df.sort_values(["split", "label", "id"], ignore_index=True)
 
 # %% ../chapters/05_sentiment.ipynb #c017
-_REVIEW = WordTokenizer(lower=True, pattern=r"n't|[a-z0-9]+(?=n't)|[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
+_REVIEW = WordTokenizer(lower=True,
+                        pattern=r"n't|[a-z0-9]+(?=n't)|[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
 
 def review_tokenize(text: str) -> list[str]:
     """Lower-cased words, numbers and punctuation marks;
