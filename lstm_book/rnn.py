@@ -18,7 +18,8 @@ from .training import FitConfig, fit, seed_everything
 # %% auto #0
 __all__ = ['elman_step', 'time_major', 'ElmanCell', 'unroll', 'compare_modules', 'Elman', 'plot_heatmap', 'Jordan',
            'grad_norm_by_distance', 'set_spectral_radius', 'adding_problem', 'AddingBatches', 'adding_validation',
-           'solved_threshold', 'Recurrent', 'LayerNormRNNCell', 'SkipRNN', 'LastStepRegressor', 'train_adding']
+           'solved_threshold', 'Recurrent', 'LayerNormRNNCell', 'SkipRNN', 'LastStepRegressor', 'mse_step',
+           'train_adding']
 
 # %% ../chapters/02_rnn.ipynb #c018
 _ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
@@ -378,6 +379,11 @@ class LastStepRegressor(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:   # x: (B, T, I) -> (B, out_features)
         return self.out(self.rnn(x)[0][:, -1])
 
+def mse_step(model: nn.Module, batch: tuple, state=None) -> tuple[torch.Tensor, int, None]:
+    "`fit`'s step for a regressor: the mean squared error of a batch (x, y)."
+    x, y = batch
+    return F.mse_loss(model(x), y), len(x), None
+
 def train_adding(make_rnn: Callable[[], nn.Module], # makes a fresh batch_first layer (input size 2)
                  length: int, hidden: int = 64,
                  epochs: int = 10, # validations; training steps = epochs * batches
@@ -390,24 +396,13 @@ def train_adding(make_rnn: Callable[[], nn.Module], # makes a fresh batch_first 
     "Train `LastStepRegressor(make_rnn())` on the adding problem with Adam; best validation MSE."
     seed_everything(seed)
     model = LastStepRegressor(make_rnn(), hidden)
-    opt, (xv, yv) = torch.optim.Adam(model.parameters(), lr=lr), adding_validation(length)
-    data = iter(AddingBatches(length, batch_size, epochs * batches, seed=seed + 1))
-    rows, t0, solved = [], time.perf_counter(), solved_threshold(length)
-    for epoch in range(1, epochs + 1):
-        model.train()
-        norms = []
-        for x, y in itertools.islice(data, batches):
-            opt.zero_grad()
-            F.mse_loss(model(x), y).backward()
-            norms.append(nn.utils.clip_grad_norm_(model.parameters(), clip_norm or math.inf).item())
-            opt.step()
-        model.eval()
-        with torch.no_grad():
-            v = F.mse_loss(model(xv), yv).item()
-        rows.append({"step": epoch * batches, "valid_mse": v, "max_grad_norm": max(norms),
-                     "median_grad_norm": float(np.median(norms)),
-                     "seconds": time.perf_counter() - t0})
-        if stop_when_solved and v < solved:
-            break
-    h = pd.DataFrame(rows)
+    solved = solved_threshold(length)
+    cfg = FitConfig(epochs=epochs, clip_norm=clip_norm, progress=False, log=False, grad_stats=True,
+                    stop=(lambda row: row["valid_loss"] < solved) if stop_when_solved else None)
+    h = fit(model, AddingBatches(length, batch_size, batches, seed=seed + 1),
+            [adding_validation(length)], mse_step, torch.optim.Adam(model.parameters(), lr=lr),
+            cfg=cfg)
+    h = pd.DataFrame({"step": h.epoch * batches, "valid_mse": h.valid_loss,
+                      "max_grad_norm": h.grad_norm_max, "median_grad_norm": h.grad_norm_median,
+                      "seconds": h.seconds.cumsum()})
     return h if history else float(h.valid_mse.min())

@@ -177,6 +177,10 @@ class FitConfig:
     # choose the best epoch by select(model) (lower is better; a "select" history column) instead
     # of the validation loss: for restore_best, patience and best.pt
     select: Callable[[nn.Module], float] | None = None
+    # also record each epoch's largest and median gradient norm (before clipping)
+    grad_stats: bool = False
+    # stop after an epoch whose history row makes this true, e.g. a target validation loss
+    stop: Callable[[dict], bool] | None = None
 
 # %% ../chapters/00_training.ipynb #c037
 def _amp_dtype(device: torch.device, amp: bool) -> torch.dtype | None:
@@ -245,8 +249,9 @@ def run_epoch(model: nn.Module, data: Iterable, step: Callable,
         total, count = t[0].item(), int(t[1].item())
     if count == 0:
         raise ValueError(f"no batches in the {'training' if train else 'validation'} data")
-    return {"loss": total / count, "grad_norm": float(np.mean(norms)) if norms else math.nan,
-            "items": count}
+    stats = (np.mean(norms), np.max(norms), np.median(norms)) if norms else (math.nan,) * 3
+    return {"loss": total / count, "grad_norm": float(stats[0]), "items": count,
+            "grad_norm_max": float(stats[1]), "grad_norm_median": float(stats[2])}
 
 # %% ../chapters/00_training.ipynb #c047
 def get_rng_state() -> dict:
@@ -331,13 +336,15 @@ def _epoch_line(r: dict, epochs: int, improved: bool, unit: str = "epoch") -> st
 
 # %% ../chapters/00_training.ipynb #c064b
 def _epoch_row(epoch: int, tr: dict, va: dict | None, lr: float, secs: float, train_secs: float,
-               metrics: Callable | None) -> dict:
+               cfg: FitConfig) -> dict:
     "One row of `fit`'s history from the train and validation summaries of `run_epoch`."
     row = {"epoch": epoch, "train_loss": tr["loss"], "valid_loss": va["loss"] if va else math.nan,
            "grad_norm": tr["grad_norm"], "lr": lr, "seconds": secs,
            "items_per_s": tr["items"] / train_secs}
-    if metrics:
-        row |= _metric_columns(metrics, tr, va)
+    if cfg.grad_stats:
+        row |= {k: tr[k] for k in ("grad_norm_max", "grad_norm_median")}
+    if cfg.metrics:
+        row |= _metric_columns(cfg.metrics, tr, va)
     return row
 
 def _history_frame(rows: list[dict]) -> pd.DataFrame:
@@ -381,7 +388,7 @@ def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
         lr, score = optimizer.param_groups[0]["lr"], va["loss"] if va else tr["loss"]
         if scheduler is not None and not cfg.schedule_per_batch:
             _step_per_epoch(scheduler, score)
-        rows.append(_epoch_row(epoch, tr, va, lr, time.perf_counter()-t0, train_secs, cfg.metrics))
+        rows.append(_epoch_row(epoch, tr, va, lr, time.perf_counter()-t0, train_secs, cfg))
         if cfg.select is not None:
             rows[-1]["select"] = score = float(cfg.select(model))
         best, bad = (score, 0) if score < best else (best, bad + 1)
@@ -394,6 +401,8 @@ def fit(model: nn.Module, train_data: Iterable, valid_data: Iterable | None,
                 save_checkpoint(ckdir/"best.pt", model, epoch=epoch, valid_loss=score)
             save_checkpoint(ckdir/"last.pt", model, optimizer, scheduler,
                             epoch=epoch, history=rows, best=best, bad_epochs=bad)
+        if cfg.stop is not None and cfg.stop(rows[-1]):
+            break
     if best_weights is not None:
         model.load_state_dict(best_weights)
     return _history_frame(rows)
