@@ -7,7 +7,7 @@ from __future__ import annotations
 import math, re, tarfile, time, warnings
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np, pandas as pd, torch
 from torch import nn
@@ -176,8 +176,11 @@ TASKS = {1: "single-supporting-fact", 2: "two-supporting-facts", 3: "three-suppo
 
 def _ask(task: int, w: World, asked: set) -> None:
     "Add the next question of `task` when the world can answer one."
-    if task in (1, 11):
+    if task == 1:
         p = w.pick(list(w.where))
+        w.ask(f"Where is {p}?", w.where[p], w.told[p])
+    if task == 11:   # as bAbI's generator: about the person of the pair just told
+        p = next(q for q, t in w.told.items() if w.n - 1 in t)
         w.ask(f"Where is {p}?", w.where[p], w.told[p])
     if task == 6:
         p = w.pick(list(w.where))
@@ -203,13 +206,17 @@ def story_lines(task: int, rng: np.random.Generator) -> list:
         if task in (2, 3):
             for _ in range(w.rng.integers(1, 4) if task == 2 else w.rng.integers(2, 5)):
                 w.event()
+        elif task == 11:   # bAbI's BasicCoreference: a move, then the same person's, with he/she
+            p = w.pick(people)
+            w.move(p)
+            w.move(p, pronoun=True)
+        elif task == 6:    # bAbI's IsActorThere: two moves by people drawn independently
+            w.move(w.pick(people))
+            w.move(w.pick(people))
         else:
             p = w.pick(people)
             w.move(p)
-            if task == 11 and w.rng.random() < 0.75:
-                w.move(p, pronoun=True)
-            else:
-                w.move(w.pick([q for q in people if q != p]))
+            w.move(w.pick([q for q in people if q != p]))
         _ask(task, w, asked)
     return w.lines
 
@@ -486,7 +493,9 @@ class QATrainConfig(FitConfig):
 
 # %% ../chapters/11_memory_networks.ipynb #c045b
 def train_qa(model: nn.Module, train: dict, valid: dict,
-             cfg: QATrainConfig = QATrainConfig()) -> pd.DataFrame:
+             cfg: QATrainConfig = QATrainConfig(),
+             step: Callable = qa_step, # the loss of a batch (e.g. with an extra term)
+            ) -> pd.DataFrame:
     "Train a MemN2N or LSTMReader on encoded questions, keeping the best weights; returns history."
     torch.manual_seed(cfg.seed)
     k = cfg.batch_size if cfg.sum_loss else 1   # a summed cost's gradient is k times the mean's
@@ -503,14 +512,14 @@ def train_qa(model: nn.Module, train: dict, valid: dict,
             g["lr"] = cfg.linear_lr
         model.linear = True
         try:
-            hist.append(fit(model, batches, valid_b, qa_step, opt, cfg=lin).assign(phase="linear"))
+            hist.append(fit(model, batches, valid_b, step, opt, cfg=lin).assign(phase="linear"))
         finally:
             model.linear = False
         for g in opt.param_groups:
             g["lr"] = cfg.lr
     sched = torch.optim.lr_scheduler.StepLR(opt, cfg.anneal_every, 0.5)
     hist.append(
-        fit(model, batches, valid_b, qa_step, opt, sched,
+        fit(model, batches, valid_b, step, opt, sched,
             replace(cfg, restore_best=True)).assign(phase="softmax"))
     return pd.concat(hist, ignore_index=True)
 
