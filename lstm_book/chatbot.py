@@ -16,7 +16,8 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset, Sampler
 from fastcore.basics import patch
 
-from .training import FitConfig, fit, run_epoch, default_device, model_device
+from .training import (FitConfig, fit, make_optimizer, run_epoch, default_device,
+                                model_device)
 from .files import save_model, load_model, check_writable, ModelFileError
 from .data import Vocab, WordTokenizer, data_path, download, file_vocab, pretrained_path
 from .lm import draw_token
@@ -413,7 +414,7 @@ def train_seq2seq(model: Seq2Seq, train: tuple[list, list], valid: tuple[list, l
     torch.manual_seed(cfg.seed)
     train_b = PairBatches(*train, cfg.batch_size, seed=cfg.seed,
                           schedule=None if cfg.ss_k is None else inverse_sigmoid(cfg.ss_k))
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    opt = make_optimizer(model.parameters(), cfg)
     plateau = None if cfg.lr_decay is None else torch.optim.lr_scheduler.ReduceLROnPlateau(
         opt, factor=cfg.lr_decay, patience=0)
     return fit(model, train_b, PairBatches(*valid, 256, shuffle=False), seq2seq_step, opt,

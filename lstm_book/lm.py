@@ -15,10 +15,10 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call
 from fastcore.basics import patch
-from .training import (FitConfig, check_fits_in_memory, default_device, detach_state,
-                                fit, init_distributed, is_main_process, median_seconds,
-                                model_device, next_token_step, rank_and_world, run_epoch,
-                                seed_everything, shutdown_distributed)
+from .training import (check_fits_in_memory, default_device, detach_state, fit,
+                                FitConfig, init_distributed, is_main_process, make_optimizer,
+                                median_seconds, model_device, next_token_step, rank_and_world,
+                                run_epoch, seed_everything, shutdown_distributed)
 from .files import ModelFileError, check_writable, load_model, save_model
 from .data import (PRETRAINED, Vocab, WordTokenizer, file_vocab, load_plays,
                             pretrained_path, read_text_file)
@@ -338,7 +338,7 @@ def train_lm(model: LanguageModel, train_ids: torch.Tensor, valid_ids: torch.Ten
              cfg: StreamConfig = StreamConfig(), level: str = "char") -> pd.DataFrame:
     """Train with truncated BPTT, AdamW and a one-cycle schedule; returns the history and leaves
     the best weights loaded."""
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    opt = make_optimizer(model.parameters(), cfg)
     def one_cycle(total: int) -> torch.optim.lr_scheduler.OneCycleLR:
         # OneCycleLR divides by zero when the warm-up is exactly one step
         pct = cfg.warmup * (1.01 if abs(cfg.warmup * total - 1) < 1e-9 else 1)
@@ -355,6 +355,7 @@ class ClassicConfig(FitConfig):
     rounds: int | None = None
     batch_size: int = 20          # parallel rows of the stream
     bptt: int = 35                # time steps per truncated-BPTT window
+    optimizer: str = "sgd"
     lr: float = 20.0              # plain SGD's learning rate
     anneal: float = 4.0           # divide the learning rate by this after a round without progress
     clip_norm: float | None = 0.25
@@ -371,7 +372,7 @@ def classic_lm(vocab_size: int, size: int = 200, # embedding and LSTM units
 def train_classic(model: LanguageModel, train_ids: torch.Tensor, valid_ids: torch.Tensor,
                   cfg: ClassicConfig = ClassicConfig(), level: str = "word") -> pd.DataFrame:
     "Train as the example does (with `fit`); returns the history, the best round's weights loaded."
-    opt = torch.optim.SGD(model.parameters(), lr=cfg.lr)
+    opt = make_optimizer(model.parameters(), cfg)
     plateau = lambda total: torch.optim.lr_scheduler.ReduceLROnPlateau(   # the example's rule
         opt, factor=1 / cfg.anneal, patience=0, threshold=0)
     return fit_stream(model, train_ids, valid_ids, cfg, opt, plateau, cfg.passes,
@@ -647,7 +648,7 @@ def loop_throughput(cfg: LMConfig, ids: torch.Tensor, # (N,) a token stream to t
             if name == "train_lm":
                 tps = train_lm(m, ids, ids[: 4 * bptt], tcfg).items_per_s.iloc[0]
             else:
-                opt = torch.optim.AdamW(m.parameters(), lr=tcfg.lr, weight_decay=tcfg.weight_decay)
+                opt = make_optimizer(m.parameters(), tcfg)
                 tps = bare_lm_loop(m, StreamBatches(ids, batch_size, bptt), opt, tcfg.clip_norm)
             if r:
                 runs[name].append(tps)

@@ -17,7 +17,8 @@ import torch.nn.functional as F
 from torch.utils.data import (BatchSampler, DataLoader, Dataset, Sampler,
                               SequentialSampler)
 
-from .training import FitConfig, fit, run_epoch, default_device, model_device
+from .training import (FitConfig, fit, make_optimizer, run_epoch, default_device,
+                                model_device)
 from .files import load_model, save_model, ModelFileError, atomic_write
 from .lm import draw_token
 from .data import SPECIALS, Vocab, data_path, file_vocab, manifest_entry, pretrained_path
@@ -344,6 +345,7 @@ class RollTrainConfig(FitConfig):
     progress: bool = False   # a progress bar per pass (passes are short)
     log: bool = False
     batch_size: int = 16     # pieces per batch
+    optimizer: str = "adam"
     lr: float = 3e-3         # Adam's learning rate
     # transpose each training piece by a random shift in [-max_shift, max_shift] semitones
     max_shift: int = 5
@@ -354,7 +356,7 @@ def train_roll_model(model: PianoRollLSTM, train: Sequence[np.ndarray], valid: S
     """Train on whole pieces; returns `fit`'s history and
     leaves the weights of the best validation pass loaded."""
     data = roll_batches(train, cfg.batch_size, cfg.max_shift, seed=cfg.seed)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    opt = make_optimizer(model.parameters(), cfg)
     return fit(model, data, roll_batches(valid, 32, shuffle=False), roll_step, opt, cfg=cfg)
 
 

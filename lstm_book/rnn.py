@@ -13,7 +13,7 @@ import pandas as pd
 import torch
 from torch import nn
 import torch.nn.functional as F
-from .training import FitConfig, fit, seed_everything
+from .training import FitConfig, fit, make_optimizer, seed_everything
 
 # %% auto #0
 __all__ = ['elman_step', 'time_major', 'ElmanCell', 'unroll', 'compare_modules', 'Elman', 'plot_heatmap', 'Jordan',
@@ -397,11 +397,11 @@ def train_adding(make_rnn: Callable[[], nn.Module], # makes a fresh batch_first 
     seed_everything(seed)
     model = LastStepRegressor(make_rnn(), hidden)
     solved = solved_threshold(length)
-    cfg = FitConfig(epochs=epochs, clip_norm=clip_norm, progress=False, log=False, grad_stats=True,
+    cfg = FitConfig(epochs=epochs, clip_norm=clip_norm, optimizer="adam", lr=lr, progress=False,
+                    log=False, grad_stats=True,
                     stop=(lambda row: row["valid_loss"] < solved) if stop_when_solved else None)
     h = fit(model, AddingBatches(length, batch_size, batches, seed=seed + 1),
-            [adding_validation(length)], mse_step, torch.optim.Adam(model.parameters(), lr=lr),
-            cfg=cfg)
+            [adding_validation(length)], mse_step, make_optimizer(model.parameters(), cfg), cfg=cfg)
     h = pd.DataFrame({"step": h.epoch * batches, "valid_mse": h.valid_loss,
                       "max_grad_norm": h.grad_norm_max, "median_grad_norm": h.grad_norm_median,
                       "seconds": h.seconds.cumsum()})

@@ -16,7 +16,7 @@ from torch.utils.data import (BatchSampler, DataLoader, Dataset, Sampler,
                               SequentialSampler)
 from fastcore.basics import patch
 
-from .training import FitConfig, fit, model_device, default_device
+from .training import FitConfig, fit, make_optimizer, model_device, default_device
 from .files import ModelFileError, load_model, save_model
 from .data import (Vocab, WordTokenizer, cache_dir, data_path, download, file_vocab,
                             read_text_file)
@@ -284,8 +284,7 @@ def train_classifier(model: nn.Module, train: tuple[Sequence[torch.Tensor], Sequ
     lowest validation loss. Returns the history."""
     train_b = bucket_batches(*train, batch_size=cfg.batch_size, seed=cfg.seed)
     valid_b = bucket_batches(*valid, batch_size=256, shuffle=False)
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr,
-                            weight_decay=cfg.weight_decay)
+    opt = make_optimizer([p for p in model.parameters() if p.requires_grad], cfg)
     return fit(model, train_b, valid_b, classify_step, opt, cfg=cfg)
 
 # %% ../chapters/05_sentiment.ipynb #c041

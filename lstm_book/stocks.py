@@ -15,7 +15,7 @@ from fastcore.basics import patch
 from torch import nn
 import torch.nn.functional as F
 
-from .training import FitConfig, fit, default_device, model_device
+from .training import FitConfig, fit, default_device, make_optimizer, model_device
 from .files import ModelFileError, check_writable, load_model, save_model
 from .data import data_path
 
@@ -314,7 +314,7 @@ def train_stock_model(train: list[Series],
     "Train a `StockLSTM` with stateful truncated BPTT; returns it (best epoch) and the history."
     torch.manual_seed(cfg.seed)
     model = StockLSTM(model_cfg).to(default_device())
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    opt = make_optimizer(model.parameters(), cfg)
     history = fit(model, TBPTTBatches(train, cfg.seg_len, cfg.bptt, cfg.seed), valid, stock_step,
                   opt, cfg=cfg)
     return model.eval(), history

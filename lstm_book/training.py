@@ -19,11 +19,11 @@ from .environment import device_from_env
 from .files import _read_raw, _tensors_in, atomic_write, tensor_checksum
 
 # %% auto #0
-__all__ = ['default_device', 'to_device', 'distributed_env', 'rank_and_world', 'is_main_process', 'init_distributed',
-           'shutdown_distributed', 'seed_everything', 'on_gpu', 'hardware', 'detach_state', 'graph_size', 'FitConfig',
-           'model_device', 'run_epoch', 'get_rng_state', 'set_rng_state', 'save_checkpoint', 'read_checkpoint',
-           'load_checkpoint', 'fit', 'plot_history', 'NextTokenModel', 'next_token_step', 'median_seconds',
-           'available_memory', 'check_fits_in_memory']
+__all__ = ['OPTIMIZERS', 'default_device', 'to_device', 'distributed_env', 'rank_and_world', 'is_main_process',
+           'init_distributed', 'shutdown_distributed', 'seed_everything', 'on_gpu', 'hardware', 'detach_state',
+           'graph_size', 'FitConfig', 'make_optimizer', 'model_device', 'run_epoch', 'get_rng_state', 'set_rng_state',
+           'save_checkpoint', 'read_checkpoint', 'load_checkpoint', 'fit', 'plot_history', 'NextTokenModel',
+           'next_token_step', 'median_seconds', 'available_memory', 'check_fits_in_memory']
 
 # %% ../chapters/00_training.ipynb #c007
 def default_device() -> torch.device:
@@ -181,6 +181,22 @@ class FitConfig:
     grad_stats: bool = False
     # stop after an epoch whose history row makes this true, e.g. a target validation loss
     stop: Callable[[dict], bool] | None = None
+    # the optimizer `make_optimizer` builds: "adamw" (Adam, decoupled weight decay), "adam", "sgd"
+    optimizer: str = "adamw"
+    lr: float = 1e-3                   # its learning rate
+    weight_decay: float = 0.0          # its weight decay
+    batch_size: int = 32               # items per step, for trainers that batch their data
+    seed: int = 0                      # for trainers that shuffle: the order of the batches
+
+# %% ../chapters/00_training.ipynb #c035o1
+OPTIMIZERS = {"adamw": torch.optim.AdamW, "adam": torch.optim.Adam, "sgd": torch.optim.SGD}
+
+def make_optimizer(params: Iterable, # the parameters (or parameter groups) to train
+                   cfg: FitConfig) -> torch.optim.Optimizer:
+    "The optimizer `cfg.optimizer` names, with `cfg.lr` and `cfg.weight_decay`."
+    if cfg.optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {cfg.optimizer!r}; known: {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[cfg.optimizer](params, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 # %% ../chapters/00_training.ipynb #c037
 def _amp_dtype(device: torch.device, amp: bool) -> torch.dtype | None:
