@@ -23,7 +23,7 @@ test: setup
 	bash tools/ensure_chromium.sh
 	$(BIN)/pytest
 
-## Re-run one chapter at full size and store its outputs: make chapter NB=chapters/00_core.ipynb
+## Re-run one chapter at full size and store its outputs: make chapter NB=chapters/00_training.ipynb
 chapter: setup
 	$(BIN)/python tools/run_chapter.py $(NB)
 

@@ -1,7 +1,7 @@
 """GPU verification: every chapter's model trains and runs inference on CUDA, with mixed precision off and on.
 
 For each chapter's model: the loss on a fixed batch, a short training run through the
-core loop (`fit`) on that batch, the loss again, and one generation or inference call;
+training loop (`fit`) on that batch, the loss again, and one generation or inference call;
 on the CPU, and on CUDA with `amp=False` and `amp=True` (bfloat16, or float16 with a
 grad scaler). Then the LSTM speed benchmark (the book's LSTMs against torch.nn.LSTM,
 which is cuDNN on a GPU). Prints one table, writes JSON, and exits with status 1 if

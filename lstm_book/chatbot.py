@@ -740,7 +740,7 @@ class Chatbot:
 @patch
 def save(self: Chatbot, path: str | Path,
          **extra) -> Path: # more to store (e.g. the history)
-    "Write the chatbot as one model file (core's `save_model`): weights, config, vocabulary, MMI."
+    "Write the chatbot as one model file (`save_model`): weights, config, vocabulary, MMI."
     mmi = None if self.mmi is None else asdict(self.mmi)
     return save_model(path, self.model, "chatbot", self.model.cfg, self.vocab,
                       max_tokens=self.max_tokens, mmi=mmi, **extra)

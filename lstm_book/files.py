@@ -251,7 +251,7 @@ def load_model(path: str | Path, # a file written by `save_model` (or a compact 
     mf = _model_file(path, _read_raw(path, map_location))
     kinds = (kind,) if isinstance(kind, str) else tuple(kind)
     if mf.kind not in kinds:
-        held = f"a {mf.kind} checkpoint" if mf.kind else "a checkpoint of no known kind"
+        held = f"a {mf.kind} model file" if mf.kind else "a model file of no known kind"
         raise ModelFileError(f"{path} is {held}, expected {' or '.join(kinds)}")
     mf.config = _build_config(path, config_cls, mf.config)
     return mf
@@ -292,7 +292,7 @@ def compact_checkpoint(src: str | Path, # a model file (`save_model`)
                        min_numel: int = 4096, # matrices with fewer weights stay float
                       ) -> dict:
     """Copy `src` as a model file with its large weight matrices quantized (8 bits; 4 bits for the
-    largest if needed to fit) and no optimizer state."""
+    largest if needed to fit)."""
     mf = _model_file(Path(src), _read_raw(src))
     sd = mf.state
     big = sorted(

@@ -46,7 +46,7 @@ def test_bad_files_are_one_line_errors(tmp_path):
     save_model(tmp_path / "music.pt", nn.Linear(2, 2), "music")
     (tmp_path / "text.pt").write_text("not a model")
     cases = {"bad.pt": "do not match their checksum",
-             "music.pt": "is a music checkpoint, expected chatbot or attention-chatbot",
+             "music.pt": "is a music model file, expected chatbot or attention-chatbot",
              "text.pt": "is not a readable model file"}
     for name, needle in cases.items():
         with pytest.raises(ModelFileError, match=needle) as e:

@@ -100,7 +100,7 @@ def test_model_file_round_trip_and_kind(tmp_path):
     path, Cfg = _model_file(tmp_path)
     mf = load_model(path, "music", Cfg)
     assert (mf.kind, mf.config, mf.itos, mf.extra) == ("music", Cfg(3, 1), ["<pad>", "a"], {"bpm": 100})
-    with pytest.raises(ModelFileError, match=r"m\.pt is a music checkpoint, expected chatbot$"):
+    with pytest.raises(ModelFileError, match=r"m\.pt is a music model file, expected chatbot$"):
         load_model(path, "chatbot")
 
 

@@ -129,7 +129,7 @@ def test_bad_checkpoints(tmp_path, capsys):
     assert code == 1 and one_line_error(err, "is not a model file: it is a training checkpoint")
     save_model(tmp_path / "stocks.pt", torch.nn.Linear(2, 2), "stocks")
     code, out, err = run(["lm", "generate", "--checkpoint", str(tmp_path / "stocks.pt")], capsys)
-    assert code == 1 and one_line_error(err, "is a stocks checkpoint, expected lm")
+    assert code == 1 and one_line_error(err, "is a stocks model file, expected lm")
 
 
 def test_damaged_weights_are_refused(char_ckpt, tmp_path, capsys):

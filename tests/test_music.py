@@ -158,7 +158,7 @@ def test_corrupted_and_wrong_kind_checkpoints_are_refused(capsys, model_file, tm
     assert code == 1 and one_line_error(err, "junk.pt is corrupted")
     save_model(tmp_path / "other.pt", {"w": torch.zeros(2)}, "stocks")
     code, _, err = run_main(capsys, "music", "generate", "--checkpoint", tmp_path / "other.pt", "--out", tmp_path / "o.mid")
-    assert code == 1 and one_line_error(err, "is a stocks checkpoint, expected music")
+    assert code == 1 and one_line_error(err, "is a stocks model file, expected music")
     assert not (tmp_path / "o.mid").exists()
 
 

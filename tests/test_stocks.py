@@ -147,7 +147,7 @@ def test_replay_refuses_untrained_wrong_kind_and_corrupted_files(capsys, tmp_pat
              "zero.pt": (lambda p: StreamingClassifier(StockLSTM(), scaler).save(p, trained_until="2001-01-01", epochs=0),
                          "holds an untrained classifier"),
              "sentiment.pt": (lambda p: save_model(p, torch.nn.Linear(2, 2), kind="sentiment"),
-                              "is a sentiment checkpoint, expected stocks")}
+                              "is a sentiment model file, expected stocks")}
     for name, (write, message) in cases.items():
         write(tmp_path / name)
         code, out, err = run_main(capsys, "stocks", "replay", "--csv", ibm_csv, "--checkpoint", tmp_path / name)

@@ -123,7 +123,7 @@ def compact_module(module):
                 self.packed[name] = (key, bits, p.shape[1])
         def weight(self, key, bits, cols):
             q = getattr(self, f"{key}__q").float()
-            if bits == 4:       # two weights a byte, low nibble first (core's quantize_tensor)
+            if bits == 4:       # two weights a byte, low nibble first (lstm_book.files.quantize_tensor)
                 hi = torch.floor(q / 16)
                 q = torch.stack([q - 16 * hi, hi], -1).flatten(1)[:, :cols]
             return getattr(self, f"{key}__low") + q * getattr(self, f"{key}__scale")

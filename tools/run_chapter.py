@@ -8,7 +8,7 @@ pretrained model write its compact checkpoint to data/ (see the data chapter);
 after each notebook, tools/update_manifest.py records the checksum of any model
 file it rewrote, so later notebooks of the run verify the new file.
 
-    python tools/run_chapter.py chapters/00_core.ipynb [more notebooks...]
+    python tools/run_chapter.py chapters/00_training.ipynb [more notebooks...]
 """
 from __future__ import annotations
 import os, subprocess, sys, time

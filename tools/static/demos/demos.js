@@ -77,6 +77,7 @@
     while (kept < p.length && p[kept] > 0 && (topP >= 1 || mass < topP)) {
       mass += p[kept] / sum; kept++;
     }
+    kept = Math.max(kept, 1);   // top-p 0 (or below the first token's share): the likeliest one
     let r = random() * p.slice(0, kept).reduce((a, b) => a + b, 0);
     for (let k = 0; k < kept; k++) { r -= p[k]; if (r < 0) return order[k]; }
     return order[kept - 1];
@@ -134,12 +135,14 @@
   // Gates and cell state of every layer, character by character, from the zero state.
   async function gates(sentence, onStep = null) {
     const m = await charModel();
-    let st = m.zero();
+    let st = m.zero(), shown = performance.now();
     const steps = [];
     for (const id of m.encode(sentence)) {
       const out = await m.step(id, st); st = out;
       steps.push({ gates: out.gates, c: out.c });
-      if (onStep) { onStep(steps.length - 1, out); await tick(); }
+      if (onStep) onStep(steps.length - 1, out);
+      // let the page redraw now and then, not after every character
+      if (performance.now() - shown > 30) { await tick(); shown = performance.now(); }
     }
     return { L: m.L, H: m.H, steps };
   }
@@ -270,19 +273,32 @@
     let stopped = false;
     halt.onclick = () => { stopped = true; };
     go.onclick = async () => {
-      stopped = false; go.disabled = true; out.textContent = ""; status.textContent = "loading…";
       status.classList.remove("error");
+      if (!(+n.value >= 1) || !Number.isInteger(+n.value)) {
+        return fail(status, new Error("Characters: a whole number of at least 1"));
+      }
+      if (temp.value === "" || !(+temp.value >= 0)) {
+        return fail(status, new Error("Temperature: 0 (greedy) or a positive number"));
+      }
+      stopped = false; go.disabled = true; halt.disabled = false; out.textContent = "";
+      status.textContent = "loading…";
       const shown = el("span", { class: "prime-text", text: prime.value });
       out.append(shown, document.createTextNode(""));
       const gen = out.lastChild;
       try {
         const r = await generate({ prime: prime.value, n: +n.value, temperature: +temp.value,
-                                   topP: +topP.value, onChar: ch => { gen.data += ch; },
+                                   topP: +topP.value, onChar: ch => {
+                                     gen.data += ch;   // follow the text unless scrolled up
+                                     const near = out.scrollHeight - out.scrollTop
+                                                  - out.clientHeight < 60;
+                                     if (near) out.scrollTop = out.scrollHeight;
+                                   },
                                    stop: () => stopped });
         status.textContent = `${r.chars} characters, ${r.charsPerSec.toFixed(0)} characters/s`;
       } catch (e) { fail(status, e); }
-      go.disabled = false;
+      go.disabled = false; halt.disabled = true;
     };
+    halt.disabled = true;
     return { go };
   }
 
@@ -304,7 +320,8 @@
         const labels = new Map(cfg.lm.units.map(u => [`${u.layer}:${u.unit}`, u.label]));
         const chosen = units.value.split(",").map(s => s.trim()).filter(Boolean).map(s => {
           const [l, u] = s.split(":").map(Number);
-          if (!(l >= 1 && l <= cfg.lm.layers && u >= 0 && u < cfg.lm.hidden)) {
+          const whole = Number.isInteger(l) && Number.isInteger(u);
+          if (!(whole && l >= 1 && l <= cfg.lm.layers && u >= 0 && u < cfg.lm.hidden)) {
             throw new Error(`no unit ${s}: write layer:unit, layer 1 to ${cfg.lm.layers}, `
               + `unit 0 to ${cfg.lm.hidden - 1}`);
           }
@@ -312,6 +329,8 @@
         });
         const sentence = text.value.replace(/⏎/g, "\n");
         const chars = Array.from(sentence);
+        if (!chars.length) throw new Error("type a text first (one column per character)");
+        status.textContent = `reading ${chars.length} characters…`;
         const t = el("table", {});
         const head = el("tr", {}, el("th", { text: "" }),
                         ...chars.map(ch => el("th", { text: ch === "\n" ? "⏎" : ch })));
@@ -361,11 +380,13 @@
     const log = el("div", { class: "log" }), status = el("div", { class: "status" });
     box.append(el("div", { class: "controls" }, field("You", text), mode, go), log, status);
     const send = async () => {
+      if (go.disabled) return;   // one reply at a time
       go.disabled = true; status.textContent = "loading…"; status.classList.remove("error");
       try {
         const r = await reply(text.value, { mode: mode.value });
         log.append(el("div", { class: "you", text: "you: " + r.statement.join(" ") }),
                    el("div", { class: "bot", text: `bot (${mode.value}): ` + r.text }));
+        log.lastChild.scrollIntoView({ block: "nearest" });
         status.textContent = "";
       } catch (e) { fail(status, e); }
       go.disabled = false;
