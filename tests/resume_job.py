@@ -1,4 +1,4 @@
-"""A training job for tests/test_core.py, run in its own process.
+"""A training job for tests/test_training.py, run in its own process.
 
     python tests/resume_job.py straight OUT           4 epochs in one go
     python tests/resume_job.py interrupt CKDIR        killed (KeyboardInterrupt) mid-way through epoch 3

@@ -27,11 +27,11 @@ def test_both_kinds_load_and_reply_the_same(tmp_path):
 
 
 def test_load_reads_the_file_once(tmp_path, monkeypatch):
-    import lstm_book.files as core
+    import lstm_book.files as files
     AttentionChatbot(attention_seq2seq(CFG), VOCAB).save(tmp_path / "a.pt")
     calls = []
     real = torch.load
-    monkeypatch.setattr(core.torch, "load", lambda *a, **k: calls.append(a) or real(*a, **k))
+    monkeypatch.setattr(files.torch, "load", lambda *a, **k: calls.append(a) or real(*a, **k))
     load_chatbot(tmp_path / "a.pt")
     AttentionChatbot.load(tmp_path / "a.pt")
     assert len(calls) == 2

@@ -36,11 +36,11 @@ def test_interrupted_and_resumed_run_is_bit_identical(tmp_path):
 def test_resume_without_rng_state_would_differ(tmp_path, monkeypatch):
     """The comparison above can fail: without the saved RNG states, dropout masks and
     shuffling after the resume differ, and so do the final weights."""
-    import lstm_book.training as core
+    import lstm_book.training as training
     from tests import resume_job
     assert run("straight", tmp_path / "straight.pt").returncode == 0
     run("interrupt", tmp_path / "ck")
-    monkeypatch.setattr(core, "set_rng_state", lambda state: None)
+    monkeypatch.setattr(training, "set_rng_state", lambda state: None)
     resume_job.main("resume", tmp_path / "ck", tmp_path / "resumed.pt")
     a = torch.load(tmp_path / "straight.pt", weights_only=True)["model"]
     b = torch.load(tmp_path / "resumed.pt", weights_only=True)["model"]
