@@ -5,7 +5,7 @@
 # %% ../chapters/04_language_model.ipynb #c004
 from __future__ import annotations
 import copy, math, time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable, Literal
 import numpy as np
@@ -327,8 +327,9 @@ def fit_stream(model: LanguageModel, train_ids: torch.Tensor, valid_ids: torch.T
     train.chunk = per_round = math.ceil(max(1, round(passes * len(train))) / rounds)
     valid = _eval_batches(valid_ids, what="the validation text")
     sched = schedule(per_round * rounds) if schedule is not None else None
-    fcfg = replace(cfg, metrics=lm_metrics(level), unit="round")
-    fcfg.epochs = rounds                                      # fit's epochs are our rounds
+    # fit's own settings, with our rounds as its epochs
+    fit_fields = {f.name: getattr(cfg, f.name) for f in fields(FitConfig)}
+    fcfg = FitConfig(**fit_fields | dict(epochs=rounds, metrics=lm_metrics(level), unit="round"))
     hist = fit(model, train, valid, next_token_step, optimizer, sched, fcfg
                ).rename(columns={"epoch": "round"})
     hist.insert(1, "epochs_seen", hist["round"] * per_round / len(train.starts))
