@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch.utils.data import BatchSampler, DataLoader, Dataset, Sampler
 from fastcore.basics import patch
 
-from .training import FitConfig, default_device, fit, model_device
+from .training import FitConfig, default_device, fit, make_optimizer, model_device
 from .files import load_model, save_model
 from .data import SPECIALS, Vocab, WordTokenizer, download, file_vocab
 from .attention import masked_softmax
@@ -460,7 +460,7 @@ def forward(self: MemN2N, stories: torch.Tensor, # (B, M', J), slot 0 the latest
 
 # %% ../chapters/11_memory_networks.ipynb #c045
 def qa_step(model: nn.Module, batch: tuple, state=None):
-    "Cross-entropy of the answer (a step for the core loop)."
+    "Cross-entropy of the answer (a step for `fit`)."
     stories, questions, answers = batch
     return F.cross_entropy(model(stories, questions)[0], answers), len(answers), None
 
@@ -501,8 +501,7 @@ def train_qa(model: nn.Module, train: dict, valid: dict,
     k = cfg.batch_size if cfg.sum_loss else 1   # a summed cost's gradient is k times the mean's
     cfg = replace(cfg, lr=cfg.lr * k, linear_lr=(cfg.linear_lr or cfg.lr) * k, sum_loss=False,
                   clip_norm=cfg.clip_norm / k if cfg.clip_norm else None)
-    opt = (torch.optim.Adam if cfg.optimizer == "adam" else torch.optim.SGD)(
-        model.parameters(), lr=cfg.lr)
+    opt = make_optimizer(model.parameters(), cfg)
     batches, valid_b = (QABatches(train, cfg.batch_size, seed=cfg.seed, noise=cfg.noise),
                         QABatches(valid, 512, shuffle=False))
     hist = []
