@@ -132,7 +132,7 @@ def test_cli_bad_checkpoint_is_one_line(tmp_path):
     from lstm_book.files import save_model
     sentiment = save_model(tmp_path / "sentiment.pt", torch.nn.Linear(2, 2), "sentiment")   # does not export
     r = cli("export", "--onnx", tmp_path / "out", "--checkpoint", sentiment)
-    assert r.returncode == 1 and one_line_error(r.stderr, "sentiment checkpoint", "expected lm or music or chatbot or attention-chatbot")
+    assert r.returncode == 1 and one_line_error(r.stderr, "sentiment model file", "expected lm or music or chatbot or attention-chatbot")
     assert not (tmp_path / "out").exists()
 
 
