@@ -682,7 +682,7 @@ def recall_report(scores: dict[str, np.ndarray], # ranker -> (N, C) candidate sc
         boots, row = bootstrap_rows(len(s), n_boot, seed), {"ranker": name}
         for k in ks:
             hit = recall_at(s, k)
-            lo, hi = np.quantile(hit[boots].mean(1), [0.025, 0.975])
+            lo, hi, _ = interval_and_p(hit[boots].mean(1))
             row[f"R@{k} (%)"] = f"{100 * hit.mean():5.1f} [{100 * lo:4.1f}, {100 * hi:4.1f}]"
         rows.append(row)
     return pd.DataFrame(rows)

@@ -155,7 +155,10 @@ def model_graphs(kind: str, model: Any, # from `load_for_export`
 
 # %% ../chapters/13_deploy.ipynb #d019
 def write_graph(graph: Graph, path: str | Path, # the .onnx file to write (atomically)
-                opset: int = OPSET) -> Path:
+                opset: int = OPSET,
+                # fold constant subgraphs (off: keep weights that the graph itself expands)
+                fold_constants: bool = True,
+               ) -> Path:
     "Trace `graph` with PyTorch's TorchScript-based ONNX exporter and write it to `path`."
     import io, sys, torch
     from lstm_book.files import atomic_write
@@ -166,7 +169,8 @@ def write_graph(graph: Graph, path: str | Path, # the .onnx file to write (atomi
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")   # its deprecation and the tracer's notes
             torch.onnx.export(graph.module, tuple(graph.inputs.values()), buf, dynamo=False,
-                              opset_version=opset, input_names=list(graph.inputs),
+                              opset_version=opset, do_constant_folding=fold_constants,
+                              input_names=list(graph.inputs),
                               output_names=graph.outputs, dynamic_axes=graph.axes)
     finally:
         os.dup2(saved, 2)

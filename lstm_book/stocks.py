@@ -498,7 +498,7 @@ def walk_forward(bars: pd.DataFrame, target: str, years: Iterable[int], predicto
     return pd.concat(parts, ignore_index=True)
 
 # %% ../chapters/07_stocks.ipynb #c058
-from .stats import block_bootstrap, paired_bootstrap
+from .stats import block_bootstrap, interval_and_p, paired_bootstrap
 def classification_scores(y: np.ndarray, p: np.ndarray) -> dict:
     "Accuracy and balanced accuracy of the calls p > 0.5, and ROC AUC of the scores p."
     from sklearn.metrics import balanced_accuracy_score, roc_auc_score
@@ -517,8 +517,7 @@ def scores_with_ci(y: np.ndarray, p: np.ndarray, dates: np.ndarray, n_boot: int 
     y, p = np.asarray(y), np.asarray(p)
     boots = pd.DataFrame([classification_scores(y[i], p[i])
                           for i in block_bootstrap(np.asarray(dates), n_boot, block, seed)])
-    a = (1 - level) / 2
-    return {k: (v, float(boots[k].quantile(a)), float(boots[k].quantile(1 - a)))
+    return {k: (v, *interval_and_p(boots[k], level)[:2])
             for k, v in classification_scores(y, p).items()}
 
 # %% ../chapters/07_stocks.ipynb #c060

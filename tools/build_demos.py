@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import copy
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -32,7 +31,6 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,13 +52,6 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("lstm-book")) / "npm"
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
-    return h.hexdigest()
-
-
 def fetch_runtime(dest: Path) -> list[Path]:
     "The pinned onnxruntime-web tarball (from the cache or `npm pack`), checked, its files in dest."
     cache = cache_dir(); cache.mkdir(parents=True, exist_ok=True)
@@ -77,7 +68,8 @@ def fetch_runtime(dest: Path) -> list[Path]:
                 raise RuntimeError(f"npm pack onnxruntime-web@{ORT_VERSION} failed: "
                                    f"{(r.stderr or r.stdout).strip()[-300:]}")
             os.replace(got, tgz)
-    if (digest := sha256(tgz)) != ORT_SHA256:
+    from lstm_book.data import sha256sum
+    if (digest := sha256sum(tgz)) != ORT_SHA256:
         tgz.unlink()
         raise RuntimeError(f"{tgz.name} has SHA-256 {digest}, expected {ORT_SHA256}: "
                            "deleted; run again, or update ORT_VERSION and ORT_SHA256 together")
@@ -93,7 +85,6 @@ def fetch_runtime(dest: Path) -> list[Path]:
 
 def row_bits(w) -> int | None:
     "4 or 8 when every row of the matrix `w` holds at most 16 or 256 distinct values, else None."
-    import torch
     if w.dim() != 2 or w.numel() < 4096: return None
     s = w.detach().sort(1).values
     distinct = int((1 + (s[:, 1:] != s[:, :-1]).sum(1)).max())
@@ -114,8 +105,9 @@ def compact_module(module):
             for name, p in list(module.named_parameters()):
                 if (bits := row_bits(p)) is None: continue
                 d = quantize_tensor(p.detach(), bits)
-                err = float((dequantize_tensor(d) - p).abs().max())
-                if err > 1e-6 * float(p.abs().max()): continue   # not on a grid: keep float32
+                err = float((dequantize_tensor(d) - p.detach()).abs().max())
+                if err > 1e-6 * float(p.detach().abs().max()):
+                    continue                        # not on a grid: keep float32
                 key = name.replace(".", "__")
                 for part in ("q", "low", "scale"): self.register_buffer(f"{key}__{part}", d[part])
                 owner, attr = name.rpartition(".")[::2]
@@ -123,7 +115,8 @@ def compact_module(module):
                 self.packed[name] = (key, bits, p.shape[1])
         def weight(self, key, bits, cols):
             q = getattr(self, f"{key}__q").float()
-            if bits == 4:       # two weights a byte, low nibble first (lstm_book.files.quantize_tensor)
+            # two weights a byte, low nibble first (lstm_book.files.quantize_tensor)
+            if bits == 4:
                 hi = torch.floor(q / 16)
                 q = torch.stack([q - 16 * hi, hi], -1).flatten(1)[:, :cols]
             return getattr(self, f"{key}__low") + q * getattr(self, f"{key}__scale")
@@ -135,22 +128,12 @@ def compact_module(module):
     return Compact().eval()
 
 
-def write_compact(graph, path: Path, opset: int = 17) -> Path:
+def write_compact(graph, path: Path) -> Path:
     "Write a `deploy.Graph` with compact weights; no constant folding (it would expand them)."
-    import torch
-    buf, saved, devnull = io.BytesIO(), os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    sys.stderr.flush(); os.dup2(devnull, 2)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(compact_module(graph.module), tuple(graph.inputs.values()), buf,
-                              dynamo=False, opset_version=opset, do_constant_folding=False,
-                              input_names=list(graph.inputs), output_names=graph.outputs,
-                              dynamic_axes=graph.axes)
-    finally:
-        os.dup2(saved, 2); os.close(saved); os.close(devnull)
-    path.write_bytes(buf.getvalue())
-    return path
+    from dataclasses import replace
+    from lstm_book.deploy import write_graph
+    return write_graph(replace(graph, module=compact_module(graph.module)), path,
+                       fold_constants=False)
 
 
 # ---- exports and their checks ----------------------------------------------------------------
@@ -165,7 +148,6 @@ def chosen_units(model, vocab, text: str) -> list[dict]:
     """Units worth watching: per layer, the cell most correlated with the position in the line
     and the one most correlated with being in a speaker's name (as chapter 3 picks them)."""
     import torch
-    from lstm_book.lstm import lstm_trace
     lines = text.split("\n")
     pos = torch.tensor([float(j) for l in lines for j in range(len(l) + 1)][:len(text)])
     spk = torch.tensor([float(l.endswith(":")) for l in lines for _ in range(len(l) + 1)])
@@ -265,10 +247,10 @@ def build_chat(out: Path) -> dict:
 
 def stamp() -> str:
     "What the assets depend on: the runtime version, this script, deploy.py and the model files."
-    from lstm_book.data import pretrained_path
-    parts = [ORT_VERSION, ORT_SHA256, sha256(Path(__file__)), sha256(ROOT / "lstm_book" /
-                                                                      "deploy.py")]
-    parts += [sha256(pretrained_path(n)) for n in (LM_NAME, CHAT_NAME)]
+    from lstm_book.data import pretrained_path, sha256sum
+    parts = [ORT_VERSION, ORT_SHA256, sha256sum(Path(__file__)),
+             sha256sum(ROOT / "lstm_book" / "deploy.py")]
+    parts += [sha256sum(pretrained_path(n)) for n in (LM_NAME, CHAT_NAME)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
